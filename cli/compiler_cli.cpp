@@ -1,0 +1,110 @@
+// `artel check` and `artel build`.
+#include <fstream>
+#include <iostream>
+
+#include "commands.h"
+#include "compiler/driver.h"
+
+namespace artel::cli {
+
+namespace {
+
+std::string summary(const typed::Charter& c) {
+  int rules = 0, periodic = 0, clauses = 0;
+  for (const auto& f : c.functions) {
+    if (f.kind == typed::FunctionKind::rule) ++rules;
+    else if (f.kind == typed::FunctionKind::periodic) ++periodic;
+    else ++clauses;
+  }
+  std::string s = "charter \"" + c.name + "\" version " + std::to_string(c.version) + ": " +
+                  std::to_string(c.articles.size()) + " articles, " + std::to_string(c.params.size()) +
+                  " parameters, " + std::to_string(rules) + " rules, " + std::to_string(periodic) +
+                  " periodic clauses, " + std::to_string(clauses) + " clauses";
+  if (!c.params.empty()) {
+    s += "\n  parameters:";
+    for (const auto& p : c.params) s += " " + p.name + " = " + p.display + ";";
+    s.pop_back();
+  }
+  if (rules > 0) {
+    s += "\n  rules:";
+    for (const auto& f : c.functions)
+      if (f.kind == typed::FunctionKind::rule) s += " " + f.name + ",";
+    s.pop_back();
+  }
+  return s;
+}
+
+struct BuildOptions {
+  std::string input;
+  std::string output;
+  std::string emit = "module";
+  std::string stdlib;
+};
+
+}  // namespace
+
+void add_compiler_commands(CLI::App& app, Context& ctx) {
+  static std::vector<std::string> check_files;
+  static std::string check_stdlib;
+  auto* check = app.add_subcommand("check", "Check charters for errors and print a summary of each");
+  check->add_option("files", check_files, "Charter files")->required();
+  check->add_option("--stdlib", check_stdlib, "Folder of the standard library");
+  check->callback([&ctx] {
+    compiler::DirectoryLibraryLoader libs(check_stdlib.empty() ? compiler::default_stdlib_dir()
+                                                               : std::filesystem::path(check_stdlib));
+    bool all_ok = true;
+    for (const auto& path : check_files) {
+      Diagnostics diags;
+      auto fe = compiler::run_frontend(path, libs, diags);
+      diags.print(std::cerr);
+      if (fe.typed && !diags.has_errors()) {
+        std::cout << path << ": ok: " << summary(*fe.typed) << "\n";
+      } else {
+        all_ok = false;
+        std::cerr << path << ": " << diags.error_count() << " error(s)\n";
+      }
+    }
+    ctx.exit_code = all_ok ? 0 : 1;
+  });
+
+  static BuildOptions build;
+  auto* b = app.add_subcommand("build", "Compile a charter; --emit stops after a stage");
+  b->add_option("file", build.input, "Charter file")->required();
+  b->add_option("-o,--output", build.output, "Output file (default: standard output for text stages)");
+  b->add_option("--emit", build.emit, "Stage to stop after: ast, typed, llvm, asm or module")
+      ->check(CLI::IsMember({"ast", "typed", "llvm", "asm", "module"}));
+  b->add_option("--stdlib", build.stdlib, "Folder of the standard library");
+  b->callback([&ctx] {
+    compiler::DirectoryLibraryLoader libs(build.stdlib.empty() ? compiler::default_stdlib_dir()
+                                                               : std::filesystem::path(build.stdlib));
+    Diagnostics diags;
+    auto fe = compiler::run_frontend(build.input, libs, diags, build.emit == "ast");
+    diags.print(std::cerr);
+    if (diags.has_errors() || !fe.syntax) {
+      ctx.exit_code = 1;
+      return;
+    }
+    std::string text;
+    if (build.emit == "ast") {
+      text = syntax::dump(*fe.syntax);
+    } else if (build.emit == "typed") {
+      text = typed::dump(*fe.typed);
+    } else {
+      std::cerr << "artel: --emit=" << build.emit << " is not available in this build\n";
+      ctx.exit_code = 2;
+      return;
+    }
+    if (build.output.empty()) {
+      std::cout << text;
+    } else {
+      std::ofstream out(build.output, std::ios::binary);
+      out << text;
+      if (!out) {
+        std::cerr << build.output << ": error: cannot write the output\n";
+        ctx.exit_code = 1;
+      }
+    }
+  });
+}
+
+}  // namespace artel::cli

@@ -1,0 +1,690 @@
+// ANTLR parse tree -> syntax tree. Syntax only: no names are resolved here.
+#include <antlr4-runtime.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "ArtelLexer.h"
+#include "ArtelParser.h"
+#include "compiler/syntax/syntax.h"
+#include "compiler/syntax/utf8.h"
+
+namespace artel::syntax {
+
+namespace {
+
+using P = artel_grammar::ArtelParser;
+using L = artel_grammar::ArtelLexer;
+
+// Limits that keep a hostile file from exhausting the stack or memory.
+constexpr std::size_t kMaxFileBytes = 16u << 20;
+constexpr int kMaxBracketDepth = 256;
+constexpr int kMaxPrefixRun = 256;
+constexpr int kMaxExprDepth = 1000;
+
+// How a token is named in "expected ..." messages.
+std::string token_display(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
+  switch (type) {
+    case antlr4::Token::EOF: return "end of file";
+    case L::IDENT: return "a name";
+    case L::INT: return "a whole number";
+    case L::DECIMAL: return "a decimal number";
+    case L::STRING: return "a string in quotes";
+    case L::PRO_RATA: return "'pro rata'";
+    case L::GUARANTOR: return "'guarantors'";
+    case L::PARAM: return "'parameter'";
+    default: break;
+  }
+  std::string lit = vocab.getLiteralName(type);
+  if (!lit.empty()) return lit;
+  std::string sym = vocab.getSymbolicName(type);
+  std::transform(sym.begin(), sym.end(), sym.begin(), [](unsigned char c) { return std::tolower(c); });
+  return "'" + sym + "'";
+}
+
+std::string describe_token(const antlr4::Token* t, const antlr4::dfa::Vocabulary& vocab) {
+  if (t == nullptr) return "input";
+  if (t->getType() == antlr4::Token::EOF) return "end of file";
+  std::string text = t->getText();
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  if (t->getType() == L::STRING) return "string " + text;
+  if (t->getType() == L::BAD_CHAR) return "character '" + text + "'";
+  (void)vocab;
+  return "'" + text + "'";
+}
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(const std::string& path, Diagnostics& diags) : path_(path), diags_(diags) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line,
+                   std::size_t col, const std::string& msg, std::exception_ptr) override {
+    ++count_;
+    Loc loc{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(col + 1)};
+    auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
+    if (parser == nullptr) {
+      diags_.error(path_, loc, "unreadable input: " + msg);
+      return;
+    }
+    const auto& vocab = parser->getVocabulary();
+    std::string expected;
+    antlr4::misc::IntervalSet set;
+    try {
+      set = parser->getExpectedTokens();
+    } catch (...) {
+      // The expected set is a courtesy; the error is reported regardless.
+    }
+    std::vector<std::string> names;
+    for (auto t : set.toList()) {
+      if (t == L::BAD_CHAR) continue;
+      names.push_back(token_display(static_cast<std::size_t>(t), vocab));
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    if (!names.empty()) {
+      expected = ", expected ";
+      const std::size_t shown = std::min<std::size_t>(names.size(), 8);
+      for (std::size_t i = 0; i < shown; ++i) {
+        if (i > 0) expected += (i + 1 == shown && shown == names.size()) ? " or " : ", ";
+        expected += names[i];
+      }
+      if (shown < names.size()) expected += ", ...";
+    }
+    std::string what = describe_token(offending, vocab);
+    // A keyword where a name was expected: say so, it is the usual cause.
+    if (offending != nullptr && set.contains(static_cast<ssize_t>(L::IDENT)) && offending->getType() != L::IDENT &&
+        !vocab.getSymbolicName(offending->getType()).empty() && offending->getType() < L::DECIMAL) {
+      diags_.error(path_, loc, "'" + offending->getText() + "' is a keyword and cannot be used as a name" +
+                                   expected);
+      return;
+    }
+    if (offending != nullptr && offending->getType() == L::BAD_CHAR)
+      diags_.error(path_, loc, "unexpected " + what + expected);
+    else if (msg.rfind("missing", 0) == 0)
+      diags_.error(path_, loc, "missing " + (names.empty() ? std::string("token") : names[0]) +
+                                   " before " + what);
+    else
+      diags_.error(path_, loc, "unexpected " + what + expected);
+  }
+
+  [[nodiscard]] std::size_t count() const { return count_; }
+
+ private:
+  const std::string& path_;
+  Diagnostics& diags_;
+  std::size_t count_ = 0;
+};
+
+Loc loc_of(const antlr4::Token* t) {
+  if (t == nullptr) return {};
+  return {static_cast<std::uint32_t>(t->getLine()),
+          static_cast<std::uint32_t>(t->getCharPositionInLine() + 1)};
+}
+Loc loc_of(antlr4::ParserRuleContext* c) { return c ? loc_of(c->getStart()) : Loc{}; }
+Loc loc_of(antlr4::tree::TerminalNode* n) { return n ? loc_of(n->getSymbol()) : Loc{}; }
+
+std::string strip_underscores(std::string s) {
+  s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
+  return s;
+}
+
+// Removes the quotes and resolves \" \\ \n \t.
+std::string unquote(const std::string& s) {
+  std::string out;
+  if (s.size() < 2) return out;
+  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\' && i + 2 < s.size()) {
+      char n = s[++i];
+      out += n == 'n' ? '\n' : n == 't' ? '\t' : n;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+class Builder {
+ public:
+  Builder(const std::string& path, Diagnostics& diags) : path_(path), diags_(diags) {}
+
+  File file(P::FileContext* ctx) {
+    File f;
+    f.path = path_;
+    if (auto* c = ctx->charterFile()) {
+      f.loc = loc_of(c);
+      f.name = unquote(c->STRING()->getText());
+      f.version = strip_underscores(c->INT()->getText());
+      for (auto* h : c->headerItem()) header(h, f.header);
+      for (auto* i : c->importDecl()) f.imports.push_back({loc_of(i->ident()), i->ident()->getText()});
+      for (auto* a : c->article()) f.articles.push_back(article(a));
+    } else if (auto* l = ctx->libraryFile()) {
+      f.is_library = true;
+      f.loc = loc_of(l);
+      f.name = l->ident()->getText();
+      for (auto* i : l->importDecl()) f.imports.push_back({loc_of(i->ident()), i->ident()->getText()});
+      for (auto* item : l->libraryItem()) {
+        if (item->recordDecl()) f.library_decls.push_back(record(item->recordDecl()));
+        else f.library_decls.push_back(clause(item->clauseDecl()));
+      }
+    }
+    return f;
+  }
+
+ private:
+  void header(P::HeaderItemContext* h, Header& out) {
+    if (auto* c = dynamic_cast<P::CurrencyHeaderContext*>(h)) {
+      if (out.currency) dup(loc_of(c), "currency");
+      out.currency = c->ident()->getText();
+      out.currency_loc = loc_of(c->ident());
+      out.scale = strip_underscores(c->INT()->getText());
+    } else if (auto* r = dynamic_cast<P::RoundingHeaderContext*>(h)) {
+      if (out.rounding) dup(loc_of(r), "rounding");
+      out.rounding = rounding(r->roundingMode());
+      out.rounding_loc = loc_of(r);
+    } else if (auto* p = dynamic_cast<P::PeriodHeaderContext*>(h)) {
+      if (out.period) dup(loc_of(p), "period");
+      out.period = period(p->periodUnit());
+      out.period_loc = loc_of(p);
+    }
+  }
+
+  void dup(Loc loc, const char* what) {
+    diags_.error(path_, loc, std::string("the charter declares its ") + what + " more than once");
+  }
+
+  static RoundingMode rounding(P::RoundingModeContext* c) {
+    if (c->UP()) return RoundingMode::up;
+    if (c->HALF_EVEN()) return RoundingMode::half_even;
+    return RoundingMode::down;
+  }
+  static PeriodUnit period(P::PeriodUnitContext* c) {
+    return c->MONTH() ? PeriodUnit::month : PeriodUnit::week;
+  }
+
+  LangString lang_string(P::LangStringContext* c) {
+    LangString s;
+    s.loc = loc_of(c);
+    if (c->ident()) s.lang = c->ident()->getText();
+    s.text = unquote(c->STRING()->getText());
+    return s;
+  }
+
+  Article article(P::ArticleContext* c) {
+    Article a;
+    a.loc = loc_of(c);
+    a.number = c->articleNumber()->getText();
+    for (auto* t : c->langString()) a.titles.push_back(lang_string(t));
+    for (auto* item : c->articleItem()) {
+      if (auto* t = dynamic_cast<P::TextItemContext*>(item)) {
+        a.texts.push_back(lang_string(t->langString()));
+      } else if (auto* p = dynamic_cast<P::ParamItemContext*>(item)) {
+        a.decls.push_back(param(p->paramDecl()));
+      } else if (auto* s = dynamic_cast<P::StateItemContext*>(item)) {
+        Decl d = named(DeclKind::state, s->stateDecl(), s->stateDecl()->ident());
+        d.type = type(s->stateDecl()->type());
+        a.decls.push_back(std::move(d));
+      } else if (auto* ac = dynamic_cast<P::AccountItemContext*>(item)) {
+        Decl d = named(DeclKind::account, ac->accountDecl(), ac->accountDecl()->ident());
+        if (ac->accountDecl()->type()) d.type = type(ac->accountDecl()->type());
+        a.decls.push_back(std::move(d));
+      } else if (auto* r = dynamic_cast<P::RecordItemContext*>(item)) {
+        a.decls.push_back(record(r->recordDecl()));
+      } else if (auto* ru = dynamic_cast<P::RuleItemContext*>(item)) {
+        a.decls.push_back(rule(ru->ruleDecl()));
+      } else if (auto* pe = dynamic_cast<P::PeriodicItemContext*>(item)) {
+        Decl d;
+        d.kind = DeclKind::periodic;
+        d.loc = loc_of(pe);
+        d.every = period(pe->periodicDecl()->periodUnit());
+        d.body = block(pe->periodicDecl()->block());
+        a.decls.push_back(std::move(d));
+      } else if (auto* cl = dynamic_cast<P::ClauseItemContext*>(item)) {
+        a.decls.push_back(clause(cl->clauseDecl()));
+      }
+    }
+    return a;
+  }
+
+  Decl named(DeclKind kind, antlr4::ParserRuleContext* ctx, P::IdentContext* id) {
+    Decl d;
+    d.kind = kind;
+    d.loc = loc_of(ctx);
+    d.name = id->getText();
+    d.name_loc = loc_of(id);
+    return d;
+  }
+
+  Decl param(P::ParamDeclContext* c) {
+    Decl d = named(DeclKind::param, c, c->ident());
+    d.type = type(c->type());
+    d.value = expr(c->expr());
+    return d;
+  }
+
+  Decl record(P::RecordDeclContext* c) {
+    Decl d = named(DeclKind::record, c, c->ident());
+    for (auto* f : c->field()) d.fields.push_back({loc_of(f), f->ident()->getText(), type(f->type())});
+    return d;
+  }
+
+  std::vector<Formal> formals(P::ParamListContext* c) {
+    std::vector<Formal> out;
+    if (c == nullptr) return out;
+    for (auto* f : c->formal()) out.push_back({loc_of(f), f->ident()->getText(), type(f->type())});
+    return out;
+  }
+
+  Decl rule(P::RuleDeclContext* c) {
+    Decl d = named(DeclKind::rule, c, c->ident());
+    d.formals = formals(c->paramList());
+    if (auto* a = c->authClause()) {
+      d.has_auth = true;
+      for (auto* t : a->authTerm()) {
+        AuthTerm term;
+        term.loc = loc_of(t);
+        if (dynamic_cast<P::AuthMemberContext*>(t)) {
+          term.kind = AuthKind::member;
+        } else if (dynamic_cast<P::AuthCooperativeContext*>(t)) {
+          term.kind = AuthKind::cooperative;
+        } else if (auto* g = dynamic_cast<P::AuthGuarantorsContext*>(t)) {
+          term.kind = AuthKind::guarantors;
+          term.count = strip_underscores(g->INT()->getText());
+          if (g->ident()) {
+            term.subject = g->ident()->getText();
+            term.subject_loc = loc_of(g->ident());
+          }
+        } else if (auto* as = dynamic_cast<P::AuthAssemblyContext*>(t)) {
+          term.kind = AuthKind::assembly;
+          term.quorum = expr(as->expr());
+        } else if (auto* u = dynamic_cast<P::AuthUnknownContext*>(t)) {
+          term.kind = AuthKind::unknown;
+          term.subject = u->ident()->getText();
+          term.subject_loc = loc_of(u->ident());
+        }
+        d.auth.push_back(std::move(term));
+      }
+    }
+    d.body = block(c->block());
+    return d;
+  }
+
+  Decl clause(P::ClauseDeclContext* c) {
+    Decl d = named(DeclKind::clause, c, c->ident());
+    d.formals = formals(c->paramList());
+    if (c->type()) d.type = type(c->type());
+    d.body = block(c->block());
+    return d;
+  }
+
+  TypePtr type(P::TypeContext* c) {
+    auto t = std::make_unique<Type>();
+    t->loc = loc_of(c);
+    if (dynamic_cast<P::MoneyTypeContext*>(c)) t->kind = TypeKind::money;
+    else if (dynamic_cast<P::RateTypeContext*>(c)) t->kind = TypeKind::rate;
+    else if (dynamic_cast<P::CountTypeContext*>(c)) t->kind = TypeKind::count;
+    else if (dynamic_cast<P::BoolTypeContext*>(c)) t->kind = TypeKind::boolean;
+    else if (dynamic_cast<P::PeriodTypeContext*>(c)) t->kind = TypeKind::period;
+    else if (dynamic_cast<P::MemberTypeContext*>(c)) t->kind = TypeKind::member;
+    else if (dynamic_cast<P::CooperativeTypeContext*>(c)) t->kind = TypeKind::cooperative;
+    else if (dynamic_cast<P::GuarantorTypeContext*>(c)) t->kind = TypeKind::guarantor;
+    else if (dynamic_cast<P::AccountTypeContext*>(c)) t->kind = TypeKind::account;
+    else if (auto* m = dynamic_cast<P::MapTypeContext*>(c)) {
+      t->kind = TypeKind::map;
+      t->key = type(m->type(0));
+      t->value = type(m->type(1));
+    } else if (auto* n = dynamic_cast<P::NamedTypeContext*>(c)) {
+      t->kind = TypeKind::named;
+      t->name = n->ident()->getText();
+    }
+    return t;
+  }
+
+  Block block(P::BlockContext* c) {
+    Block b;
+    for (auto* s : c->statement()) b.push_back(statement(s));
+    return b;
+  }
+
+  StmtPtr statement(P::StatementContext* c) {
+    auto s = std::make_unique<Stmt>();
+    s->loc = loc_of(c);
+    if (auto* l = dynamic_cast<P::LetStmtContext*>(c)) {
+      s->kind = StmtKind::let;
+      s->name = l->ident()->getText();
+      s->name_loc = loc_of(l->ident());
+      if (l->type()) s->declared_type = type(l->type());
+      s->exprs.push_back(expr(l->expr()));
+    } else if (auto* a = dynamic_cast<P::AssignStmtContext*>(c)) {
+      s->kind = StmtKind::assign;
+      s->target = lvalue(a->lvalue());
+      s->exprs.push_back(expr(a->expr()));
+    } else if (auto* r = dynamic_cast<P::RequireStmtContext*>(c)) {
+      s->kind = StmtKind::require;
+      s->exprs.push_back(expr(r->expr()));
+      s->message = unquote(r->STRING()->getText());
+    } else if (auto* t = dynamic_cast<P::TransferStmtContext*>(c)) {
+      s->kind = StmtKind::transfer;
+      for (auto* e : t->expr()) s->exprs.push_back(expr(e));
+    } else if (auto* sp = dynamic_cast<P::SplitStmtContext*>(c)) {
+      s->kind = StmtKind::split;
+      for (auto* e : sp->expr()) s->exprs.push_back(expr(e));
+      for (auto* part : sp->splitPart()) s->parts.push_back(split_part(part));
+      if (auto* rem = sp->remainderPart()) {
+        s->remainder_to = expr(rem->expr());
+        s->remainder_loc = loc_of(rem);
+      }
+    } else if (auto* i = dynamic_cast<P::IfStmtContext*>(c)) {
+      if_chain(i, *s);
+    } else if (auto* f = dynamic_cast<P::ForStmtContext*>(c)) {
+      s->kind = StmtKind::for_;
+      s->name = f->ident()->getText();
+      s->name_loc = loc_of(f->ident());
+      s->exprs.push_back(expr(f->expr()));
+      s->body = block(f->block());
+    } else if (auto* e = dynamic_cast<P::EmitStmtContext*>(c)) {
+      s->kind = StmtKind::emit;
+      s->name = e->ident()->getText();
+      s->name_loc = loc_of(e->ident());
+      if (e->argList())
+        for (auto* x : e->argList()->expr()) s->exprs.push_back(expr(x));
+    } else if (auto* rm = dynamic_cast<P::RemoveStmtContext*>(c)) {
+      s->kind = StmtKind::remove;
+      s->target = lvalue(rm->lvalue());
+    } else if (auto* ret = dynamic_cast<P::ReturnStmtContext*>(c)) {
+      s->kind = StmtKind::return_;
+      if (ret->expr()) s->exprs.push_back(expr(ret->expr()));
+    } else if (auto* call = dynamic_cast<P::CallStmtContext*>(c)) {
+      s->kind = StmtKind::call;
+      s->name = call->ident()->getText();
+      s->name_loc = loc_of(call->ident());
+      if (call->argList())
+        for (auto* x : call->argList()->expr()) s->exprs.push_back(expr(x));
+    }
+    return s;
+  }
+
+  // `if a {..} else if b {..} else {..}` becomes nested ifs: the else branch
+  // of the first holds the second.
+  void if_chain(P::IfStmtContext* c, Stmt& out) {
+    auto conds = c->expr();
+    auto blocks = c->block();
+    Stmt* cur = &out;
+    for (std::size_t k = 0; k < conds.size(); ++k) {
+      cur->kind = StmtKind::if_;
+      cur->loc = loc_of(conds[k]);
+      cur->exprs.push_back(expr(conds[k]));
+      cur->body = block(blocks[k]);
+      if (k + 1 < conds.size()) {
+        cur->has_else = true;
+        auto next = std::make_unique<Stmt>();
+        Stmt* raw = next.get();
+        cur->else_body.push_back(std::move(next));
+        cur = raw;
+      }
+    }
+    if (blocks.size() > conds.size()) {
+      cur->has_else = true;
+      cur->else_body = block(blocks.back());
+    }
+  }
+
+  LValue lvalue(P::LvalueContext* c) {
+    LValue lv;
+    lv.loc = loc_of(c);
+    auto ids = c->ident();
+    lv.name = ids[0]->getText();
+    if (c->expr()) lv.index = expr(c->expr());
+    if (ids.size() > 1) {
+      lv.field = ids[1]->getText();
+      lv.field_loc = loc_of(ids[1]);
+    }
+    return lv;
+  }
+
+  SplitPart split_part(P::SplitPartContext* c) {
+    SplitPart p;
+    p.loc = loc_of(c);
+    if (auto* f = dynamic_cast<P::FixedPartContext*>(c)) {
+      p.share = expr(f->expr(0));
+      p.target = expr(f->expr(1));
+    } else if (auto* r = dynamic_cast<P::ProRataPartContext*>(c)) {
+      p.pro_rata = true;
+      p.share = expr(r->expr(0));
+      p.var = r->ident()->getText();
+      p.var_loc = loc_of(r->ident());
+      p.collection = expr(r->expr(1));
+      p.weight = expr(r->expr(2));
+      p.target = expr(r->expr(3));
+    }
+    return p;
+  }
+
+  ExprPtr make(ExprKind kind, antlr4::ParserRuleContext* c) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->loc = loc_of(c);
+    return e;
+  }
+
+  ExprPtr expr(P::ExprContext* c) {
+    if (++depth_ > kMaxExprDepth) {
+      --depth_;
+      if (!depth_reported_) {
+        depth_reported_ = true;
+        diags_.error(path_, loc_of(c), "expression nested more than " + std::to_string(kMaxExprDepth) +
+                                           " levels deep; split it with `let`");
+      }
+      return make(ExprKind::int_lit, c);
+    }
+    ExprPtr e = expr_inner(c);
+    --depth_;
+    return e;
+  }
+
+  ExprPtr binary(antlr4::ParserRuleContext* c, std::vector<P::ExprContext*> kids, std::string op) {
+    auto e = make(ExprKind::binary, c);
+    e->op = std::move(op);
+    e->loc = loc_of(kids[1]);  // point at the right operand's start
+    e->args.push_back(expr(kids[0]));
+    e->args.push_back(expr(kids[1]));
+    return e;
+  }
+
+  ExprPtr expr_inner(P::ExprContext* c) {
+    if (auto* p = dynamic_cast<P::PrimaryExprContext*>(c)) return primary(p->primary());
+    if (auto* f = dynamic_cast<P::FieldExprContext*>(c)) {
+      auto e = make(ExprKind::field, c);
+      e->args.push_back(expr(f->expr()));
+      e->name = f->ident()->getText();
+      e->loc = loc_of(f->ident());
+      return e;
+    }
+    if (auto* i = dynamic_cast<P::IndexExprContext*>(c)) {
+      auto e = make(ExprKind::index, c);
+      e->args.push_back(expr(i->expr(0)));
+      e->args.push_back(expr(i->expr(1)));
+      return e;
+    }
+    if (auto* u = dynamic_cast<P::UnaryExprContext*>(c)) {
+      auto e = make(ExprKind::unary, c);
+      e->op = u->NOT() ? "not" : "-";
+      e->args.push_back(expr(u->expr()));
+      return e;
+    }
+    if (auto* m = dynamic_cast<P::MulExprContext*>(c)) {
+      auto e = binary(c, m->expr(), m->op->getText());
+      e->loc = loc_of(m->op);
+      return e;
+    }
+    if (auto* r = dynamic_cast<P::RoundedExprContext*>(c)) {
+      auto e = make(ExprKind::rounded, c);
+      e->loc = loc_of(r->ROUNDED());
+      e->rounding = rounding(r->roundingMode());
+      e->args.push_back(expr(r->expr()));
+      return e;
+    }
+    if (auto* a = dynamic_cast<P::AddExprContext*>(c)) {
+      auto e = binary(c, a->expr(), a->op->getText());
+      e->loc = loc_of(a->op);
+      return e;
+    }
+    if (auto* cmp = dynamic_cast<P::CompareExprContext*>(c)) {
+      auto e = binary(c, cmp->expr(), cmp->op->getText());
+      e->loc = loc_of(cmp->op);
+      return e;
+    }
+    if (auto* an = dynamic_cast<P::AndExprContext*>(c)) {
+      auto e = binary(c, an->expr(), "and");
+      e->loc = loc_of(an->AND());
+      return e;
+    }
+    if (auto* o = dynamic_cast<P::OrExprContext*>(c)) {
+      auto e = binary(c, o->expr(), "or");
+      e->loc = loc_of(o->OR());
+      return e;
+    }
+    return make(ExprKind::int_lit, c);
+  }
+
+  ExprPtr primary(P::PrimaryContext* c) {
+    if (auto* i = dynamic_cast<P::IntLitContext*>(c)) {
+      auto e = make(ExprKind::int_lit, c);
+      e->text = strip_underscores(i->INT()->getText());
+      return e;
+    }
+    if (auto* p = dynamic_cast<P::PercentLitContext*>(c)) {
+      auto e = make(ExprKind::percent_lit, c);
+      e->text = strip_underscores(p->number()->getText());
+      return e;
+    }
+    if (auto* m = dynamic_cast<P::MoneyLitContext*>(c)) {
+      auto e = make(ExprKind::money_lit, c);
+      e->text = strip_underscores(m->number()->getText());
+      e->name = m->ident()->getText();
+      return e;
+    }
+    if (auto* d = dynamic_cast<P::DecimalLitContext*>(c)) {
+      auto e = make(ExprKind::decimal_lit, c);
+      e->text = strip_underscores(d->DECIMAL()->getText());
+      return e;
+    }
+    if (auto* b = dynamic_cast<P::BoolLitContext*>(c)) {
+      auto e = make(ExprKind::bool_lit, c);
+      e->bool_value = b->TRUE() != nullptr;
+      return e;
+    }
+    if (auto* ms = dynamic_cast<P::MembersExprContext*>(c)) {
+      auto e = make(ExprKind::members, c);
+      if (ms->expr()) e->args.push_back(expr(ms->expr()));
+      return e;
+    }
+    if (dynamic_cast<P::CooperativesExprContext*>(c)) return make(ExprKind::cooperatives, c);
+    if (auto* g = dynamic_cast<P::GuarantorsExprContext*>(c)) {
+      auto e = make(ExprKind::guarantors, c);
+      e->args.push_back(expr(g->expr()));
+      return e;
+    }
+    if (auto* call = dynamic_cast<P::CallExprContext*>(c)) {
+      auto e = make(ExprKind::call, c);
+      e->name = call->ident()->getText();
+      if (call->argList())
+        for (auto* x : call->argList()->expr()) e->args.push_back(expr(x));
+      return e;
+    }
+    if (auto* n = dynamic_cast<P::NameExprContext*>(c)) {
+      auto e = make(ExprKind::name, c);
+      e->name = n->ident()->getText();
+      return e;
+    }
+    if (auto* par = dynamic_cast<P::ParenExprContext*>(c)) return expr(par->expr());
+    return make(ExprKind::int_lit, c);
+  }
+
+  const std::string& path_;
+  Diagnostics& diags_;
+  int depth_ = 0;
+  bool depth_reported_ = false;
+};
+
+// Rejects nesting that would take the recursive-descent parser too deep,
+// before the parser sees it.
+bool check_nesting(const std::string& path, antlr4::CommonTokenStream& tokens, Diagnostics& diags) {
+  int depth = 0;
+  int prefix_run = 0;
+  for (auto* t : tokens.getTokens()) {
+    const std::string text = t->getType() == antlr4::Token::EOF ? "" : t->getText();
+    if (text == "(" || text == "[" || text == "{") {
+      if (++depth > kMaxBracketDepth) {
+        diags.error(path, loc_of(t),
+                    "brackets nested more than " + std::to_string(kMaxBracketDepth) + " levels deep");
+        return false;
+      }
+    } else if (text == ")" || text == "]" || text == "}") {
+      if (depth > 0) --depth;
+    }
+    if (text == "-" || t->getType() == L::NOT) {
+      if (++prefix_run > kMaxPrefixRun) {
+        diags.error(path, loc_of(t), "more than " + std::to_string(kMaxPrefixRun) +
+                                         " prefix operators in a row");
+        return false;
+      }
+    } else {
+      prefix_run = 0;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<File> parse(const SourceFile& source, Diagnostics& diags) {
+  const std::string& path = source.path;
+  if (source.text.size() > kMaxFileBytes) {
+    diags.error(path, {}, "file is " + std::to_string(source.text.size()) +
+                              " bytes; a charter may be at most " + std::to_string(kMaxFileBytes) +
+                              " bytes");
+    return std::nullopt;
+  }
+  if (auto bad = find_invalid_utf8(source.text)) {
+    diags.error(path, bad->loc, "invalid UTF-8 (byte 0x" + bad->hex + "); a charter must be UTF-8 text");
+    return std::nullopt;
+  }
+  if (auto nul = source.text.find('\0'); nul != std::string::npos) {
+    diags.error(path, position_of(source.text, nul), "NUL byte in the file; a charter must be text");
+    return std::nullopt;
+  }
+
+  antlr4::ANTLRInputStream input(source.text);
+  L lexer(&input);
+  lexer.removeErrorListeners();
+  ErrorListener listener(path, diags);
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!check_nesting(path, tokens, diags)) return std::nullopt;
+
+  P parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  P::FileContext* tree = parser.file();
+  if (listener.count() > 0 || parser.getNumberOfSyntaxErrors() > 0) return std::nullopt;
+
+  std::size_t before = diags.error_count();
+  Builder builder(path, diags);
+  File f = builder.file(tree);
+  if (diags.error_count() > before) return std::nullopt;
+  return f;
+}
+
+std::string_view to_string(RoundingMode m) {
+  switch (m) {
+    case RoundingMode::down: return "down";
+    case RoundingMode::up: return "up";
+    case RoundingMode::half_even: return "half_even";
+  }
+  return "down";
+}
+
+std::string_view to_string(PeriodUnit u) { return u == PeriodUnit::month ? "month" : "week"; }
+
+}  // namespace artel::syntax

@@ -1,0 +1,85 @@
+// The host-call ABI between compiled charters and the ledger.
+//
+// A charter reaches the ledger only through these functions. The compiler
+// emits a call to the extern symbol `name`; the module records a relocation
+// by name; the loader maps the name to `id`; the ledger implements each id.
+// Ids are stable: never renumber, only append. docs/abi.md is the prose
+// version of this table and must say the same.
+//
+// Conventions: every argument and result is a 64-bit integer. Money is a
+// signed count of minor units. Periods are the ledger's period number.
+// A host call that fails (overdraft, overflow, unknown account, bad slot)
+// aborts the whole transaction; the charter never sees a partial effect.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace artel::abi {
+
+// Account handles: kind in the top byte, the owner in the low 56 bits.
+enum class AccountKind : std::uint8_t {
+  share = 1,        // a member's share account; owner = member id
+  cooperative = 2,  // a cooperative's own account; owner = cooperative id
+  fund = 3,         // the platform fund; owner = 0
+  charter = 4,      // an account family the charter declares; owner =
+                    // (family index << 32) | member id (0 for a single account)
+};
+
+constexpr std::uint64_t account_handle(AccountKind kind, std::uint64_t owner) {
+  return (std::uint64_t(kind) << 56) | (owner & ((std::uint64_t(1) << 56) - 1));
+}
+constexpr AccountKind account_kind(std::uint64_t handle) { return AccountKind(handle >> 56); }
+constexpr std::uint64_t account_owner(std::uint64_t handle) {
+  return handle & ((std::uint64_t(1) << 56) - 1);
+}
+
+// Rounding modes passed to muldiv.
+enum class Rounding : std::uint8_t { down = 0, up = 1, half_even = 2 };
+
+// Party kinds of the authorisation / `party_kind` query.
+enum class Party : std::uint8_t { member = 1, cooperative = 2, guarantor = 3, assembly = 4 };
+
+struct HostFunction {
+  std::uint32_t id;
+  std::string_view name;
+  std::uint8_t arity;
+  std::string_view signature;  // human-readable, for the disassembler and docs
+};
+
+// clang-format off
+inline constexpr std::array<HostFunction, 22> host_functions{{
+  { 1, "artel_balance",          1, "(account) -> money"},
+  { 2, "artel_transfer",         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0"},
+  { 3, "artel_muldiv",           4, "(a, b, c, rounding) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
+  { 4, "artel_fail",             2, "(article, message index) -> never returns; aborts with the module's message"},
+  { 5, "artel_caller",           0, "() -> member id of the signer"},
+  { 6, "artel_period",           0, "() -> current period number"},
+  { 7, "artel_state_get",        2, "(slot, key) -> value, 0 when absent"},
+  { 8, "artel_state_set",        3, "(slot, key, value) -> 0"},
+  { 9, "artel_state_has",        2, "(slot, key) -> 0 or 1"},
+  {10, "artel_state_del",        2, "(slot, key) -> 0"},
+  {11, "artel_state_count",      1, "(slot) -> number of keys present"},
+  {12, "artel_state_key_at",     2, "(slot, index) -> key, ascending key order"},
+  {13, "artel_members_count",    1, "(cooperative id, or 0 for the whole charter) -> count"},
+  {14, "artel_member_at",        2, "(cooperative id or 0, index) -> member id, in order of admission"},
+  {15, "artel_coops_count",      0, "() -> number of cooperatives"},
+  {16, "artel_coop_at",          1, "(index) -> cooperative id, in order of registration"},
+  {17, "artel_coop_of",          1, "(member id) -> cooperative id the member belongs to"},
+  {18, "artel_coop_account",     1, "(cooperative id) -> money: sum of its members' share accounts"},
+  {19, "artel_guarantors_count", 1, "(member id) -> number of the member's guarantors"},
+  {20, "artel_guarantor_at",     2, "(member id, index) -> guarantor member id"},
+  {21, "artel_emit",             4, "(event index, a, b, c) -> 0; records an event in the transaction's receipt"},
+  {22, "artel_approvals",        2, "(party kind, subject member) -> number of valid approvals attached to the transaction"},
+}};
+// clang-format on
+
+constexpr std::optional<HostFunction> find_host_function(std::string_view name) {
+  for (const auto& f : host_functions)
+    if (f.name == name) return f;
+  return std::nullopt;
+}
+
+}  // namespace artel::abi
