@@ -1,0 +1,94 @@
+// The host interface: the only way a program reaches the world outside its
+// memory. The ledger implements Host; the VM itself knows no ledger function.
+//
+// A program calls a host function with `call ID` (src = 0) or `callx rN`
+// (rN holds the ID). Arguments are r1..r5; the result goes to r0; r1..r5 are
+// left as they were. A host function may read and write guest memory only
+// through the GuestMemory it is given, and may lend the program a buffer of
+// its own for the rest of the run. An error from a host function stops the
+// run at once (ErrorCode::HostError, with the host's code and message).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace artel::vm {
+
+// One function the embedder offers. Charter modules name host functions;
+// the loader turns names into ids with this table and refuses unknown names,
+// and the verifier refuses `call ID` for an ID that is not in it.
+struct HostFunction {
+  std::string name;
+  uint32_t id = 0;
+  uint8_t arity = 0;  // arguments used, r1..r<arity> (documentation, disassembly)
+};
+
+using HostTable = std::span<const HostFunction>;
+
+// Looks a host function up by id or by name; nullptr when absent.
+[[nodiscard]] const HostFunction* find_host(HostTable table, uint32_t id);
+[[nodiscard]] const HostFunction* find_host(HostTable table, std::string_view name);
+
+// What a host function returns: r0, or an error that aborts the run.
+class [[nodiscard]] HostResult {
+ public:
+  [[nodiscard]] static HostResult ok(uint64_t r0) { return HostResult(r0); }
+  [[nodiscard]] static HostResult fail(uint32_t code, std::string message) {
+    return HostResult(code, std::move(message));
+  }
+  [[nodiscard]] bool is_ok() const { return ok_; }
+  [[nodiscard]] uint64_t value() const { return value_; }
+  [[nodiscard]] uint32_t code() const { return code_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+
+ private:
+  explicit HostResult(uint64_t v) : value_(v), ok_(true) {}
+  HostResult(uint32_t c, std::string m) : message_(std::move(m)), code_(c) {}
+  std::string message_;
+  uint64_t value_ = 0;
+  uint32_t code_ = 0;
+  bool ok_ = false;
+};
+
+namespace detail {
+struct Regions;
+}
+
+// Guest memory as a host function sees it during one call. Every access is
+// checked against the regions the program may touch; a failed check returns
+// false / nullopt and changes nothing.
+class GuestMemory {
+ public:
+  explicit GuestMemory(detail::Regions& regions) : regions_(&regions) {}
+
+  [[nodiscard]] bool read(uint64_t addr, std::span<uint8_t> out) const;
+  [[nodiscard]] bool write(uint64_t addr, std::span<const uint8_t> in);
+  [[nodiscard]] std::optional<uint64_t> read_u64(uint64_t addr) const;
+  [[nodiscard]] bool write_u64(uint64_t addr, uint64_t value);
+
+  // Lends `bytes` to the program until the run ends and returns the guest
+  // address of its first byte, or nullopt when all lending slots are used.
+  // The caller keeps the buffer alive for the whole run.
+  [[nodiscard]] std::optional<uint64_t> lend(std::span<uint8_t> bytes);              // read-write
+  [[nodiscard]] std::optional<uint64_t> lend_read_only(std::span<const uint8_t> bytes);
+
+ private:
+  detail::Regions* regions_;
+};
+
+class Host {
+ public:
+  Host() = default;
+  Host(const Host&) = default;
+  Host& operator=(const Host&) = default;
+  virtual ~Host() = default;
+
+  // Called for `call id` / `callx`; `args` are r1..r5.
+  virtual HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) = 0;
+};
+
+}  // namespace artel::vm
