@@ -26,6 +26,9 @@ enum class AccountKind : std::uint8_t {
   fund = 3,         // the platform fund; owner = 0
   charter = 4,      // an account family the charter declares; owner =
                     // (family index << 32) | member id (0 for a single account)
+  clearing = 5,     // the transaction's transit account used by `split`:
+                    // the whole amount moves here first, then out to the
+                    // parts; it is zero again when the statement ends
 };
 
 constexpr std::uint64_t account_handle(AccountKind kind, std::uint64_t owner) {

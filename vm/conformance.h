@@ -36,6 +36,7 @@ struct CaseOutcome {
 [[nodiscard]] CaseOutcome run_data_file(const DataFile& file);
 
 // The host the conformance runner offers (docs/vm.md):
+//   1 add(a, b): returns a + b (used by the host-call benchmark)
 //   5 unwind(x): returns x; when x is 0 the program stops with r0 = 0
 //   6 fail():    always fails (host code 6)
 //   7 lend():    lends a zeroed 32-byte writable buffer, returns its address

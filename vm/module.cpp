@@ -190,6 +190,10 @@ std::vector<uint8_t> serialize(const Module& m) {
     write_map(w, a.titles);
     write_map(w, a.texts);
   }
+  w.count(m.messages.size());
+  for (const std::string& s : m.messages) w.str(s);
+  w.count(m.events.size());
+  for (const std::string& s : m.events) w.str(s);
   w.count(m.rodata.size());
   w.bytes(m.rodata);
   return w.take();
@@ -259,6 +263,10 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
     read_map(r, a.texts, "article text");
     m.articles.push_back(std::move(a));
   }
+  const uint32_t nmsg = r.count(4, "message");
+  for (uint32_t i = 0; i < nmsg && !r.failed(); ++i) m.messages.push_back(r.str("message"));
+  const uint32_t nev = r.count(4, "event");
+  for (uint32_t i = 0; i < nev && !r.failed(); ++i) m.events.push_back(r.str("event"));
   const uint32_t nro = r.count(1, "read-only data");
   if (!r.failed()) {
     m.rodata.resize(nro);

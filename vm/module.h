@@ -62,6 +62,10 @@ struct Module {
   std::vector<EntryPoint> entries;
   std::vector<Parameter> parameters;
   std::vector<Article> articles;
+  // Messages a run can abort with: artel_fail(article, index) names one.
+  std::vector<std::string> messages;
+  // Event names: artel_emit(index, ...) names one.
+  std::vector<std::string> events;
   std::vector<uint8_t> rodata;  // mapped read-only at kRodataAddress
   bool operator==(const Module&) const = default;
 };
