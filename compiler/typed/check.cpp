@@ -604,7 +604,10 @@ class Checker {
         return f->second;
       }
     }
-    if (auto g = globals_.find(name); g != globals_.end() && g->second.what != Global::rule) {
+    // A library is written without knowing the charters that import it, so
+    // its locals may reuse the names of a charter's declarations.
+    if (auto g = globals_.find(name);
+        g != globals_.end() && g->second.what != Global::rule && g->second.file == current_file_) {
       err(loc, "`" + name + "` would hide the charter's " + global_what(g->second.what) + " of that name, defined at " +
                    loc_text(g->second.loc));
     }
