@@ -114,7 +114,7 @@ class Reader {
     return n;
   }
   void raw(std::span<uint8_t> out, const char* what) {
-    if (!need(out.size(), what)) return;
+    if (!need(out.size(), what) || out.empty()) return;
     std::memcpy(out.data(), b_.data() + pos_, out.size());
     pos_ += out.size();
   }
