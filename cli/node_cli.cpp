@@ -1,4 +1,309 @@
+// `artel` ledger client commands: keygen, status, submit, account, statement,
+// charter. They talk to an arteld over its HTTP API (docs/operator.md).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
 #include "commands.h"
+#include "node/http_client.h"
+#include "node/transaction.h"
+
 namespace artel::cli {
-void add_node_commands(CLI::App&, Context&) {}
+
+namespace {
+
+using json = nlohmann::json;
+using namespace artel::node;
+
+struct NodeOpts {
+  std::string url = "http://127.0.0.1:7070";
+};
+
+struct SubmitOpts {
+  std::string key_file;
+  std::uint64_t nonce = 0;
+  std::vector<std::string> approvers;
+  bool print_only = false;
+  // Fields of the transaction kinds.
+  std::string name, key_hex, description, valuation, memo, rule, module_file, source_file;
+  std::uint64_t coop = 0, member = 0, to = 0, member_coop = 0, period = 0;
+  std::int64_t amount = 0;
+  bool property = false;
+  std::vector<std::int64_t> args;
+};
+
+std::optional<KeyPair> read_key(const std::string& path) {
+  std::ifstream in(path);
+  std::string hex;
+  if (!(in >> hex)) return std::nullopt;
+  return KeyPair::from_seed_hex(hex);
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Prints the node's JSON answer; non-2xx answers make the command fail.
+void print_response(const HttpResponse& r, Context& ctx) {
+  json j = json::parse(r.body, nullptr, false);
+  std::cout << (j.is_discarded() ? r.body : j.dump(2)) << "\n";
+  if (r.status < 200 || r.status >= 300) ctx.exit_code = 1;
+}
+
+template <class F>
+void guarded(Context& ctx, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    std::cerr << "artel: " << e.what() << "\n";
+    ctx.exit_code = 1;
+  }
+}
+
+void add_node_option(CLI::App* cmd, NodeOpts& n) {
+  cmd->add_option("--node", n.url, "node URL, http://HOST:PORT")->capture_default_str();
+}
+
+void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
+  auto key = read_key(o.key_file);
+  if (!key) {
+    std::cerr << "artel: " << o.key_file << " holds no key (expected the hex seed `artel keygen` writes)\n";
+    ctx.exit_code = 2;
+    return;
+  }
+  Transaction tx;
+  tx.signer = key->pk;
+  tx.body = std::move(body);
+  tx.nonce = o.nonce;
+  std::unique_ptr<HttpClient> client;
+  if (tx.nonce == 0) {
+    if (o.print_only) {
+      std::cerr << "artel: --print needs --nonce\n";
+      ctx.exit_code = 2;
+      return;
+    }
+    client = std::make_unique<HttpClient>(n.url);
+    auto r = client->get("/v1/signers/" + to_hex(key->pk));
+    json j = json::parse(r.body, nullptr, false);
+    if (r.status != 200 || j.is_discarded()) {
+      print_response(r, ctx);
+      return;
+    }
+    tx.nonce = j["next_nonce"].get<std::uint64_t>();
+  }
+  for (const auto& path : o.approvers) {
+    auto a = read_key(path);
+    if (!a) {
+      std::cerr << "artel: " << path << " holds no key\n";
+      ctx.exit_code = 2;
+      return;
+    }
+    add_approval(tx, *a);
+  }
+  Bytes bytes = sign_transaction(tx, *key);
+  if (o.print_only) {
+    std::cout << to_hex(bytes) << "\n";
+    return;
+  }
+  if (!client) client = std::make_unique<HttpClient>(n.url);
+  print_response(client->post("/v1/transactions", json{{"tx", to_hex(bytes)}}.dump()), ctx);
+}
+
+}  // namespace
+
+void add_node_commands(CLI::App& app, Context& ctx) {
+  auto node = std::make_shared<NodeOpts>();
+
+  // keygen
+  auto keygen_out = std::make_shared<std::string>();
+  auto* keygen = app.add_subcommand("keygen", "create an Ed25519 key (the file holds the hex seed)");
+  keygen->add_option("--out", *keygen_out, "write the secret seed to this file (mode 0600)");
+  keygen->callback([&ctx, keygen_out] {
+    crypto_init();
+    KeyPair k = KeyPair::generate();
+    if (!keygen_out->empty()) {
+      std::FILE* f = std::fopen(keygen_out->c_str(), "wx");
+      if (!f) {
+        std::cerr << "artel: cannot create " << *keygen_out << " (it may already exist)\n";
+        ctx.exit_code = 1;
+        return;
+      }
+      std::fprintf(f, "%s\n", k.seed_hex().c_str());
+      std::fclose(f);
+      std::cout << json{{"public_key", to_hex(k.pk)}, {"file", *keygen_out}}.dump(2) << "\n";
+    } else {
+      std::cout << json{{"public_key", to_hex(k.pk)}, {"seed", k.seed_hex()}}.dump(2) << "\n";
+    }
+  });
+
+  auto* status = app.add_subcommand("status", "height, state digest and charter of a node");
+  add_node_option(status, *node);
+  status->callback([&ctx, node] {
+    guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/status"), ctx); });
+  });
+
+  auto account_id = std::make_shared<std::string>();
+  auto* account = app.add_subcommand("account", "balance of an account (share:N, coop:N, fund, charter:F:M or N)");
+  account->add_option("id", *account_id, "account")->required();
+  add_node_option(account, *node);
+  account->callback([&ctx, node, account_id] {
+    guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id), ctx); });
+  });
+
+  auto from = std::make_shared<std::uint64_t>(0);
+  auto* statement = app.add_subcommand("statement", "postings of an account with article and charter version");
+  statement->add_option("id", *account_id, "account")->required();
+  statement->add_option("--from", *from, "first posting");
+  add_node_option(statement, *node);
+  statement->callback([&ctx, node, account_id, from] {
+    guarded(ctx, [&] {
+      print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id + "/statement?from=" +
+                                               std::to_string(*from)),
+                     ctx);
+    });
+  });
+
+  auto version = std::make_shared<std::uint32_t>(0);
+  auto* charter = app.add_subcommand("charter", "the deployed charter: source, module id, every version");
+  charter->add_option("--version", *version, "one version, with its module bytes");
+  add_node_option(charter, *node);
+  charter->callback([&ctx, node, version] {
+    guarded(ctx, [&] {
+      std::string target = *version ? "/v1/charter/" + std::to_string(*version) : "/v1/charter";
+      print_response(HttpClient(node->url).get(target), ctx);
+    });
+  });
+
+  // submit KIND
+  auto o = std::make_shared<SubmitOpts>();
+  auto* sub = app.add_subcommand("submit", "build, sign and send a transaction");
+  sub->require_subcommand(1);
+  auto common = [&](CLI::App* c) {
+    c->add_option("--key", o->key_file, "signer's key file")->required();
+    c->add_option("--nonce", o->nonce, "signer's nonce (default: the node's next)");
+    c->add_option("--approve", o->approvers, "key file of an approver (repeatable)");
+    c->add_flag("--print", o->print_only, "print the signed transaction in hex instead of sending it");
+    add_node_option(c, *node);
+  };
+  auto send = [&ctx, node, o](auto make) {
+    return [&ctx, node, o, make] {
+      crypto_init();
+      guarded(ctx, [&] {
+        std::optional<TxBody> body = make(*o, ctx);
+        if (body) submit(std::move(*body), *o, *node, ctx);
+      });
+    };
+  };
+  auto pubkey = [](const std::string& hex, Context& c) -> std::optional<PublicKey> {
+    auto pk = public_key_from_hex(hex);
+    if (!pk) {
+      std::cerr << "artel: a public key is 64 hex digits, got '" << hex << "'\n";
+      c.exit_code = 2;
+    }
+    return pk;
+  };
+
+  auto* reg = sub->add_subcommand("register-coop", "register a cooperative (operator key)");
+  common(reg);
+  reg->add_option("--coop-key", o->key_hex, "the cooperative's public key (hex)")->required();
+  reg->add_option("--name", o->name, "its name")->required();
+  reg->callback(send([pubkey](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
+    auto pk = pubkey(s.key_hex, c);
+    if (!pk) return std::nullopt;
+    return RegisterCoop{*pk, s.name};
+  }));
+
+  auto* admit = sub->add_subcommand("admit", "admit a member (the cooperative's key)");
+  common(admit);
+  admit->add_option("--coop", o->coop, "cooperative id")->required();
+  admit->add_option("--member-key", o->key_hex, "the new member's public key (hex)")->required();
+  admit->add_option("--as-coop", o->member_coop, "the new member is this cooperative (a union admitting it)");
+  admit->callback(send([pubkey](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
+    auto pk = pubkey(s.key_hex, c);
+    if (!pk) return std::nullopt;
+    return AdmitMember{s.coop, *pk, s.member_coop};
+  }));
+
+  auto* contribute = sub->add_subcommand("contribute", "record a share contribution (the cooperative's key)");
+  common(contribute);
+  contribute->add_option("--member", o->member, "member id")->required();
+  contribute->add_option("--amount", o->amount, "minor units (for property: its valuation)")->required();
+  contribute->add_flag("--property", o->property, "a contribution in property");
+  contribute->add_option("--description", o->description, "what was contributed");
+  contribute->add_option("--valuation", o->valuation, "property: who valued it and how");
+  contribute->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
+    return Contribute{s.member, s.amount, s.property ? ContributionKind::property : ContributionKind::money,
+                      s.description, s.valuation};
+  }));
+
+  auto* transfer = sub->add_subcommand("transfer", "pay from the signer's share account to a member");
+  common(transfer);
+  transfer->add_option("--to", o->to, "receiving member id")->required();
+  transfer->add_option("--amount", o->amount, "minor units")->required();
+  transfer->add_option("--memo", o->memo, "free text");
+  transfer->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
+    return Transfer{s.to, s.amount, s.memo};
+  }));
+
+  auto* ret = sub->add_subcommand("return", "return a share contribution (the cooperative's key)");
+  common(ret);
+  ret->add_option("--member", o->member, "member id")->required();
+  ret->add_option("--amount", o->amount, "minor units")->required();
+  ret->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
+    return ReturnShare{s.member, s.amount};
+  }));
+
+  auto* call = sub->add_subcommand("call", "call a charter rule");
+  common(call);
+  call->add_option("rule", o->rule, "rule name")->required();
+  call->add_option("args", o->args, "integer arguments");
+  call->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
+    return CallRule{s.rule, s.args};
+  }));
+
+  auto* advance = sub->add_subcommand("advance", "advance the ledger's period (operator key)");
+  common(advance);
+  advance->add_option("--to", o->period, "the new period (default: the current one + 1)");
+  advance->callback([&ctx, node, o] {
+    crypto_init();
+    guarded(ctx, [&] {
+      std::uint64_t to = o->period;
+      if (to == 0) {
+        auto r = HttpClient(node->url).get("/v1/status");
+        json j = json::parse(r.body, nullptr, false);
+        if (r.status != 200 || j.is_discarded()) return print_response(r, ctx);
+        to = j["period"].get<std::uint64_t>() + 1;
+      }
+      submit(AdvancePeriod{to}, *o, *node, ctx);
+    });
+  });
+
+  for (bool amend : {false, true}) {
+    auto* c = sub->add_subcommand(amend ? "amend" : "deploy",
+                                  amend ? "amend the charter (a member, with the approvals it demands)"
+                                        : "deploy the charter (operator key)");
+    common(c);
+    c->add_option("--module", o->module_file, "charter module file (.acm)")->required();
+    c->add_option("--source", o->source_file, "charter source file")->required();
+    c->callback(send([amend](const SubmitOpts& s, Context& cx) -> std::optional<TxBody> {
+      auto m = read_file(s.module_file), src = read_file(s.source_file);
+      if (!m || !src) {
+        std::cerr << "artel: cannot read " << (m ? s.source_file : s.module_file) << "\n";
+        cx.exit_code = 2;
+        return std::nullopt;
+      }
+      Bytes mb(m->begin(), m->end());
+      if (amend) return AmendCharter{std::move(mb), *src};
+      return DeployCharter{std::move(mb), *src};
+    }));
+  }
+}
+
 }  // namespace artel::cli

@@ -1,0 +1,109 @@
+#include "charter_runtime.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "vm/interpreter.h"
+#include "vm/module.h"
+
+namespace artel::node {
+
+struct CharterRuntime::Loaded {
+  vm::Module module;
+  vm::VerifiedProgram program;
+};
+
+CharterRuntime::CharterRuntime() = default;
+CharterRuntime::~CharterRuntime() = default;
+
+Hash CharterRuntime::module_id(std::span<const std::uint8_t> module) { return blake2b256(module); }
+
+std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(std::span<const std::uint8_t> bytes,
+                                                                   Check& error) {
+  Hash id = module_id(bytes);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = cache_.find(id); it != cache_.end()) return it->second;
+  }
+  auto parsed = vm::parse(bytes);
+  if (!parsed) {
+    error = TxError{"bad_module", "charter module " + to_hex(id).substr(0, 16) +
+                                      " does not parse: " + parsed.error().describe(), 0};
+    return nullptr;
+  }
+  auto program = vm::load_module(parsed.value(), ChartersHost::table());
+  if (!program) {
+    error = TxError{"bad_module", "charter module " + to_hex(id).substr(0, 16) +
+                                      " is refused by the verifier: " + program.error().describe(), 0};
+    return nullptr;
+  }
+  auto loaded = std::make_shared<const Loaded>(Loaded{std::move(parsed).value(), std::move(program).value()});
+  std::lock_guard lock(mu_);
+  cache_.emplace(id, loaded);
+  return loaded;
+}
+
+Check CharterRuntime::validate(std::span<const std::uint8_t> module) {
+  Check error;
+  load(module, error);
+  return error;
+}
+
+bool CharterRuntime::has_entry(const CharterVersion& c, std::string_view entry) {
+  Check error;
+  auto l = load(c.module, error);
+  return l && vm::find_entry(l->module, entry).ok();
+}
+
+std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& c) {
+  Check error;
+  auto l = load(c.module, error);
+  std::vector<std::string> out;
+  if (l)
+    for (const auto& e : l->module.entries)
+      if (e.kind == vm::EntryKind::Periodic) out.push_back(e.name);
+  return out;
+}
+
+std::string CharterRuntime::message(const CharterVersion&, std::uint64_t index) {
+  // Modules carry no message table yet (vm/module.h): the index is all we have.
+  return "message " + std::to_string(index);
+}
+
+Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::span<const std::int64_t> args,
+                          ChartersHost& host) {
+  Check error;
+  auto l = load(c.module, error);
+  if (!l) return error;
+  const vm::EntryPoint* ep = nullptr;
+  for (const auto& e : l->module.entries)
+    if (e.name == entry) ep = &e;
+  if (!ep) return TxError{"unknown_rule", "charter version " + std::to_string(c.version) + " has no rule '" +
+                                              std::string(entry) + "'", 0};
+  std::uint32_t article = 0;
+  std::from_chars(ep->article.data(), ep->article.data() + ep->article.size(), article);
+  if (!ep->params.empty() && ep->params.size() != args.size())
+    return TxError{"bad_arguments", "rule '" + std::string(entry) + "' takes " +
+                                        std::to_string(ep->params.size()) + " arguments, got " +
+                                        std::to_string(args.size()), article};
+  // Arguments reach the program as little-endian int64 words in its input
+  // memory: r1 = address, r2 = length in bytes.
+  std::vector<std::uint8_t> input(args.size() * 8);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto v = static_cast<std::uint64_t>(args[i]);
+    for (int b = 0; b < 8; ++b) input[i * 8 + static_cast<std::size_t>(b)] = static_cast<std::uint8_t>(v >> (8 * b));
+  }
+  vm::RunOptions opts;
+  opts.budget = charter_budget;
+  opts.input = input;
+  vm::Vm machine;
+  vm::RunResult r = machine.run(l->program, host, opts, ep->offset);
+  if (r.ok()) return host.end_clearing();
+  if (host.failure()) return host.failure();
+  return TxError{r.error->code == vm::ErrorCode::OutOfBudget ? "out_of_budget" : "vm_error",
+                 "rule '" + std::string(entry) + "' (charter version " + std::to_string(c.version) +
+                     ") stopped: " + r.error->describe(),
+                 article};
+}
+
+}  // namespace artel::node

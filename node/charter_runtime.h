@@ -1,0 +1,48 @@
+// Runs charter modules in the VM for the ledger: loads, links against the
+// host-call ABI and verifies each module once (cached by module id), then
+// runs entry points with an instruction budget through a ChartersHost.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "charters_host.h"
+#include "state.h"
+
+namespace artel::node {
+
+// Instructions one entry-point run may execute.
+inline constexpr std::uint64_t charter_budget = 10'000'000;
+
+class CharterRuntime {
+ public:
+  CharterRuntime();
+  ~CharterRuntime();
+
+  // Module identity on the ledger: BLAKE2b-256 of the module bytes.
+  static Hash module_id(std::span<const std::uint8_t> module);
+  // Accepts only a module the VM loads, links and verifies.
+  Check validate(std::span<const std::uint8_t> module);
+  bool has_entry(const CharterVersion& c, std::string_view entry);
+  // Names of the entries the module marks periodic, in module order.
+  std::vector<std::string> periodic_entries(const CharterVersion& c);
+  // The text of message `index` in the module's message table ("" if none).
+  std::string message(const CharterVersion& c, std::uint64_t index);
+  // Runs `entry` with `args`; a failed host call, a budget overrun or any VM
+  // error comes back as the reason, with the charter article when known.
+  Check run(const CharterVersion& c, std::string_view entry, std::span<const std::int64_t> args,
+            ChartersHost& host);
+
+ private:
+  struct Loaded;
+  std::shared_ptr<const Loaded> load(std::span<const std::uint8_t> module, Check& error);
+  std::mutex mu_;
+  std::map<Hash, std::shared_ptr<const Loaded>> cache_;
+};
+
+}  // namespace artel::node

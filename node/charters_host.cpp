@@ -1,0 +1,195 @@
+#include "charters_host.h"
+
+#include <algorithm>
+
+#include "vm/abi.h"
+
+namespace artel::node {
+
+namespace {
+
+std::vector<vm::HostFunction> make_table() {
+  std::vector<vm::HostFunction> t;
+  for (const auto& f : abi::host_functions) t.push_back({std::string(f.name), f.id, f.arity});
+  return t;
+}
+
+// 128-bit intermediate for exact a*b/c (a GCC/Clang extension).
+__extension__ typedef __int128 i128;
+
+std::int64_t s64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
+std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
+
+}  // namespace
+
+vm::HostTable ChartersHost::table() {
+  static const std::vector<vm::HostFunction> t = make_table();
+  return t;
+}
+
+std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c,
+                                   std::uint64_t rounding) {
+  if (c == 0 || rounding > 2) return std::nullopt;
+  i128 n = static_cast<i128>(a) * b;
+  i128 q = n / c, r = n % c;  // truncated toward zero
+  if (r != 0) {
+    bool negative = (n < 0) != (c < 0);
+    switch (rounding) {
+      case 0:  // floor
+        if (negative) q -= 1;
+        break;
+      case 1:  // ceiling
+        if (!negative) q += 1;
+        break;
+      case 2: {  // nearest, ties to even
+        i128 r2 = (r < 0 ? -r : r) * 2, cabs = c < 0 ? -static_cast<i128>(c) : c;
+        if (r2 > cabs || (r2 == cabs && (q % 2 != 0))) q += negative ? -1 : 1;
+        break;
+      }
+    }
+  }
+  if (q > INT64_MAX || q < INT64_MIN) return std::nullopt;
+  return static_cast<std::int64_t>(q);
+}
+
+vm::HostResult ChartersHost::fail(TxError e) {
+  std::uint32_t code = e.code == "charter_abort" ? 1 : 2;
+  std::string msg = e.message;
+  failure_ = std::move(e);
+  return vm::HostResult::fail(code, std::move(msg));
+}
+
+vm::HostResult ChartersHost::checked(Check c, std::uint64_t r0) {
+  if (c) return fail(std::move(*c));
+  return vm::HostResult::ok(r0);
+}
+
+vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64_t, 5>& a,
+                                  vm::GuestMemory&) {
+  auto out_of_range = [&](std::string what) {
+    return fail(TxError{"charter_error", std::move(what), 0});
+  };
+  switch (id) {
+    case 1: {  // balance
+      if (auto e = state_.account_exists(a[0])) return fail(*e);
+      return vm::HostResult::ok(u64(state_.account(a[0]).balance));
+    }
+    case 2: {  // transfer(from, to, amount, article)
+      std::int64_t amount = s64(a[2]);
+      PostingContext pc{ctx_.tx, ctx_.tx_kind, static_cast<std::uint32_t>(a[3])};
+      if (amount < 0)
+        return fail(TxError{"charter_error",
+                            "artel_transfer of a negative amount " + std::to_string(amount),
+                            pc.article});
+      if (amount == 0) return vm::HostResult::ok(0);
+      return checked(state_.move(a[0], a[1], amount, pc));
+    }
+    case 3: {  // muldiv
+      auto r = muldiv(s64(a[0]), s64(a[1]), s64(a[2]), a[3]);
+      if (!r)
+        return fail(TxError{"overflow",
+                            "artel_muldiv(" + std::to_string(s64(a[0])) + ", " +
+                                std::to_string(s64(a[1])) + ", " + std::to_string(s64(a[2])) +
+                                ") divides by zero or overflows",
+                            0});
+      return vm::HostResult::ok(u64(*r));
+    }
+    case 4: {  // fail(article, message)
+      std::string text = ctx_.message ? ctx_.message(a[1]) : std::string();
+      if (text.empty()) text = "message " + std::to_string(a[1]);
+      auto article = static_cast<std::uint32_t>(a[0]);
+      return fail(TxError{"charter_abort", "article " + std::to_string(article) + ": " + text,
+                          article});
+    }
+    case 5:
+      return vm::HostResult::ok(ctx_.caller);
+    case 6:
+      return vm::HostResult::ok(state_.period());
+    case 7:
+      return vm::HostResult::ok(u64(state_.cstate_get(a[0], s64(a[1]))));
+    case 8:
+      state_.cstate_set(a[0], s64(a[1]), s64(a[2]));
+      return vm::HostResult::ok(0);
+    case 9:
+      return vm::HostResult::ok(state_.cstate_has(a[0], s64(a[1])) ? 1 : 0);
+    case 10:
+      state_.cstate_del(a[0], s64(a[1]));
+      return vm::HostResult::ok(0);
+    case 11:
+      return vm::HostResult::ok(state_.cstate_count(a[0]));
+    case 12: {
+      auto k = state_.cstate_key_at(a[0], a[1]);
+      if (!k)
+        return out_of_range("artel_state_key_at: slot " + std::to_string(a[0]) + " has no index " +
+                            std::to_string(a[1]));
+      return vm::HostResult::ok(u64(*k));
+    }
+    case 13:
+      if (a[0] != 0 && !state_.coop(a[0]))
+        return fail(TxError{"unknown_cooperative", "no cooperative " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(state_.coop_members_count(a[0]));
+    case 14:
+      if (a[1] >= state_.coop_members_count(a[0]))
+        return out_of_range("artel_member_at: cooperative " + std::to_string(a[0]) +
+                            " has no member index " + std::to_string(a[1]));
+      return vm::HostResult::ok(state_.coop_member_at(a[0], a[1]));
+    case 15:
+      return vm::HostResult::ok(state_.coops_count());
+    case 16:
+      if (a[0] >= state_.coops_count())
+        return out_of_range("artel_coop_at: no cooperative index " + std::to_string(a[0]));
+      return vm::HostResult::ok(a[0] + 1);
+    case 17: {
+      auto m = state_.member(a[0]);
+      if (!m) return fail(TxError{"unknown_member", "no member " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(m->coop_id);
+    }
+    case 18:
+      if (!state_.coop(a[0]))
+        return fail(TxError{"unknown_cooperative", "no cooperative " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(u64(state_.coop_aggregate(a[0])));
+    case 19:  // the ledger has no guarantor relation yet: nobody has guarantors
+      if (!state_.member(a[0]))
+        return fail(TxError{"unknown_member", "no member " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(0);
+    case 20:
+      return out_of_range("artel_guarantor_at: member " + std::to_string(a[0]) +
+                          " has no guarantor index " + std::to_string(a[1]));
+    case 21:
+      events_.push_back({a[0], s64(a[1]), s64(a[2]), s64(a[3])});
+      return vm::HostResult::ok(0);
+    case 22: {  // approvals(party kind, subject member)
+      auto party = static_cast<abi::Party>(a[0]);
+      std::uint64_t subject = a[1];
+      std::optional<MemberRec> sm;
+      if (subject != 0) {
+        sm = state_.member(subject);
+        if (!sm) return fail(TxError{"unknown_member", "no member " + std::to_string(subject), 0});
+      }
+      std::uint64_t n = 0;
+      for (const auto& s : ctx_.approvers) {
+        switch (party) {
+          case abi::Party::member:
+            n += s.member_id != 0 && s.member_id == subject;
+            break;
+          case abi::Party::cooperative:
+            n += s.coop_id != 0 && sm && s.coop_id == sm->coop_id;
+            break;
+          case abi::Party::assembly:
+            if (s.member_id != 0) {
+              auto m = state_.member(s.member_id);
+              n += !sm || (m && m->coop_id == sm->coop_id);
+            }
+            break;
+          case abi::Party::guarantor:
+            break;  // no guarantor relation on the ledger yet
+        }
+      }
+      return vm::HostResult::ok(n);
+    }
+    default:
+      return out_of_range("unknown host call id " + std::to_string(id));
+  }
+}
+
+}  // namespace artel::node

@@ -1,0 +1,65 @@
+// The ledger side of the host-call ABI (vm/abi.h): what a charter's bytecode
+// can read and change, implemented over one transaction's state overlay.
+// A failed call stops the run; the ledger then discards the overlay, so the
+// charter never leaves a partial effect.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "state.h"
+#include "vm/host.h"
+
+namespace artel::node {
+
+struct CharterEvent {
+  std::uint64_t index = 0;
+  std::int64_t a = 0, b = 0, c = 0;
+};
+
+struct CallContext {
+  std::uint64_t caller = 0;  // member id of the signer; 0 for the operator
+  Hash tx{};
+  std::uint8_t tx_kind = 0;
+  // Signers of the transaction's valid approvals, as the ledger knows them.
+  std::vector<SignerRec> approvers;
+  // Text of the module's message `index` for artel_fail (empty when unknown).
+  std::function<std::string(std::uint64_t index)> message;
+};
+
+class ChartersHost final : public vm::Host {
+ public:
+  ChartersHost(State& state, CallContext ctx) : state_(state), ctx_(std::move(ctx)) {}
+
+  vm::HostResult call(std::uint32_t id, const std::array<std::uint64_t, 5>& args,
+                      vm::GuestMemory& memory) override;
+
+  // The ABI table in the form the VM loader takes.
+  static vm::HostTable table();
+
+  const std::vector<CharterEvent>& events() const { return events_; }
+  // After a successful run: the clearing account must be empty again.
+  Check end_clearing() { return state_.end_clearing(); }
+  // Why the last failed call failed (set whenever call() returns an error).
+  const std::optional<TxError>& failure() const { return failure_; }
+
+ private:
+  vm::HostResult fail(TxError e);
+  vm::HostResult checked(Check c, std::uint64_t r0 = 0);
+
+  State& state_;
+  CallContext ctx_;
+  std::vector<CharterEvent> events_;
+  std::optional<TxError> failure_;
+};
+
+// Exact a*b/c rounded as `rounding` says (0 toward -inf, 1 toward +inf,
+// 2 to nearest with ties to even); nullopt on c == 0, overflow or bad mode.
+std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c,
+                                   std::uint64_t rounding);
+
+}  // namespace artel::node

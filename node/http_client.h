@@ -1,0 +1,37 @@
+// A small blocking HTTP/1.1 client for the node API (keep-alive, one
+// connection). Used by the `artel` client commands, tests and benchmarks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace artel::node {
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::string body;
+};
+
+class HttpClient {
+ public:
+  // `url` is http://HOST:PORT (a trailing slash is ignored). Throws
+  // std::invalid_argument for another form.
+  explicit HttpClient(std::string_view url);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // Throws std::runtime_error naming the node when it cannot be reached.
+  HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
+                       std::string_view content_type = "application/json");
+  HttpResponse get(std::string_view target) { return request("GET", target); }
+  HttpResponse post(std::string_view target, std::string_view body) { return request("POST", target, body); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace artel::node

@@ -1,0 +1,466 @@
+#include "http_server.h"
+
+// clang-format off
+#include <utility>  // must precede Asio with g++ 12 in C++20
+// clang-format on
+#include <poll.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "vm/abi.h"
+
+namespace artel::node {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using json = nlohmann::json;
+
+namespace {
+
+HttpReply json_reply(unsigned status, const json& j) { return HttpReply{status, "application/json", j.dump() + "\n"}; }
+
+HttpReply error_reply(unsigned status, std::string_view code, std::string_view message) {
+  return json_reply(status, json{{"error", {{"code", code}, {"message", message}}}});
+}
+
+unsigned status_for(const std::string& code) {
+  if (code == "malformed" || code == "bad_encoding" || code == "invalid_json") return 400;
+  if (code == "bad_signature") return 401;
+  if (code == "unauthorized") return 403;
+  if (code == "bad_nonce" || code == "duplicate" || code == "charter_exists" ||
+      code == "amendment_pending")
+    return 409;
+  if (code == "busy" || code == "shutting_down") return 503;
+  return 422;
+}
+
+json error_json(const TxError& e) {
+  json j{{"code", e.code}, {"message", e.message}};
+  if (e.article != 0) j["article"] = e.article;
+  return j;
+}
+
+json receipt_json(const Receipt& r) {
+  json j{{"id", hex(r.id)}, {"applied", r.applied}};
+  if (r.applied) {
+    j["height"] = r.height;
+    json ev = json::array();
+    for (const auto& e : r.events) ev.push_back({{"event", e.index}, {"args", {e.a, e.b, e.c}}});
+    j["events"] = ev;
+  } else {
+    j["error"] = error_json(r.error);
+  }
+  return j;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    auto eq = part.find('=');
+    if (part.substr(0, eq) == name) return eq == std::string_view::npos ? "" : std::string(part.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+const char* account_kind_name(std::uint64_t handle) {
+  switch (abi::account_kind(handle)) {
+    case abi::AccountKind::share: return "share";
+    case abi::AccountKind::cooperative: return "cooperative";
+    case abi::AccountKind::fund: return "fund";
+    case abi::AccountKind::charter: return "charter";
+    case abi::AccountKind::clearing: return "clearing";
+  }
+  return "unknown";
+}
+
+HttpReply submit(Node& node, std::string_view body) {
+  json req = json::parse(body, nullptr, false);
+  if (req.is_discarded() || !req.is_object())
+    return error_reply(400, "invalid_json", "the body must be a JSON object");
+  auto decode_one = [](const json& v, bool base64, std::string& why) -> std::optional<Bytes> {
+    if (!v.is_string()) {
+      why = "a transaction must be a string";
+      return std::nullopt;
+    }
+    const auto& s = v.get_ref<const std::string&>();
+    auto b = base64 ? from_base64(s) : from_hex(s);
+    if (!b) why = base64 ? "not valid base64" : "not valid hex";
+    return b;
+  };
+  std::vector<Bytes> txs;
+  bool batch = req.contains("transactions");
+  bool base64 = req.contains("tx_base64") || req.value("encoding", "hex") == "base64";
+  std::string why;
+  if (batch) {
+    const auto& arr = req["transactions"];
+    if (!arr.is_array() || arr.empty())
+      return error_reply(400, "invalid_json", "\"transactions\" must be a non-empty array");
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+      auto b = decode_one(arr[i], base64, why);
+      if (!b) return error_reply(400, "bad_encoding", "transactions[" + std::to_string(i) + "]: " + why);
+      txs.push_back(std::move(*b));
+    }
+  } else {
+    const char* field = req.contains("tx_base64") ? "tx_base64" : "tx";
+    if (!req.contains(field))
+      return error_reply(400, "invalid_json", "expected \"tx\" (hex), \"tx_base64\" or \"transactions\"");
+    auto b = decode_one(req[field], base64, why);
+    if (!b) return error_reply(400, "bad_encoding", std::string(field) + ": " + why);
+    txs.push_back(std::move(*b));
+  }
+  auto futures = node.submit(std::move(txs));
+  if (!batch) {
+    Receipt r = futures[0].get();
+    if (r.applied) return json_reply(200, receipt_json(r));
+    return json_reply(status_for(r.error.code), json{{"id", hex(r.id)}, {"error", error_json(r.error)}});
+  }
+  json results = json::array();
+  std::uint64_t applied = 0;
+  for (auto& f : futures) {
+    Receipt r = f.get();
+    applied += r.applied;
+    results.push_back(receipt_json(r));
+  }
+  return json_reply(200, json{{"results", results}, {"applied", applied},
+                              {"rejected", results.size() - applied}});
+}
+
+HttpReply account(Node& node, std::string_view name, bool statement, std::string_view query) {
+  auto handle = parse_account_name(name);
+  if (!handle)
+    return error_reply(400, "bad_account", "'" + std::string(name) +
+                                               "' is not an account (share:N, coop:N, fund, charter:F:M or a member id)");
+  Overlay view(node.ledger().store());
+  State st(view);
+  if (auto e = st.account_exists(*handle)) return error_reply(404, e->code, e->message);
+  AccountRec a = st.account(*handle);
+  json j{{"account", account_name(*handle)},
+         {"kind", account_kind_name(*handle)},
+         {"owner", abi::account_owner(*handle)},
+         {"balance", a.balance},
+         {"last_period", a.last_period},
+         {"postings", a.postings},
+         {"period", st.period()}};
+  if (abi::account_kind(*handle) == abi::AccountKind::share) {
+    auto m = st.member(abi::account_owner(*handle));
+    j["member"] = {{"id", abi::account_owner(*handle)}, {"cooperative", m->coop_id},
+                   {"key", to_hex(m->key)}, {"admitted_period", m->admitted_period}};
+    if (m->member_coop != 0) j["member"]["is_cooperative"] = m->member_coop;
+  } else if (abi::account_kind(*handle) == abi::AccountKind::cooperative) {
+    std::uint64_t c = abi::account_owner(*handle);
+    auto rec = st.coop(c);
+    j["cooperative"] = {{"id", c}, {"name", rec->name}, {"key", to_hex(rec->key)},
+                        {"members", st.coop_members_count(c)},
+                        {"cooperative_account", st.coop_aggregate(c)}};
+  }
+  if (!statement) return json_reply(200, j);
+  std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
+  std::uint64_t limit = std::min<std::uint64_t>(parse_u64(query_param(query, "limit")).value_or(1000), 10000);
+  json lines = json::array();
+  std::uint64_t seq = from;
+  for (const auto& p : st.postings(*handle, from, limit)) {
+    lines.push_back({{"seq", seq++},
+                     {"period", p.period},
+                     {"amount", p.amount},
+                     {"balance", p.balance},
+                     {"tx", hex(p.tx)},
+                     {"kind", kind_name(static_cast<TxKind>(p.tx_kind))},
+                     {"charter_version", p.charter_version},
+                     {"article", p.article},
+                     {"counterparty", p.counterparty == 0 ? std::string("outside")
+                                                          : account_name(p.counterparty)}});
+  }
+  j["statement"] = lines;
+  if (seq < a.postings) j["next"] = seq;
+  return json_reply(200, j);
+}
+
+json charter_version_json(const CharterVersion& c, bool with_module) {
+  json j{{"version", c.version},     {"module_id", hex(c.module_id)},
+         {"module_size", c.module.size()}, {"effective_period", c.effective_period},
+         {"tx", hex(c.tx)},           {"source", c.source}};
+  if (with_module) j["module_hex"] = to_hex(c.module);
+  return j;
+}
+
+HttpReply charter(Node& node, std::string_view rest) {
+  Overlay view(node.ledger().store());
+  State st(view);
+  if (!rest.empty()) {
+    auto v = parse_u64(rest.substr(rest.starts_with("/") ? 1 : 0));
+    auto c = v && *v <= 0xffffffffu ? st.charter(static_cast<std::uint32_t>(*v)) : std::nullopt;
+    if (!c) return error_reply(404, "unknown_charter_version", "no charter version " + std::string(rest));
+    return json_reply(200, charter_version_json(*c, true));
+  }
+  if (st.charter_latest() == 0) return error_reply(404, "no_charter", "no charter is deployed");
+  auto cur = st.charter(st.charter_version());
+  json versions = json::array();
+  for (std::uint32_t v = 1; v <= st.charter_latest(); ++v)
+    if (auto c = st.charter(v)) versions.push_back(charter_version_json(*c, false));
+  json j{{"version", cur->version}, {"module_id", hex(cur->module_id)}, {"source", cur->source},
+         {"versions", versions}, {"period", st.period()}};
+  j["pending"] = st.charter_pending() ? json(st.charter_pending()) : json(nullptr);
+  return json_reply(200, j);
+}
+
+HttpReply status(Node& node) {
+  LedgerSummary s = node.ledger().summary();
+  Overlay view(node.ledger().store());
+  State st(view);
+  json j{{"height", s.height},
+         {"state_digest", hex(s.digest)},
+         {"block_hash", hex(s.block_hash)},
+         {"period", st.period()},
+         {"members", st.members_count()},
+         {"cooperatives", st.coops_count()},
+         {"operator_key", to_hex(*st.operator_key())}};
+  if (auto c = st.charter(st.charter_version()))
+    j["charter"] = {{"version", c->version}, {"module_id", hex(c->module_id)}};
+  else
+    j["charter"] = nullptr;
+  return json_reply(200, j);
+}
+
+HttpReply block(Node& node, std::string_view h) {
+  auto n = parse_u64(h);
+  auto b = n ? node.ledger().block(*n) : std::nullopt;
+  if (!b) return error_reply(404, "unknown_block", "no block at height " + std::string(h));
+  json txs = json::array();
+  for (const auto& t : b->transactions) txs.push_back(to_hex(t));
+  return json_reply(200, json{{"height", b->height}, {"state_digest", hex(b->digest)},
+                              {"block_hash", hex(b->block_hash)}, {"transactions", txs}});
+}
+
+HttpReply transaction(Node& node, std::string_view id) {
+  auto h = hash_from_hex(id);
+  if (!h) return error_reply(400, "bad_id", "a transaction id is 64 hex digits");
+  auto height = node.ledger().tx_height(*h);
+  if (!height) return error_reply(404, "unknown_transaction", "transaction " + std::string(id) + " is not on the ledger");
+  return json_reply(200, json{{"id", std::string(id)}, {"height", *height}});
+}
+
+HttpReply signer(Node& node, std::string_view key_hex) {
+  auto pk = public_key_from_hex(key_hex);
+  if (!pk) return error_reply(400, "bad_key", "a public key is 64 hex digits");
+  Overlay view(node.ledger().store());
+  State st(view);
+  auto s = st.signer(*pk);
+  json j{{"key", std::string(key_hex)}, {"nonce", st.nonce(*pk)},
+         {"next_nonce", st.nonce(*pk) + 1}, {"operator", st.operator_key() == pk}};
+  j["member"] = s && s->member_id ? json(s->member_id) : json(nullptr);
+  j["cooperative"] = s && s->coop_id ? json(s->coop_id) : json(nullptr);
+  return json_reply(200, j);
+}
+
+}  // namespace
+
+HttpReply handle_request(Node& node, std::string_view method, std::string_view target,
+                         std::string_view body) {
+  std::string_view path = target, query;
+  if (auto q = target.find('?'); q != std::string_view::npos) {
+    path = target.substr(0, q);
+    query = target.substr(q + 1);
+  }
+  auto method_not_allowed = [&] {
+    return error_reply(405, "method_not_allowed", std::string(method) + " is not allowed on " + std::string(path));
+  };
+  try {
+    if (path == "/v1/transactions") return method == "POST" ? submit(node, body) : method_not_allowed();
+    if (method != "GET") {
+      if (path == "/v1/status" || path == "/metrics" || path.starts_with("/v1/")) return method_not_allowed();
+      return error_reply(404, "not_found", "no endpoint " + std::string(path));
+    }
+    if (path == "/v1/status") return status(node);
+    if (path == "/metrics")
+      return HttpReply{200, "text/plain; version=0.0.4",
+                       node.metrics().prometheus(node.ledger().summary())};
+    if (path == "/v1/charter" || path.starts_with("/v1/charter/"))
+      return charter(node, path.substr(std::string_view("/v1/charter").size()));
+    if (path.starts_with("/v1/blocks/")) return block(node, path.substr(11));
+    if (path.starts_with("/v1/signers/")) return signer(node, path.substr(12));
+    if (path.starts_with("/v1/transactions/")) return transaction(node, path.substr(17));
+    if (path.starts_with("/v1/accounts/")) {
+      auto rest = path.substr(13);
+      constexpr std::string_view suffix = "/statement";
+      if (rest.ends_with(suffix)) return account(node, rest.substr(0, rest.size() - suffix.size()), true, query);
+      if (rest.find('/') != std::string_view::npos)
+        return error_reply(404, "not_found", "no endpoint " + std::string(path));
+      return account(node, rest, false, query);
+    }
+    return error_reply(404, "not_found", "no endpoint " + std::string(path));
+  } catch (const std::exception& e) {
+    return error_reply(500, "internal", e.what());
+  }
+}
+
+struct HttpServer::Impl {
+  Node& node;
+  HttpOptions options;
+  net::io_context io;
+  tcp::acceptor acceptor{io};
+  std::atomic<bool> stopping{false};
+  std::mutex mu;
+  std::set<int> open_fds;
+  std::size_t threads = 0;
+  std::condition_variable done_cv;
+
+  Impl(Node& n, HttpOptions o) : node(n), options(std::move(o)) {}
+
+  static bool wait_readable(int fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, ms) > 0;
+  }
+
+  // After refusing a body, read and drop what the client still sends (up to a
+  // limit and a deadline) so it sees our response rather than a reset.
+  static void drain(tcp::socket& s) {
+    beast::error_code ec;
+    s.shutdown(tcp::socket::shutdown_send, ec);
+    std::array<char, 65536> buf;
+    std::size_t total = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (total < (512u << 20) && std::chrono::steady_clock::now() < deadline) {
+      if (!wait_readable(s.native_handle(), 1000)) break;
+      std::size_t n = s.read_some(net::buffer(buf), ec);
+      if (ec || n == 0) break;
+      total += n;
+    }
+  }
+
+  void write(tcp::socket& s, unsigned version, bool keep_alive, const HttpReply& r, beast::error_code& ec) {
+    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+    res.set(http::field::server, "arteld");
+    res.set(http::field::content_type, r.content_type);
+    res.keep_alive(keep_alive);
+    res.body() = r.body;
+    res.prepare_payload();
+    http::write(s, res, ec);
+  }
+
+  void session(tcp::socket s) {
+    beast::flat_buffer buf;
+    beast::error_code ec;
+    for (;;) {
+      if (buf.size() == 0 && !wait_readable(s.native_handle(), 60'000)) break;  // idle
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(options.max_body);
+      http::read_header(s, buf, parser, ec);
+      if (ec == http::error::end_of_stream || stopping) break;
+      if (ec == http::error::body_limit) {  // Content-Length already over the limit
+        write(s, 11, false,
+              error_reply(413, "body_too_large", "the body exceeds the limit of " +
+                                                     std::to_string(options.max_body) + " bytes"),
+              ec);
+        drain(s);
+        break;
+      }
+      if (ec) {
+        write(s, 11, false, error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()), ec);
+        break;
+      }
+      const unsigned version = parser.get().version();
+      auto length = parser.content_length();
+      if (length && *length > options.max_body) {
+        write(s, version, false,
+              error_reply(413, "body_too_large", "the body is " + std::to_string(*length) +
+                                                     " bytes; the limit is " + std::to_string(options.max_body)),
+              ec);
+        drain(s);
+        break;
+      }
+      http::read(s, buf, parser, ec);
+      if (ec == http::error::body_limit) {
+        write(s, version, false,
+              error_reply(413, "body_too_large", "the body exceeds " + std::to_string(options.max_body) + " bytes"), ec);
+        drain(s);
+        break;
+      }
+      if (ec) break;
+      auto req = parser.release();
+      HttpReply r = handle_request(node, std::string_view(req.method_string().data(), req.method_string().size()),
+                                   std::string_view(req.target().data(), req.target().size()), req.body());
+      bool keep = req.keep_alive() && !stopping;
+      write(s, version, keep, r, ec);
+      if (ec || !keep) break;
+    }
+    s.shutdown(tcp::socket::shutdown_both, ec);
+  }
+};
+
+HttpServer::HttpServer(Node& node, HttpOptions options)
+    : impl_(std::make_unique<Impl>(node, std::move(options))) {
+  auto& a = impl_->acceptor;
+  beast::error_code ec;
+  auto addr = net::ip::make_address(impl_->options.address, ec);
+  if (ec) throw std::runtime_error("bad listen address " + impl_->options.address + ": " + ec.message());
+  tcp::endpoint ep{addr, impl_->options.port};
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
+                             std::to_string(impl_->options.port) + ": " + ec.message());
+  port_ = a.local_endpoint().port();
+}
+
+HttpServer::~HttpServer() { stop(); }
+
+void HttpServer::run() {
+  auto& im = *impl_;
+  while (!im.stopping) {
+    beast::error_code ec;
+    tcp::socket s(im.io);
+    im.acceptor.accept(s, ec);
+    if (ec) {
+      if (im.stopping) break;
+      continue;
+    }
+    std::unique_lock lock(im.mu);
+    if (im.threads >= im.options.max_connections) {
+      lock.unlock();
+      im.write(s, 11, false, error_reply(503, "busy", "too many open connections"), ec);
+      continue;
+    }
+    ++im.threads;
+    int fd = s.native_handle();
+    im.open_fds.insert(fd);
+    std::thread([&im, fd, sock = std::move(s)]() mutable {
+      im.session(std::move(sock));
+      std::lock_guard l(im.mu);
+      im.open_fds.erase(fd);
+      --im.threads;
+      im.done_cv.notify_all();
+    }).detach();
+  }
+}
+
+void HttpServer::stop() {
+  auto& im = *impl_;
+  if (im.stopping.exchange(true)) return;
+  beast::error_code ec;
+  im.acceptor.cancel(ec);
+  ::shutdown(im.acceptor.native_handle(), SHUT_RDWR);
+  std::unique_lock lock(im.mu);
+  for (int fd : im.open_fds) ::shutdown(fd, SHUT_RDWR);
+  im.done_cv.wait(lock, [&] { return im.threads == 0; });
+}
+
+}  // namespace artel::node

@@ -1,0 +1,388 @@
+#include "ledger.h"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include "vm/abi.h"
+
+namespace artel::node {
+
+namespace {
+
+using abi::AccountKind;
+
+std::uint64_t share(std::uint64_t member) { return abi::account_handle(AccountKind::share, member); }
+
+std::string chain_key(std::string_view tag, std::uint64_t n) {
+  std::string k(tag);
+  put_be64(k, n);
+  return k;
+}
+std::string tx_key(const Hash& id) {
+  std::string k("#t");
+  k.append(reinterpret_cast<const char*>(id.data()), id.size());
+  return k;
+}
+Hash read_hash(const std::optional<std::string>& s) {
+  Hash h{};
+  if (s && s->size() == 32) std::copy(s->begin(), s->end(), h.begin());
+  return h;
+}
+std::string hash_value(const Hash& h) { return std::string(h.begin(), h.end()); }
+
+TxError err(std::string code, std::string message) { return TxError{std::move(code), std::move(message), 0}; }
+
+std::string who(const PublicKey& pk) { return "signer " + to_hex(pk).substr(0, 16); }
+
+// The entry point an amendment must pass when the current charter defines it.
+constexpr std::string_view amend_entry = "on_amend";
+
+}  // namespace
+
+std::string hex(const Hash& h) { return to_hex(h); }
+
+Prepared prepare(Bytes bytes) {
+  Prepared p;
+  p.id = tx_id(bytes);
+  auto d = decode(bytes);
+  if (auto* e = std::get_if<DecodeError>(&d)) {
+    p.decode_error = "byte " + std::to_string(e->offset) + ": " + e->message;
+  } else {
+    p.tx = std::move(std::get<Transaction>(d));
+    p.signatures_ok = verify_signatures(*p.tx, bytes);
+  }
+  p.bytes = std::move(bytes);
+  return p;
+}
+
+Ledger::Ledger(const std::string& dir, std::optional<PublicKey> operator_key)
+    : store_(std::make_unique<Store>(dir)), runtime_(std::make_unique<CharterRuntime>()) {
+  auto height = store_->get("#h");
+  if (!height) {
+    if (!operator_key)
+      throw std::runtime_error("ledger " + dir + " is new: the operator key is required to create it");
+    Overlay genesis(*store_);
+    State st(genesis);
+    st.set_operator_key(*operator_key);
+    st.set_global("period", 0);
+    SetDigest digest;
+    for (const auto& [k, v] : genesis.writes()) digest.add(k, *v);
+    Writer h;
+    h.u64(0);
+    genesis.put("#h", h.as_string());
+    genesis.put("#d", hash_value(digest.value()));
+    genesis.put(chain_key("#D", 0), hash_value(digest.value()));
+    genesis.put("#H", hash_value(Hash{}));
+    store_->write(genesis.writes(), true);
+  }
+  Overlay view(*store_);
+  State st(view);
+  if (operator_key && st.operator_key() != operator_key)
+    throw std::runtime_error("ledger " + dir + " was created with operator key " +
+                             to_hex(*st.operator_key()) + ", not " + to_hex(*operator_key));
+  summary_.height = Reader(*store_->get("#h")).u64();
+  summary_.digest = read_hash(store_->get("#d"));
+  summary_.block_hash = read_hash(store_->get("#H"));
+}
+
+Ledger::~Ledger() = default;
+
+LedgerSummary Ledger::summary() const {
+  std::lock_guard lock(summary_mu_);
+  return summary_;
+}
+
+std::optional<Ledger::BlockRecord> Ledger::block(std::uint64_t height) const {
+  BlockRecord b;
+  b.height = height;
+  auto d = store_->get(chain_key("#D", height));
+  if (!d) return std::nullopt;
+  b.digest = read_hash(d);
+  b.block_hash = read_hash(store_->get(chain_key("#B", height)));
+  if (auto v = store_->get(chain_key("#b", height))) {
+    Reader r(*v);
+    std::uint32_t n = r.u32();
+    for (std::uint32_t i = 0; i < n && r.ok(); ++i) b.transactions.push_back(r.bytes(max_tx_size));
+  }
+  return b;
+}
+
+std::optional<std::uint64_t> Ledger::tx_height(const Hash& id) const {
+  auto v = store_->get(tx_key(id));
+  if (!v) return std::nullopt;
+  return Reader(*v).u64();
+}
+
+BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
+  LedgerSummary prev = summary();
+  BlockResult result;
+  result.height = prev.height;
+  result.digest = prev.digest;
+  Overlay block(*store_, true);
+  std::vector<const Prepared*> applied;
+  for (const auto& p : txs) {
+    Receipt r;
+    r.id = p.id;
+    Overlay txo(block);
+    State st(txo);
+    Check c = apply_tx(st, p, r.events);
+    if (c) {
+      r.error = std::move(*c);
+    } else {
+      r.applied = true;
+      r.height = prev.height + 1;
+      txo.commit_into(block);
+      applied.push_back(&p);
+    }
+    result.receipts.push_back(std::move(r));
+  }
+  if (applied.empty()) return result;
+
+  // Digest: remove each changed key's old pair, add its new one.
+  SetDigest digest(prev.digest);
+  for (const auto& [k, v] : block.writes()) {
+    if (is_chain_key(k)) continue;
+    auto old = block.base_value(k);
+    if (old == v) continue;
+    if (old) digest.remove(k, *old);
+    if (v) digest.add(k, *v);
+  }
+  std::uint64_t height = prev.height + 1;
+  Writer rec;
+  rec.u32(static_cast<std::uint32_t>(applied.size()));
+  Hasher bh;
+  Writer hdr;
+  hdr.u64(height);
+  bh.update(prev.block_hash);
+  bh.update(hdr.data());
+  bh.update(digest.value());
+  for (std::size_t i = 0; i < applied.size(); ++i) {
+    rec.bytes(applied[i]->bytes);
+    bh.update(applied[i]->id);
+    Writer loc;
+    loc.u64(height);
+    loc.u32(static_cast<std::uint32_t>(i));
+    block.put(tx_key(applied[i]->id), loc.as_string());
+  }
+  Hash block_hash = bh.finish();
+  Writer h;
+  h.u64(height);
+  block.put("#h", h.as_string());
+  block.put("#d", hash_value(digest.value()));
+  block.put("#H", hash_value(block_hash));
+  block.put(chain_key("#D", height), hash_value(digest.value()));
+  block.put(chain_key("#B", height), hash_value(block_hash));
+  block.put(chain_key("#b", height), rec.as_string());
+  store_->write(block.writes(), true);
+
+  {
+    std::lock_guard lock(summary_mu_);
+    summary_ = LedgerSummary{height, digest.value(), block_hash};
+  }
+  result.height = height;
+  result.digest = digest.value();
+  result.committed = true;
+  return result;
+}
+
+Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events) {
+  if (!p.tx) return err("malformed", "transaction " + hex(p.id) + ": " + p.decode_error);
+  if (!p.signatures_ok)
+    return err("bad_signature", "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
+                                    " or of an approval does not verify");
+  const Transaction& tx = *p.tx;
+  std::uint64_t last = st.nonce(tx.signer);
+  if (tx.nonce != last + 1)
+    return err("bad_nonce", "transaction " + hex(p.id) + ": nonce " + std::to_string(tx.nonce) +
+                                " of " + who(tx.signer) +
+                                (tx.nonce <= last ? " was already used" : " skips ahead") +
+                                " (next is " + std::to_string(last + 1) + ")");
+  st.set_nonce(tx.signer, tx.nonce);
+
+  const auto signer = st.signer(tx.signer);
+  const PostingContext ctx{p.id, static_cast<std::uint8_t>(tx.kind()), 0};
+  auto need_operator = [&]() -> Check {
+    if (st.operator_key() == tx.signer) return std::nullopt;
+    return err("unauthorized", std::string(kind_name(tx.kind())) + " must be signed by the operator key, " +
+                                   who(tx.signer) + " is not it");
+  };
+  auto need_member = [&]() -> Check {
+    if (signer && signer->member_id != 0) return std::nullopt;
+    return err("unknown_member", who(tx.signer) + " is not a member");
+  };
+  // The member's own cooperative must sign contributions and returns.
+  auto need_coop_of = [&](std::uint64_t member) -> Check {
+    auto m = st.member(member);
+    if (!m) return err("unknown_member", "no member " + std::to_string(member));
+    if (!signer || signer->coop_id != m->coop_id)
+      return err("unauthorized", "member " + std::to_string(member) + " belongs to cooperative " +
+                                     std::to_string(m->coop_id) + "; " + who(tx.signer) +
+                                     " does not sign for it");
+    return std::nullopt;
+  };
+  auto approvers = [&](std::vector<SignerRec>& out) -> Check {
+    std::set<PublicKey> seen;
+    for (const auto& a : tx.approvals) {
+      if (!seen.insert(a.key).second)
+        return err("bad_approval", "approval by " + who(a.key) + " appears twice");
+      auto s = st.signer(a.key);
+      if (!s) return err("bad_approval", "approval by " + who(a.key) + ", who is not on the ledger");
+      out.push_back(*s);
+    }
+    return std::nullopt;
+  };
+  auto make_context = [&](std::uint64_t caller, const CharterVersion& c) {
+    CallContext cc;
+    cc.caller = caller;
+    cc.tx = p.id;
+    cc.tx_kind = static_cast<std::uint8_t>(tx.kind());
+    CharterRuntime* rt = runtime_.get();
+    cc.message = [rt, c](std::uint64_t i) { return rt->message(c, i); };
+    return cc;
+  };
+
+  return std::visit(
+      [&](const auto& b) -> Check {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, RegisterCoop>) {
+          if (auto e = need_operator()) return e;
+          if (b.name.empty()) return err("invalid", "a cooperative needs a name");
+          auto existing = st.signer(b.coop_key);
+          if (existing && existing->coop_id != 0)
+            return err("duplicate", "key " + to_hex(b.coop_key).substr(0, 16) +
+                                        " already signs for cooperative " +
+                                        std::to_string(existing->coop_id));
+          std::uint64_t id = st.add_coop(CoopRec{b.coop_key, b.name, st.period()});
+          SignerRec s = existing.value_or(SignerRec{});
+          s.coop_id = id;
+          st.put_signer(b.coop_key, s);
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, AdmitMember>) {
+          if (!st.coop(b.coop_id))
+            return err("unknown_cooperative", "no cooperative " + std::to_string(b.coop_id));
+          if (!signer || signer->coop_id != b.coop_id)
+            return err("unauthorized", "admission to cooperative " + std::to_string(b.coop_id) +
+                                           " must be signed by its key, not by " + who(tx.signer));
+          auto existing = st.signer(b.member_key);
+          if (existing && existing->member_id != 0)
+            return err("duplicate", "key " + to_hex(b.member_key).substr(0, 16) +
+                                        " is already member " + std::to_string(existing->member_id));
+          if (b.member_coop != 0) {
+            auto mc = st.coop(b.member_coop);
+            if (!mc) return err("unknown_cooperative", "no cooperative " + std::to_string(b.member_coop));
+            if (b.member_coop == b.coop_id)
+              return err("invalid", "cooperative " + std::to_string(b.coop_id) + " cannot be its own member");
+            if (mc->key != b.member_key)
+              return err("invalid", "member key is not the key of cooperative " +
+                                        std::to_string(b.member_coop));
+          }
+          std::uint64_t id = st.add_member(MemberRec{b.member_key, b.coop_id, b.member_coop, st.period()});
+          SignerRec s = existing.value_or(SignerRec{});
+          s.member_id = id;
+          st.put_signer(b.member_key, s);
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, Contribute>) {
+          if (auto e = need_coop_of(b.member_id)) return e;
+          if (b.amount <= 0)
+            return err("invalid_amount", "contribution must be positive, got " + std::to_string(b.amount));
+          if (b.kind == ContributionKind::property && (b.description.empty() || b.valuation.empty()))
+            return err("invalid", "a property contribution needs a description and a valuation");
+          return st.post(share(b.member_id), b.amount, 0, ctx);
+        } else if constexpr (std::is_same_v<T, Transfer>) {
+          if (auto e = need_member()) return e;
+          if (!st.member(b.to_member))
+            return err("unknown_member", "transfer to member " + std::to_string(b.to_member) +
+                                             ", who does not exist");
+          return st.move(share(signer->member_id), share(b.to_member), b.amount, ctx);
+        } else if constexpr (std::is_same_v<T, ReturnShare>) {
+          if (auto e = need_coop_of(b.member_id)) return e;
+          if (b.amount <= 0)
+            return err("invalid_amount", "return must be positive, got " + std::to_string(b.amount));
+          return st.post(share(b.member_id), -b.amount, 0, ctx);
+        } else if constexpr (std::is_same_v<T, CallRule>) {
+          if (auto e = need_member()) return e;
+          auto c = st.charter(st.charter_version());
+          if (!c) return err("no_charter", "no charter is deployed");
+          if (!runtime_->has_entry(*c, b.rule))
+            return err("unknown_rule", "charter version " + std::to_string(c->version) +
+                                           " has no rule '" + b.rule + "'");
+          CallContext cc = make_context(signer->member_id, *c);
+          if (auto e = approvers(cc.approvers)) return e;
+          ChartersHost host(st, std::move(cc));
+          Check r = runtime_->run(*c, b.rule, b.args, host);
+          events = host.events();
+          return r;
+        } else if constexpr (std::is_same_v<T, AdvancePeriod>) {
+          if (auto e = need_operator()) return e;
+          std::uint64_t now = st.period();
+          if (b.to_period != now + 1)
+            return err("bad_period", "the period is " + std::to_string(now) + "; cannot advance to " +
+                                         std::to_string(b.to_period));
+          st.set_global("period", b.to_period);
+          if (std::uint32_t pending = st.charter_pending()) {
+            auto pc = st.charter(pending);
+            if (pc && pc->effective_period <= b.to_period) {
+              st.set_global("charter", pending);
+              st.set_global("charter_pending", 0);
+            }
+          }
+          // The charter's periodic clauses run at every boundary, in module order.
+          if (auto c = st.charter(st.charter_version())) {
+            for (const auto& name : runtime_->periodic_entries(*c)) {
+              ChartersHost host(st, make_context(0, *c));
+              if (Check r = runtime_->run(*c, name, {}, host)) return r;
+              events.insert(events.end(), host.events().begin(), host.events().end());
+            }
+          }
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, DeployCharter>) {
+          if (auto e = need_operator()) return e;
+          if (st.charter_latest() != 0)
+            return err("charter_exists", "a charter is already deployed; change it with amend_charter");
+          if (auto e = runtime_->validate(b.module)) return e;
+          CharterVersion c{1, CharterRuntime::module_id(b.module), b.module, b.source, st.period(), p.id};
+          st.put_charter(c);
+          st.set_global("charter", 1);
+          st.set_global("charter_latest", 1);
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, AmendCharter>) {
+          if (auto e = need_member()) return e;
+          auto c = st.charter(st.charter_version());
+          if (!c) return err("no_charter", "no charter is deployed; deploy one first");
+          if (std::uint32_t pending = st.charter_pending())
+            return err("amendment_pending", "version " + std::to_string(pending) +
+                                                " is already waiting for the next period");
+          if (auto e = runtime_->validate(b.module)) return e;
+          CallContext cc = make_context(signer->member_id, *c);
+          if (auto e = approvers(cc.approvers)) return e;
+          if (runtime_->has_entry(*c, amend_entry)) {
+            ChartersHost host(st, std::move(cc));
+            if (auto e = runtime_->run(*c, amend_entry, {}, host)) {
+              if (e->code == "charter_abort") e->code = "approval_missing";
+              return e;
+            }
+            events = host.events();
+          } else {
+            // Without an on_amend rule a charter demands approval by more than
+            // half of all members; the proposer counts when they approved too.
+            std::uint64_t yes = 0;
+            for (const auto& s : cc.approvers) yes += s.member_id != 0;
+            std::uint64_t all = st.members_count();
+            if (yes * 2 <= all)
+              return err("approval_missing", "amendment approved by " + std::to_string(yes) + " of " +
+                                                 std::to_string(all) +
+                                                 " members; more than half must approve");
+          }
+          std::uint32_t v = st.charter_latest() + 1;
+          CharterVersion nc{v, CharterRuntime::module_id(b.module), b.module, b.source, st.period() + 1, p.id};
+          st.put_charter(nc);
+          st.set_global("charter_latest", v);
+          st.set_global("charter_pending", v);
+          return std::nullopt;
+        }
+      },
+      tx.body);
+}
+
+}  // namespace artel::node

@@ -1,0 +1,93 @@
+// The ledger: applies ordered, signed transactions to the state in blocks.
+// Each transaction is applied whole or not at all (its own overlay over the
+// block's overlay); each block is one synced RocksDB WriteBatch carrying the
+// state changes, the block's transactions and the new state digest.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "charter_runtime.h"
+#include "charters_host.h"
+#include "crypto.h"
+#include "state.h"
+#include "store.h"
+#include "transaction.h"
+
+namespace artel::node {
+
+// A transaction decoded and signature-checked, ready for ordered application.
+// prepare() touches no state, so many can run in parallel.
+struct Prepared {
+  Bytes bytes;
+  Hash id{};
+  std::optional<Transaction> tx;  // nullopt when the bytes do not decode
+  std::string decode_error;
+  bool signatures_ok = false;
+};
+Prepared prepare(Bytes bytes);
+
+struct Receipt {
+  Hash id{};
+  bool applied = false;
+  TxError error;  // when !applied
+  std::uint64_t height = 0;  // block it was applied in
+  std::vector<CharterEvent> events;
+};
+
+struct BlockResult {
+  std::uint64_t height = 0;  // unchanged when nothing was applied
+  Hash digest{};
+  bool committed = false;
+  std::vector<Receipt> receipts;  // one per input, in order
+};
+
+struct LedgerSummary {
+  std::uint64_t height = 0;
+  Hash digest{};      // state digest (SetDigest over every state key)
+  Hash block_hash{};  // chain of blocks: BLAKE2b(previous, height, digest, tx ids)
+};
+
+class Ledger {
+ public:
+  // Opens the ledger in `dir`. A new directory needs the operator key, which
+  // the genesis state records; an existing one resumes from its last
+  // committed block and refuses a different operator key.
+  Ledger(const std::string& dir, std::optional<PublicKey> operator_key);
+  ~Ledger();
+
+  // Applies the transactions in order and commits those that passed as the
+  // next block (nothing is written when none passed). Not thread-safe with
+  // itself; the read functions below may run concurrently.
+  BlockResult apply_block(std::span<const Prepared> txs);
+
+  LedgerSummary summary() const;
+  const Store& store() const { return *store_; }
+
+  struct BlockRecord {
+    std::uint64_t height = 0;
+    Hash digest{};
+    Hash block_hash{};
+    std::vector<Bytes> transactions;
+  };
+  std::optional<BlockRecord> block(std::uint64_t height) const;
+  // Height of the block that applied the transaction, if any.
+  std::optional<std::uint64_t> tx_height(const Hash& id) const;
+
+ private:
+  Check apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events);
+
+  std::unique_ptr<Store> store_;
+  mutable std::mutex summary_mu_;
+  LedgerSummary summary_;
+  std::unique_ptr<CharterRuntime> runtime_;
+};
+
+std::string hex(const Hash& h);
+
+}  // namespace artel::node

@@ -1,0 +1,421 @@
+#include "state.h"
+
+#include <charconv>
+#include <cstring>
+
+#include "vm/abi.h"
+
+namespace artel::node {
+
+namespace {
+
+using abi::AccountKind;
+
+std::string key1(char tag, std::uint64_t a) {
+  std::string k(1, tag);
+  put_be64(k, a);
+  return k;
+}
+std::string key2(char tag, std::uint64_t a, std::uint64_t b) {
+  std::string k = key1(tag, a);
+  put_be64(k, b);
+  return k;
+}
+std::string key_pk(char tag, const PublicKey& pk) {
+  std::string k(1, tag);
+  k.append(reinterpret_cast<const char*>(pk.data()), pk.size());
+  return k;
+}
+// Keys of charter state sort by signed value.
+std::uint64_t sortable(std::int64_t v) { return static_cast<std::uint64_t>(v) ^ (1ull << 63); }
+std::int64_t unsortable(std::uint64_t v) { return static_cast<std::int64_t>(v ^ (1ull << 63)); }
+
+std::string u64_value(std::uint64_t v) {
+  Writer w;
+  w.u64(v);
+  return w.as_string();
+}
+std::uint64_t read_u64(const std::optional<std::string>& s) {
+  if (!s) return 0;
+  Reader r(*s);
+  return r.u64();
+}
+
+template <std::size_t N>
+void read_fixed(Reader& r, std::array<std::uint8_t, N>& out) {
+  auto s = r.raw(N);
+  if (r.ok()) std::memcpy(out.data(), s.data(), N);
+}
+
+std::string encode_member(const MemberRec& m) {
+  Writer w;
+  w.raw(m.key);
+  w.u64(m.coop_id);
+  w.u64(m.member_coop);
+  w.u64(m.admitted_period);
+  return w.as_string();
+}
+std::string encode_coop(const CoopRec& c) {
+  Writer w;
+  w.raw(c.key);
+  w.str(c.name);
+  w.u64(c.registered_period);
+  return w.as_string();
+}
+// Account records start with a format byte so fields can be appended later.
+std::string encode_account(const AccountRec& a) {
+  Writer w;
+  w.u8(1);
+  w.i64(a.balance);
+  w.u64(a.last_period);
+  w.u64(a.postings);
+  return w.as_string();
+}
+AccountRec decode_account(std::string_view s) {
+  Reader r(s);
+  AccountRec a;
+  r.u8();
+  a.balance = r.i64();
+  a.last_period = r.u64();
+  a.postings = r.u64();
+  return a;
+}
+
+}  // namespace
+
+std::uint64_t State::global(std::string_view name) const {
+  return read_u64(kv_.get(std::string("G") + std::string(name)));
+}
+void State::set_global(std::string_view name, std::uint64_t v) {
+  kv_.put(std::string("G") + std::string(name), u64_value(v));
+}
+
+std::optional<PublicKey> State::operator_key() const {
+  auto v = kv_.get("Goperator_key");
+  if (!v || v->size() != 32) return std::nullopt;
+  PublicKey pk{};
+  std::memcpy(pk.data(), v->data(), 32);
+  return pk;
+}
+void State::set_operator_key(const PublicKey& pk) {
+  kv_.put("Goperator_key", std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
+}
+
+std::optional<SignerRec> State::signer(const PublicKey& pk) const {
+  auto v = kv_.get(key_pk('K', pk));
+  if (!v) return std::nullopt;
+  Reader r(*v);
+  SignerRec s;
+  s.member_id = r.u64();
+  s.coop_id = r.u64();
+  return s;
+}
+void State::put_signer(const PublicKey& pk, const SignerRec& s) {
+  Writer w;
+  w.u64(s.member_id);
+  w.u64(s.coop_id);
+  kv_.put(key_pk('K', pk), w.as_string());
+}
+std::uint64_t State::nonce(const PublicKey& pk) const { return read_u64(kv_.get(key_pk('N', pk))); }
+void State::set_nonce(const PublicKey& pk, std::uint64_t n) { kv_.put(key_pk('N', pk), u64_value(n)); }
+
+std::optional<MemberRec> State::member(std::uint64_t id) const {
+  auto v = kv_.get(key1('M', id));
+  if (!v) return std::nullopt;
+  Reader r(*v);
+  MemberRec m;
+  read_fixed(r, m.key);
+  m.coop_id = r.u64();
+  m.member_coop = r.u64();
+  m.admitted_period = r.u64();
+  return m;
+}
+
+std::uint64_t State::add_member(const MemberRec& m) {
+  std::uint64_t id = members_count() + 1;
+  set_global("next_member", id);
+  kv_.put(key1('M', id), encode_member(m));
+  for (std::uint64_t c : {std::uint64_t(0), m.coop_id}) {
+    std::uint64_t n = coop_members_count(c);
+    kv_.put(key2('L', c, n), u64_value(id));
+    kv_.put(key1('R', c), u64_value(n + 1));
+  }
+  return id;
+}
+
+std::optional<CoopRec> State::coop(std::uint64_t id) const {
+  auto v = kv_.get(key1('C', id));
+  if (!v) return std::nullopt;
+  Reader r(*v);
+  CoopRec c;
+  read_fixed(r, c.key);
+  c.name = r.str(1 << 20);
+  c.registered_period = r.u64();
+  return c;
+}
+
+std::uint64_t State::add_coop(const CoopRec& c) {
+  std::uint64_t id = coops_count() + 1;
+  set_global("next_coop", id);
+  kv_.put(key1('C', id), encode_coop(c));
+  return id;
+}
+
+std::uint64_t State::coop_members_count(std::uint64_t coop) const {
+  return read_u64(kv_.get(key1('R', coop)));
+}
+std::uint64_t State::coop_member_at(std::uint64_t coop, std::uint64_t index) const {
+  return read_u64(kv_.get(key2('L', coop, index)));
+}
+std::int64_t State::coop_aggregate(std::uint64_t coop) const {
+  return static_cast<std::int64_t>(read_u64(kv_.get(key1('Q', coop))));
+}
+
+Check State::account_exists(std::uint64_t handle) const {
+  auto owner = abi::account_owner(handle);
+  switch (abi::account_kind(handle)) {
+    case AccountKind::share:
+      if (owner != 0 && owner <= members_count()) return std::nullopt;
+      return TxError{"unknown_member", "no member " + std::to_string(owner), 0};
+    case AccountKind::cooperative:
+      if (owner != 0 && owner <= coops_count()) return std::nullopt;
+      return TxError{"unknown_cooperative", "no cooperative " + std::to_string(owner), 0};
+    case AccountKind::fund:
+      if (owner == 0) return std::nullopt;
+      break;
+    case AccountKind::clearing:
+      if (owner == 0) return std::nullopt;
+      break;
+    case AccountKind::charter: {
+      std::uint64_t m = owner & 0xffffffffu;
+      if (m == 0 || m <= members_count()) return std::nullopt;
+      return TxError{"unknown_member", "charter account " + account_name(handle) + " names no member", 0};
+    }
+  }
+  return TxError{"unknown_account", "no account with handle " + std::to_string(handle), 0};
+}
+
+AccountRec State::account(std::uint64_t handle) const {
+  auto v = kv_.get(key1('A', handle));
+  return v ? decode_account(*v) : AccountRec{};
+}
+
+std::vector<Posting> State::postings(std::uint64_t handle, std::uint64_t from,
+                                     std::uint64_t limit) const {
+  std::vector<Posting> out;
+  AccountRec a = account(handle);
+  for (std::uint64_t i = from; i < a.postings && out.size() < limit; ++i) {
+    auto v = kv_.get(key2('P', handle, i));
+    if (!v) continue;
+    if (auto p = decode_posting(*v)) out.push_back(*p);
+  }
+  return out;
+}
+
+Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counterparty,
+                  const PostingContext& ctx) {
+  if (auto e = account_exists(handle)) return e;
+  AccountRec a = account(handle);
+  std::int64_t next = 0;
+  if (__builtin_add_overflow(a.balance, delta, &next))
+    return TxError{"overflow", "balance of " + account_name(handle) + " would overflow", ctx.article};
+  if (next < 0)
+    return TxError{"overdraft",
+                   "account " + account_name(handle) + " holds " + std::to_string(a.balance) +
+                       ", cannot pay " + std::to_string(-delta),
+                   ctx.article};
+  if (abi::account_kind(handle) == AccountKind::share) {
+    auto m = member(abi::account_owner(handle));
+    std::int64_t agg = coop_aggregate(m->coop_id), agg_next = 0;
+    if (__builtin_add_overflow(agg, delta, &agg_next))
+      return TxError{"overflow",
+                     "cooperative account of cooperative " + std::to_string(m->coop_id) +
+                         " would overflow",
+                     ctx.article};
+    kv_.put(key1('Q', m->coop_id), u64_value(static_cast<std::uint64_t>(agg_next)));
+  }
+  if (abi::account_kind(handle) == AccountKind::clearing) {
+    // Transit only: no postings; the ledger checks it is empty again and
+    // drops it when the transaction ends (end_clearing).
+    a.balance = next;
+    kv_.put(key1('A', handle), encode_account(a));
+    return std::nullopt;
+  }
+  Posting p;
+  p.tx = ctx.tx;
+  p.period = period();
+  p.amount = delta;
+  p.balance = next;
+  p.charter_version = charter_version();
+  p.article = ctx.article;
+  p.counterparty = counterparty;
+  p.tx_kind = ctx.tx_kind;
+  kv_.put(key2('P', handle, a.postings), encode_posting(p));
+  a.balance = next;
+  a.last_period = p.period;
+  a.postings += 1;
+  kv_.put(key1('A', handle), encode_account(a));
+  return std::nullopt;
+}
+
+Check State::move(std::uint64_t from, std::uint64_t to, std::int64_t amount,
+                  const PostingContext& ctx) {
+  if (amount <= 0)
+    return TxError{"invalid_amount", "amount must be positive, got " + std::to_string(amount),
+                   ctx.article};
+  if (from == to)
+    return TxError{"invalid_transfer", "transfer from " + account_name(from) + " to itself",
+                   ctx.article};
+  if (auto e = post(from, -amount, to, ctx)) return e;
+  return post(to, amount, from, ctx);
+}
+
+Check State::end_clearing() {
+  const std::uint64_t h = abi::account_handle(AccountKind::clearing, 0);
+  std::int64_t left = account(h).balance;
+  if (left != 0)
+    return TxError{"clearing_not_empty",
+                   "the clearing account still holds " + std::to_string(left) + " when the rule ends", 0};
+  kv_.del(key1('A', h));
+  return std::nullopt;
+}
+
+std::optional<CharterVersion> State::charter(std::uint32_t version) const {
+  auto v = kv_.get(key1('V', version));
+  if (!v) return std::nullopt;
+  return decode_charter(*v);
+}
+void State::put_charter(const CharterVersion& c) { kv_.put(key1('V', c.version), encode_charter(c)); }
+
+std::int64_t State::cstate_get(std::uint64_t slot, std::int64_t key) const {
+  return static_cast<std::int64_t>(read_u64(kv_.get(key2('S', slot, sortable(key)))));
+}
+bool State::cstate_has(std::uint64_t slot, std::int64_t key) const {
+  return kv_.get(key2('S', slot, sortable(key))).has_value();
+}
+void State::cstate_set(std::uint64_t slot, std::int64_t key, std::int64_t value) {
+  if (!cstate_has(slot, key)) kv_.put(key1('T', slot), u64_value(cstate_count(slot) + 1));
+  kv_.put(key2('S', slot, sortable(key)), u64_value(static_cast<std::uint64_t>(value)));
+}
+void State::cstate_del(std::uint64_t slot, std::int64_t key) {
+  if (!cstate_has(slot, key)) return;
+  kv_.put(key1('T', slot), u64_value(cstate_count(slot) - 1));
+  kv_.del(key2('S', slot, sortable(key)));
+}
+std::uint64_t State::cstate_count(std::uint64_t slot) const {
+  return read_u64(kv_.get(key1('T', slot)));
+}
+std::optional<std::int64_t> State::cstate_key_at(std::uint64_t slot, std::uint64_t index) const {
+  std::optional<std::int64_t> found;
+  std::uint64_t i = 0;
+  kv_.scan(key1('S', slot), [&](std::string_view k, std::string_view) {
+    if (i++ == index) {
+      found = unsortable(get_be64(k.substr(9)));
+      return false;
+    }
+    return true;
+  });
+  return found;
+}
+
+std::string account_name(std::uint64_t handle) {
+  auto owner = abi::account_owner(handle);
+  switch (abi::account_kind(handle)) {
+    case AccountKind::share:
+      return "share:" + std::to_string(owner);
+    case AccountKind::cooperative:
+      return "coop:" + std::to_string(owner);
+    case AccountKind::fund:
+      return "fund";
+    case AccountKind::charter:
+      return "charter:" + std::to_string(owner >> 32) + ":" + std::to_string(owner & 0xffffffffu);
+    case AccountKind::clearing:
+      return "clearing";
+  }
+  return "handle:" + std::to_string(handle);
+}
+
+std::optional<std::uint64_t> parse_account_name(std::string_view s) {
+  auto number = [](std::string_view t) -> std::optional<std::uint64_t> {
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc() || p != t.data() + t.size() || t.empty()) return std::nullopt;
+    return v;
+  };
+  const std::uint64_t owner_max = (std::uint64_t(1) << 56) - 1;
+  if (s == "fund") return abi::account_handle(AccountKind::fund, 0);
+  auto colon = s.find(':');
+  if (colon == std::string_view::npos) {
+    auto n = number(s);  // a bare number is a member's share account
+    if (!n || *n > owner_max) return std::nullopt;
+    return abi::account_handle(AccountKind::share, *n);
+  }
+  auto kind = s.substr(0, colon), rest = s.substr(colon + 1);
+  if (kind == "share" || kind == "coop") {
+    auto n = number(rest);
+    if (!n || *n > owner_max) return std::nullopt;
+    return abi::account_handle(kind == "share" ? AccountKind::share : AccountKind::cooperative, *n);
+  }
+  if (kind == "charter") {
+    auto c2 = rest.find(':');
+    if (c2 == std::string_view::npos) return std::nullopt;
+    auto f = number(rest.substr(0, c2)), m = number(rest.substr(c2 + 1));
+    if (!f || !m || *f > 0xffffff || *m > 0xffffffffu) return std::nullopt;
+    return abi::account_handle(AccountKind::charter, (*f << 32) | *m);
+  }
+  return std::nullopt;
+}
+
+std::string encode_posting(const Posting& p) {
+  Writer w;
+  w.raw(p.tx);
+  w.u64(p.period);
+  w.i64(p.amount);
+  w.i64(p.balance);
+  w.u32(p.charter_version);
+  w.u32(p.article);
+  w.u64(p.counterparty);
+  w.u8(p.tx_kind);
+  return w.as_string();
+}
+
+std::optional<Posting> decode_posting(std::string_view s) {
+  Reader r(s);
+  Posting p;
+  read_fixed(r, p.tx);
+  p.period = r.u64();
+  p.amount = r.i64();
+  p.balance = r.i64();
+  p.charter_version = r.u32();
+  p.article = r.u32();
+  p.counterparty = r.u64();
+  p.tx_kind = r.u8();
+  if (!r.ok()) return std::nullopt;
+  return p;
+}
+
+std::string encode_charter(const CharterVersion& c) {
+  Writer w;
+  w.u32(c.version);
+  w.raw(c.module_id);
+  w.bytes(c.module);
+  w.str(c.source);
+  w.u64(c.effective_period);
+  w.raw(c.tx);
+  return w.as_string();
+}
+
+std::optional<CharterVersion> decode_charter(std::string_view s) {
+  Reader r(s);
+  CharterVersion c;
+  c.version = r.u32();
+  read_fixed(r, c.module_id);
+  c.module = r.bytes(1u << 30);
+  c.source = r.str(1u << 30);
+  c.effective_period = r.u64();
+  read_fixed(r, c.tx);
+  if (!r.ok()) return std::nullopt;
+  return c;
+}
+
+}  // namespace artel::node

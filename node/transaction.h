@@ -1,0 +1,138 @@
+// Signed ledger transactions and their canonical binary encoding
+// (docs/transactions.md is the normative description; keep them in step).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "codec.h"
+#include "crypto.h"
+
+namespace artel::node {
+
+enum class TxKind : std::uint8_t {
+  register_coop = 1,
+  admit_member = 2,
+  contribute = 3,
+  transfer = 4,
+  return_share = 5,
+  call_rule = 6,
+  advance_period = 7,
+  deploy_charter = 8,
+  amend_charter = 9,
+};
+
+std::string_view kind_name(TxKind k);
+std::optional<TxKind> kind_from_name(std::string_view name);
+
+// Signed by the operator (genesis) key.
+struct RegisterCoop {
+  PublicKey coop_key{};
+  std::string name;
+};
+// Signed by the admitting cooperative's key. When `member_coop` is non-zero the
+// new member is that cooperative (a union admitting a cooperative) and
+// `member_key` must be its key.
+struct AdmitMember {
+  std::uint64_t coop_id = 0;
+  PublicKey member_key{};
+  std::uint64_t member_coop = 0;
+};
+enum class ContributionKind : std::uint8_t { money = 0, property = 1 };
+// Signed by the member's cooperative, which received the money or property.
+struct Contribute {
+  std::uint64_t member_id = 0;
+  std::int64_t amount = 0;  // for property: its valuation in minor units
+  ContributionKind kind = ContributionKind::money;
+  std::string description;  // property: what it is; money: free text
+  std::string valuation;    // property: who valued it and how (act, appraiser)
+};
+// Signed by the paying member.
+struct Transfer {
+  std::uint64_t to_member = 0;
+  std::int64_t amount = 0;
+  std::string memo;
+};
+// Signed by the member's cooperative, which pays the share back out.
+struct ReturnShare {
+  std::uint64_t member_id = 0;
+  std::int64_t amount = 0;
+};
+// Signed by a member: runs the charter entry point `rule`.
+struct CallRule {
+  std::string rule;
+  std::vector<std::int64_t> args;
+};
+// Signed by the operator key; `to_period` must be the current period + 1.
+struct AdvancePeriod {
+  std::uint64_t to_period = 0;
+};
+// Signed by the operator key; only while no charter is deployed.
+struct DeployCharter {
+  Bytes module;
+  std::string source;
+};
+// Signed by a member; needs the approvals the current charter demands.
+struct AmendCharter {
+  Bytes module;
+  std::string source;
+};
+
+using TxBody = std::variant<RegisterCoop, AdmitMember, Contribute, Transfer, ReturnShare,
+                            CallRule, AdvancePeriod, DeployCharter, AmendCharter>;
+
+struct Approval {
+  PublicKey key{};
+  Signature sig{};  // over approval_message(intent)
+};
+
+struct Transaction {
+  PublicKey signer{};
+  std::uint64_t nonce = 0;
+  TxBody body;
+  std::vector<Approval> approvals;
+  Signature sig{};
+
+  TxKind kind() const { return static_cast<TxKind>(body.index() + 1); }
+};
+
+inline constexpr std::uint8_t tx_format_version = 1;
+inline constexpr std::size_t max_tx_size = 4u << 20;
+inline constexpr std::size_t max_module_size = 1u << 20;
+inline constexpr std::size_t max_source_size = 1u << 20;
+inline constexpr std::size_t max_text_size = 4096;
+inline constexpr std::size_t max_rule_name = 64;
+inline constexpr std::size_t max_rule_args = 16;
+inline constexpr std::size_t max_approvals = 256;
+
+// The bytes from the format version through the body: what approvals sign.
+Bytes encode_intent(const Transaction& tx);
+// The whole signed transaction.
+Bytes encode(const Transaction& tx);
+// What the signer's signature covers: domain tag || every byte before the signature.
+Bytes signing_message(std::span<const std::uint8_t> encoded_without_sig);
+// What an approval signature covers: domain tag || BLAKE2b-256(intent).
+Bytes approval_message(std::span<const std::uint8_t> intent);
+
+struct DecodeError {
+  std::size_t offset = 0;
+  std::string message;
+};
+// Strict: rejects unknown kinds, oversize fields, trailing bytes. Does not
+// check signatures (see verify_signatures).
+std::variant<Transaction, DecodeError> decode(std::span<const std::uint8_t> bytes);
+
+// Checks the signer's signature and every approval signature. `bytes` must be
+// what `tx` was decoded from.
+[[nodiscard]] bool verify_signatures(const Transaction& tx, std::span<const std::uint8_t> bytes);
+
+// Fills approvals' and signer's signatures. Approvers sign first.
+void add_approval(Transaction& tx, const KeyPair& approver);
+Bytes sign_transaction(Transaction& tx, const KeyPair& signer);
+
+Hash tx_id(std::span<const std::uint8_t> bytes);
+
+}  // namespace artel::node

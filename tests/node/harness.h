@@ -1,0 +1,171 @@
+// Shared helpers for the node tests: temporary directories, actors that sign
+// transactions with their own nonces, charter modules assembled from text,
+// and a real arteld process on a loopback port.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <deque>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "node/crypto.h"
+#include "node/http_client.h"
+#include "node/ledger.h"
+#include "node/transaction.h"
+#include "vm/abi.h"
+#include "vm/assembler.h"
+#include "vm/module.h"
+
+namespace artel::node::test {
+
+using json = nlohmann::json;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("artel-node-test-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string str(const std::string& sub = "db") const { return (path_ / sub).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::uint64_t share(std::uint64_t m) { return abi::account_handle(abi::AccountKind::share, m); }
+
+// A key with its next nonce.
+struct Actor {
+  KeyPair key = KeyPair::generate();
+  std::uint64_t nonce = 0;
+  Bytes sign(TxBody body, const std::vector<const Actor*>& approvers = {}) {
+    Transaction tx;
+    tx.signer = key.pk;
+    tx.nonce = ++nonce;
+    tx.body = std::move(body);
+    for (const auto* a : approvers) add_approval(tx, a->key);
+    return sign_transaction(tx, key);
+  }
+};
+
+// One charter entry written in the VM's assembly. `call N` with an ABI id
+// becomes a relocation by name, as the compiler emits them.
+struct EntrySource {
+  std::string name;
+  vm::EntryKind kind = vm::EntryKind::Rule;
+  std::string article;
+  std::size_t params = 0;
+  std::string assembly;
+};
+
+inline Bytes build_module(const std::vector<EntrySource>& entries) {
+  vm::Module m;
+  m.compiler_version = "node-tests";
+  for (const auto& e : entries) {
+    auto code = vm::assemble(e.assembly);
+    if (!code) throw std::runtime_error("assembly of " + e.name + ": " + code.error().describe());
+    vm::EntryPoint ep;
+    ep.name = e.name;
+    ep.kind = e.kind;
+    ep.offset = static_cast<std::uint32_t>(m.code.size());
+    ep.article = e.article;
+    for (std::size_t i = 0; i < e.params; ++i) ep.params.push_back({"a" + std::to_string(i), "int"});
+    for (std::uint64_t w : code.value()) {
+      if ((w & 0xff) == 0x85 && ((w >> 12) & 0xf) == 0) {  // call ID (src = 0)
+        auto id = static_cast<std::uint32_t>(w >> 32);
+        for (const auto& f : abi::host_functions)
+          if (f.id == id) m.relocations.push_back({static_cast<std::uint32_t>(m.code.size()), std::string(f.name)});
+      }
+      m.code.push_back(w);
+    }
+    m.entries.push_back(std::move(ep));
+  }
+  return vm::serialize(m);
+}
+
+inline std::string hexs(const Hash& h) { return to_hex(h); }
+
+// A real arteld on a free loopback port (port 0: the kernel picks it; the
+// daemon prints the port it got).
+class Daemon {
+ public:
+  Daemon(std::string data_dir, const PublicKey& operator_key, std::vector<std::string> extra = {})
+      : data_(std::move(data_dir)), operator_(to_hex(operator_key)), extra_(std::move(extra)) {
+    start();
+  }
+  ~Daemon() { kill_hard(); }
+
+  void start() {
+    int fds[2];
+    if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(fds[1], 1);
+      ::close(fds[0]);
+      ::close(fds[1]);
+      std::vector<std::string> args{ARTELD_PATH, "--data", data_, "--listen", "127.0.0.1:0", "--operator", operator_};
+      args.insert(args.end(), extra_.begin(), extra_.end());
+      std::vector<char*> argv;
+      for (auto& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(ARTELD_PATH, argv.data());
+      ::_exit(127);
+    }
+    ::close(fds[1]);
+    std::string line;
+    char c;
+    while (::read(fds[0], &c, 1) == 1 && c != '\n') line.push_back(c);
+    ::close(fds[0]);
+    auto at = line.find("127.0.0.1:");
+    if (at == std::string::npos) throw std::runtime_error("arteld did not start: '" + line + "'");
+    port_ = std::stoi(line.substr(at + 10));
+  }
+  void kill_hard() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
+    }
+  }
+  int stop() {
+    int status = 0;
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+    return status;
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int port() const { return port_; }
+
+ private:
+  std::string data_, operator_;
+  std::vector<std::string> extra_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+inline json get_json(HttpClient& c, const std::string& target) {
+  auto r = c.get(target);
+  return json::parse(r.body);
+}
+
+inline HttpResponse post_tx(HttpClient& c, const Bytes& tx) {
+  return c.post("/v1/transactions", json{{"tx", to_hex(tx)}}.dump());
+}
+
+}  // namespace artel::node::test
