@@ -4,6 +4,8 @@
 
 #include "commands.h"
 #include "compiler/driver.h"
+#include "compiler/lower/lower.h"
+#include "compiler/module/disasm.h"
 
 namespace artel::cli {
 
@@ -67,6 +69,26 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
     ctx.exit_code = all_ok ? 0 : 1;
   });
 
+  static std::string disasm_file;
+  auto* d = app.add_subcommand("disasm", "Print a charter module: header, entry points, parameters, articles, code");
+  d->add_option("module", disasm_file, "Charter module (.acm)")->required();
+  d->callback([&ctx] {
+    std::ifstream in(disasm_file, std::ios::binary);
+    if (!in) {
+      std::cerr << disasm_file << ": error: cannot open the file\n";
+      ctx.exit_code = 1;
+      return;
+    }
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto text = module::disassemble(bytes);
+    if (!text.ok) {
+      std::cerr << disasm_file << ": error: " << text.text << "\n";
+      ctx.exit_code = 1;
+      return;
+    }
+    std::cout << text.text;
+  });
+
   static BuildOptions build;
   auto* b = app.add_subcommand("build", "Compile a charter; --emit stops after a stage");
   b->add_option("file", build.input, "Charter file")->required();
@@ -89,9 +111,50 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
       text = syntax::dump(*fe.syntax);
     } else if (build.emit == "typed") {
       text = typed::dump(*fe.typed);
+    } else if (build.emit == "llvm" || build.emit == "asm") {
+      std::optional<lower::Lowered> lowered;
+      compiler::with_large_stack([&] { lowered = lower::lower(*fe.typed, build.input, diags); });
+      std::optional<std::string> out;
+      if (lowered) out = build.emit == "llvm" ? std::optional(lower::ir_text(*lowered)) : lower::asm_text(*lowered, diags);
+      diags.print(std::cerr);
+      if (!out) {
+        ctx.exit_code = 1;
+        return;
+      }
+      text = *out;
     } else {
-      std::cerr << "artel: --emit=" << build.emit << " is not available in this build\n";
-      ctx.exit_code = 2;
+      std::optional<module::Built> built;
+      compiler::with_large_stack([&] { built = compiler::compile(*fe.typed, build.input, diags); });
+      diags.print(std::cerr);
+      if (!built) {
+        ctx.exit_code = 1;
+        return;
+      }
+      std::string out_path = build.output;
+      if (out_path.empty()) {
+        std::filesystem::path p(build.input);
+        out_path = p.replace_extension(".acm").string();
+      }
+      // Write beside, then rename: a reader never sees half a module.
+      const std::string tmp = out_path + ".tmp";
+      {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(reinterpret_cast<const char*>(built->bytes.data()), static_cast<std::streamsize>(built->bytes.size()));
+        if (!out) {
+          std::cerr << out_path << ": error: cannot write the module\n";
+          ctx.exit_code = 1;
+          return;
+        }
+      }
+      std::error_code ec;
+      std::filesystem::rename(tmp, out_path, ec);
+      if (ec) {
+        std::cerr << out_path << ": error: cannot write the module: " << ec.message() << "\n";
+        ctx.exit_code = 1;
+        return;
+      }
+      std::cout << "module " << vm::to_hex(built->id) << " " << out_path << " (" << built->bytes.size()
+                << " bytes, " << built->module.code.size() << " instructions)\n";
       return;
     }
     if (build.output.empty()) {

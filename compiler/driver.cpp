@@ -66,6 +66,15 @@ Frontend run_frontend(const std::string& path, typed::LibraryLoader& libs, Diagn
   return out;
 }
 
+std::optional<module::Built> compile(const typed::Charter& charter, const std::string& path,
+                                    Diagnostics& diags) {
+  auto lowered = lower::lower(charter, path, diags);
+  if (!lowered) return std::nullopt;
+  auto object = lower::emit_object(*lowered, diags);
+  if (!object) return std::nullopt;
+  return module::build(charter, *object, path, diags);
+}
+
 namespace {
 void* trampoline(void* arg) {
   (*static_cast<const std::function<void()>*>(arg))();

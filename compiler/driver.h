@@ -9,6 +9,7 @@
 
 #include "compiler/diag/diagnostics.h"
 #include "compiler/syntax/syntax.h"
+#include "compiler/module/writer.h"
 #include "compiler/typed/typed.h"
 
 namespace artel::compiler {
@@ -38,6 +39,10 @@ struct Frontend {
 // Reads, parses and checks one charter. `stop_after_syntax` skips checking.
 Frontend run_frontend(const std::string& path, typed::LibraryLoader& libs, Diagnostics& diags,
                       bool stop_after_syntax = false);
+
+// Lowers, generates code and packs the module of a checked charter.
+[[nodiscard]] std::optional<module::Built> compile(const typed::Charter& charter, const std::string& path,
+                                                   Diagnostics& diags);
 
 // Runs `fn` on a thread with a large stack: the parser and checker recurse
 // over nesting that the parser bounds, but deeply nested input still needs

@@ -1,0 +1,195 @@
+// LLVM module -> BPF object in memory -> instructions, read back with LLVM's
+// Object library.
+#include <llvm/IR/DiagnosticInfo.h>
+#include <llvm/IR/DiagnosticPrinter.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Object/ELFObjectFile.h>
+#include <llvm/Object/ObjectFile.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetOptions.h>
+
+#include <mutex>
+
+#include "compiler/lower/lower_impl.h"
+
+namespace artel::lower {
+
+namespace {
+
+constexpr const char* kTriple = "bpfel";
+constexpr const char* kCpu = "v3";
+
+void init_bpf() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    LLVMInitializeBPFTargetInfo();
+    LLVMInitializeBPFTarget();
+    LLVMInitializeBPFTargetMC();
+    LLVMInitializeBPFAsmPrinter();
+  });
+}
+
+// Collects the back end's errors (an over-large stack frame, an unsupported
+// operation) as diagnostics instead of letting LLVM print or abort.
+struct BackendErrors {
+  std::vector<std::string> messages;
+  static void handler(const llvm::DiagnosticInfo* info, void* self) {
+    if (info->getSeverity() != llvm::DS_Error) return;
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvm::DiagnosticPrinterRawOStream printer(os);
+    info->print(printer);
+    os.flush();
+    static_cast<BackendErrors*>(self)->messages.push_back(text);
+  }
+};
+
+bool run_backend(Lowered::Impl& impl, llvm::CodeGenFileType type, llvm::SmallVectorImpl<char>& out,
+                 Diagnostics& diags) {
+  BackendErrors errors;
+  impl.context->setDiagnosticHandlerCallBack(&BackendErrors::handler, &errors);
+  // Code generation changes the module; work on a copy so --emit stages can
+  // be asked for one after another.
+  llvm::raw_svector_ostream os(out);
+  llvm::legacy::PassManager pm;
+  if (impl.target->addPassesToEmitFile(pm, os, nullptr, type)) {
+    diags.error(impl.path, {}, "internal compiler error: the BPF back end cannot emit this file type");
+    return false;
+  }
+  pm.run(*impl.module);
+  impl.context->setDiagnosticHandlerCallBack(nullptr, nullptr);
+  for (const auto& m : errors.messages) {
+    std::string hint;
+    if (m.find("stack") != std::string::npos)
+      hint = " (a rule keeps more values alive than the 512-byte BPF frame holds; split it into clauses)";
+    diags.error(impl.path, {}, "the charter cannot be compiled to bytecode: " + m + hint);
+  }
+  return errors.messages.empty();
+}
+
+}  // namespace
+
+bool prepare_target(Lowered::Impl& impl, Diagnostics& diags) {
+  init_bpf();
+  std::string error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
+  if (target == nullptr) {
+    diags.error(impl.path, {}, "internal compiler error: LLVM has no BPF target: " + error);
+    return false;
+  }
+  llvm::TargetOptions options;
+  impl.target.reset(target->createTargetMachine(kTriple, kCpu, "", options, llvm::Reloc::Static, std::nullopt,
+                                                llvm::CodeGenOptLevel::Default));
+  impl.module->setTargetTriple(kTriple);
+  impl.module->setDataLayout(impl.target->createDataLayout());
+  return true;
+}
+
+void optimize(Lowered::Impl& impl) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(impl.target.get());
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::ModulePassManager mpm = pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  mpm.run(*impl.module, mam);
+}
+
+std::string ir_text(Lowered& lowered) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  lowered.impl().module->print(os, nullptr);
+  os.flush();
+  return text;
+}
+
+std::optional<std::string> asm_text(Lowered& lowered, Diagnostics& diags) {
+  llvm::SmallVector<char, 0> buf;
+  if (!run_backend(lowered.impl(), llvm::CodeGenFileType::AssemblyFile, buf, diags)) return std::nullopt;
+  return std::string(buf.begin(), buf.end());
+}
+
+std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
+  Lowered::Impl& impl = lowered.impl();
+  llvm::SmallVector<char, 0> buf;
+  if (!run_backend(impl, llvm::CodeGenFileType::ObjectFile, buf, diags)) return std::nullopt;
+
+  auto fail = [&](const std::string& why) -> std::optional<Object> {
+    diags.error(impl.path, {}, "internal compiler error: cannot read the BPF object: " + why);
+    return std::nullopt;
+  };
+  llvm::MemoryBufferRef ref(llvm::StringRef(buf.data(), buf.size()), "charter.o");
+  auto file = llvm::object::ObjectFile::createObjectFile(ref);
+  if (!file) return fail(llvm::toString(file.takeError()));
+  llvm::object::ObjectFile& obj = **file;
+
+  std::optional<llvm::object::SectionRef> text;
+  for (const auto& sec : obj.sections()) {
+    auto name = sec.getName();
+    if (name && *name == ".text") text = sec;
+    else if (name && sec.getSize() > 0 && (sec.isText() || sec.isData() || sec.isBSS()))
+      return fail("unexpected section " + name->str() + " (the charter code must not use global data)");
+  }
+  Object out;
+  if (!text) return out;  // a charter with no rules at all
+  auto contents = text->getContents();
+  if (!contents) return fail(llvm::toString(contents.takeError()));
+  if (contents->size() % 8 != 0) return fail(".text is not a whole number of instructions");
+  for (std::size_t i = 0; i < contents->size(); i += 8) {
+    std::uint64_t word = 0;
+    for (int b = 7; b >= 0; --b) word = (word << 8) | static_cast<unsigned char>((*contents)[i + static_cast<std::size_t>(b)]);
+    out.code.push_back(word);
+  }
+
+  for (const auto& sym : obj.symbols()) {
+    auto type = sym.getType();
+    auto name = sym.getName();
+    auto sec = sym.getSection();
+    auto value = sym.getValue();
+    if (!type || !name || !sec || !value) continue;
+    if (*type != llvm::object::SymbolRef::ST_Function || *sec == obj.section_end() || **sec != *text) continue;
+    out.functions[name->str()] = static_cast<std::uint32_t>(*value / 8);
+  }
+
+  for (const auto& sec : obj.sections()) {
+    auto target = sec.getRelocatedSection();
+    if (!target || *target == obj.section_end() || **target != *text) continue;
+    for (const auto& rel : sec.relocations()) {
+      const std::uint64_t offset = rel.getOffset();
+      if (offset % 8 != 0 || offset / 8 >= out.code.size()) return fail("relocation outside the code");
+      const auto index = static_cast<std::uint32_t>(offset / 8);
+      std::uint64_t& insn = out.code[index];
+      auto sym = rel.getSymbol();
+      if (sym == obj.symbol_end()) return fail("relocation without a symbol");
+      auto name = sym->getName();
+      auto sym_sec = sym->getSection();
+      auto value = sym->getValue();
+      if (!name || !sym_sec || !value) return fail("unreadable relocation symbol");
+      const auto opcode = static_cast<std::uint8_t>(insn & 0xFF);
+      if (opcode != 0x85) return fail("relocation on an instruction that is not a call");
+      if (*sym_sec == obj.section_end()) {
+        out.host_calls.push_back({index, name->str()});  // linked by the loader
+        continue;
+      }
+      // A local call: target = symbol + (imm + 1) instructions, as the BPF
+      // ELF convention has it; encode it pc-relative with src = 1.
+      const auto imm = static_cast<std::int32_t>(insn >> 32);
+      const std::int64_t target_insn = static_cast<std::int64_t>(*value / 8) + imm + 1;
+      const std::int64_t rel_imm = target_insn - (static_cast<std::int64_t>(index) + 1);
+      insn = (insn & 0x00000000FFFF00FFull) | (std::uint64_t{1} << 12) |
+             (static_cast<std::uint64_t>(static_cast<std::uint32_t>(static_cast<std::int32_t>(rel_imm))) << 32);
+    }
+  }
+  return out;
+}
+
+}  // namespace artel::lower

@@ -1,0 +1,29 @@
+// Private to compiler/lower: the LLVM objects behind lower::Lowered.
+#pragma once
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <memory>
+#include <string>
+
+#include "compiler/lower/lower.h"
+
+namespace artel::lower {
+
+struct Lowered::Impl {
+  std::string path;
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  std::unique_ptr<llvm::TargetMachine> target;
+};
+
+// Creates the bpfel target machine (-mcpu=v3) and sets the module's triple
+// and data layout.
+bool prepare_target(Lowered::Impl& impl, Diagnostics& diags);
+
+// Runs the new pass manager's O2 pipeline.
+void optimize(Lowered::Impl& impl);
+
+}  // namespace artel::lower
