@@ -1,1 +1,330 @@
+// End to end: a real arteld process with a real RocksDB directory, driven over
+// HTTP on a loopback port.
+#include <atomic>
+#include <chrono>
+#include <thread>
 
+#include "harness.h"
+
+namespace artel::node::test {
+namespace {
+
+Bytes charter_module();
+
+class E2E : public ::testing::Test {
+ protected:
+  void SetUp() override { crypto_init(); }
+
+  json status(HttpClient& c) { return get_json(c, "/v1/status"); }
+  std::int64_t balance(HttpClient& c, const std::string& account) {
+    return get_json(c, "/v1/accounts/" + account)["balance"].get<std::int64_t>();
+  }
+  void ok(HttpClient& c, const Bytes& tx) {
+    auto r = post_tx(c, tx);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    ASSERT_TRUE(json::parse(r.body)["applied"].get<bool>()) << r.body;
+  }
+  // Submits a rejected transaction; checks the status, the error code and that
+  // the state digest did not move.
+  json rejected(HttpClient& c, const std::string& body, unsigned http_status, const std::string& code) {
+    std::string before = status(c)["state_digest"];
+    auto r = c.post("/v1/transactions", body);
+    EXPECT_EQ(r.status, http_status) << r.body;
+    json j = json::parse(r.body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.body;
+    if (j.is_discarded()) return j;
+    EXPECT_EQ(j["error"]["code"], code) << r.body;
+    EXPECT_FALSE(j["error"]["message"].get<std::string>().empty());
+    EXPECT_EQ(status(c)["state_digest"], before);
+    return j;
+  }
+  static std::string tx_body(const Bytes& tx) { return json{{"tx", to_hex(tx)}}.dump(); }
+
+  void populate(HttpClient& c, int n, std::int64_t each) {
+    ok(c, op.sign(RegisterCoop{coop.key.pk, "Consumer society No. 1"}));
+    for (int i = 0; i < n; ++i) {
+      members.emplace_back();
+      ok(c, coop.sign(AdmitMember{1, members.back().key.pk, 0}));
+      ok(c, coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), each, ContributionKind::money, "cash", ""}));
+    }
+  }
+
+  TempDir dir;
+  Actor op, coop;
+  std::deque<Actor> members;
+};
+
+TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
+  Daemon d(dir.str(), op.key.pk);
+  HttpClient c(d.url());
+  populate(c, 3, 100'000);
+  ok(c, members[0].sign(Transfer{2, 12'345, "groceries"}));
+  ok(c, members[1].sign(Transfer{3, 345, ""}));
+  ok(c, coop.sign(ReturnShare{1, 7'000}));
+  ok(c, coop.sign(Contribute{3, 250'000, ContributionKind::property, "a greenhouse", "appraiser's act 4/2026"}));
+  EXPECT_EQ(balance(c, "share:1"), 100'000 - 12'345 - 7'000);
+  EXPECT_EQ(balance(c, "2"), 100'000 + 12'345 - 345);
+  EXPECT_EQ(balance(c, "share:3"), 100'000 + 345 + 250'000);
+  json coopj = get_json(c, "/v1/accounts/coop:1");
+  EXPECT_EQ(coopj["cooperative"]["cooperative_account"], 300'000 - 7'000 + 250'000);
+
+  json st = get_json(c, "/v1/accounts/share:2/statement");
+  ASSERT_EQ(st["statement"].size(), 3u);
+  auto line = st["statement"][1];
+  EXPECT_EQ(line["amount"], 12'345);
+  EXPECT_EQ(line["balance"], 100'000 + 12'345);
+  EXPECT_EQ(line["counterparty"], "share:1");
+  EXPECT_EQ(line["kind"], "transfer");
+  EXPECT_EQ(line["article"], 0);
+  EXPECT_EQ(line["tx"].get<std::string>().size(), 64u);
+
+  // Charter: deploy, call a rule, read every version.
+  Bytes m = charter_module();
+  ok(c, op.sign(DeployCharter{m, "Article 7. Members may pay each other."}));
+  ok(c, members[2].sign(CallRule{"pay", {1, 5'000}}));
+  EXPECT_EQ(balance(c, "share:1"), 100'000 - 12'345 - 7'000 + 5'000);
+  json ch = get_json(c, "/v1/charter");
+  EXPECT_EQ(ch["version"], 1);
+  EXPECT_EQ(ch["module_id"], hexs(blake2b256(m)));
+  EXPECT_EQ(ch["versions"].size(), 1u);
+  EXPECT_EQ(ch["source"], "Article 7. Members may pay each other.");
+  json st1 = get_json(c, "/v1/accounts/share:1/statement");
+  auto last = st1["statement"].back();
+  EXPECT_EQ(last["article"], 7);
+  EXPECT_EQ(last["charter_version"], 1);
+  json s = status(c);
+  EXPECT_EQ(s["charter"]["version"], 1);
+  EXPECT_EQ(s["members"], 3);
+
+  auto metrics = c.get("/metrics");
+  EXPECT_EQ(metrics.status, 200u);
+  EXPECT_NE(metrics.body.find("artel_transactions_applied_total"), std::string::npos);
+  EXPECT_NE(metrics.body.find("artel_block_commit_seconds_count"), std::string::npos);
+}
+
+TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
+  Daemon d(dir.str(), op.key.pk);
+  HttpClient c(d.url());
+  populate(c, 3, 1'000);
+  ok(c, op.sign(DeployCharter{charter_module(), "charter"}));
+
+  Bytes t = members[0].sign(Transfer{2, 1, ""});
+  Bytes forged = t;
+  forged[forged.size() - 1] ^= 0x40;
+  rejected(c, tx_body(forged), 401, "bad_signature");
+  ok(c, t);
+  rejected(c, tx_body(t), 409, "bad_nonce");  // replay
+  rejected(c, tx_body(members[0].sign(Transfer{77, 1, ""})), 422, "unknown_member");
+  members[0].nonce--;
+  Actor stranger;
+  rejected(c, tx_body(stranger.sign(Transfer{1, 1, ""})), 422, "unknown_member");
+  rejected(c, tx_body(members[0].sign(Transfer{2, 1'000'000, ""})), 422, "overdraft");
+  members[0].nonce--;
+  Bytes tr = members[0].sign(Transfer{2, 1, ""});
+  members[0].nonce--;
+  rejected(c, tx_body(Bytes(tr.begin(), tr.end() - 10)), 400, "malformed");
+  rejected(c, json{{"tx", "zz12"}}.dump(), 400, "bad_encoding");
+  rejected(c, "{\"tx\": ", 400, "invalid_json");
+  rejected(c, "[1,2,3]", 400, "invalid_json");
+  json abort = rejected(c, tx_body(members[1].sign(CallRule{"boom", {}})), 422, "charter_abort");
+  EXPECT_EQ(abort["error"]["article"], 12);
+  members[1].nonce--;
+  rejected(c, tx_body(members[1].sign(AmendCharter{charter_module(), "v2"}, {&members[1]})), 422,
+           "approval_missing");
+  members[1].nonce--;
+
+  // Unknown endpoint, wrong method, unknown account.
+  auto r = c.get("/v1/nothing-here");
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(json::parse(r.body)["error"]["code"], "not_found");
+  EXPECT_EQ(c.request("DELETE", "/v1/status").status, 405u);
+  EXPECT_EQ(c.get("/v1/accounts/share:99").status, 404u);
+  EXPECT_EQ(c.get("/v1/accounts/bogus:1").status, 400u);
+
+  // 100 MB body: refused quickly with 413, the node stays up.
+  std::string before = status(c)["state_digest"];
+  std::string big(100u << 20, 'x');
+  auto t0 = std::chrono::steady_clock::now();
+  HttpClient c2(d.url());
+  auto big_r = c2.post("/v1/transactions", big);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(big_r.status, 413u);
+  EXPECT_EQ(json::parse(big_r.body)["error"]["code"], "body_too_large");
+  EXPECT_LT(secs, 5.0);
+  EXPECT_EQ(status(c)["state_digest"], before);
+
+  auto metrics = c.get("/metrics").body;
+  for (const char* reason : {"bad_signature", "bad_nonce", "unknown_member", "overdraft", "malformed",
+                             "charter_abort", "approval_missing"})
+    EXPECT_NE(metrics.find(std::string("reason=\"") + reason + "\""), std::string::npos) << reason;
+  // Still serving.
+  ok(c, members[2].sign(Transfer{1, 1, ""}));
+}
+
+TEST_F(E2E, RestartResumesFromTheLastBlock) {
+  json before;
+  {
+    Daemon d(dir.str(), op.key.pk);
+    HttpClient c(d.url());
+    populate(c, 2, 5'000);
+    ok(c, members[0].sign(Transfer{2, 1'234, ""}));
+    before = status(c);
+    EXPECT_EQ(d.stop(), 0);
+  }
+  Daemon d(dir.str(), op.key.pk);
+  HttpClient c(d.url());
+  json after = status(c);
+  EXPECT_EQ(after["height"], before["height"]);
+  EXPECT_EQ(after["state_digest"], before["state_digest"]);
+  EXPECT_EQ(balance(c, "share:2"), 6'234);
+  ok(c, members[1].sign(Transfer{1, 34, ""}));  // nonces carry on
+  EXPECT_EQ(balance(c, "share:1"), 5'000 - 1'234 + 34);
+}
+
+// Two nodes fed the same transactions, one per block, agree at every height.
+TEST_F(E2E, TwoNodesAgreeAtEveryHeight) {
+  TempDir other;
+  Daemon a(dir.str(), op.key.pk), b(other.str(), op.key.pk);
+  HttpClient ca(a.url()), cb(b.url());
+  std::vector<Bytes> txs;
+  txs.push_back(op.sign(RegisterCoop{coop.key.pk, "c"}));
+  for (int i = 0; i < 4; ++i) {
+    members.emplace_back();
+    txs.push_back(coop.sign(AdmitMember{1, members.back().key.pk, 0}));
+    txs.push_back(coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), 10'000, ContributionKind::money, "", ""}));
+  }
+  txs.push_back(op.sign(DeployCharter{charter_module(), "c"}));
+  for (int i = 0; i < 20; ++i) {
+    auto from = static_cast<std::size_t>(i % 4);
+    auto to = static_cast<std::uint64_t>((i + 1) % 4 + 1);
+    txs.push_back(i % 3 == 0 ? members[from].sign(CallRule{"pay", {static_cast<std::int64_t>(to), 11 + i}})
+                             : members[from].sign(Transfer{to, 13 + i, ""}));
+  }
+  txs.push_back(op.sign(AdvancePeriod{1}));
+  for (const auto& t : txs) {
+    ok(ca, t);
+    ok(cb, t);
+  }
+  auto h = status(ca)["height"].get<std::uint64_t>();
+  ASSERT_EQ(h, txs.size());
+  for (std::uint64_t i = 0; i <= h; ++i) {
+    json ba = get_json(ca, "/v1/blocks/" + std::to_string(i)), bb = get_json(cb, "/v1/blocks/" + std::to_string(i));
+    EXPECT_EQ(ba["state_digest"], bb["state_digest"]) << "height " << i;
+    EXPECT_EQ(ba["block_hash"], bb["block_hash"]) << "height " << i;
+  }
+}
+
+// SIGKILL in the middle of a load: every acknowledged transaction survives and
+// the digest equals that of a fresh node fed the same transactions.
+TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
+  auto d = std::make_unique<Daemon>(dir.str(), op.key.pk);
+  constexpr int threads = 4, per_thread = 5;
+  {
+    HttpClient c(d->url());
+    populate(c, threads * per_thread, 1'000'000);
+  }
+  std::mutex mu;
+  std::vector<std::string> acked;
+  std::atomic<bool> stop{false};
+  std::atomic<int> batches{0};
+  std::vector<std::thread> load;
+  for (int t = 0; t < threads; ++t) {
+    load.emplace_back([&, t] {
+      try {
+        HttpClient c(d->url());
+        for (int round = 0; !stop; ++round) {
+          json arr = json::array();
+          for (int k = 0; k < per_thread; ++k) {
+            auto m = static_cast<std::size_t>(t * per_thread + k);
+            for (int j = 0; j < 4; ++j)
+              arr.push_back(to_hex(members[m].sign(Transfer{(m + 1 + static_cast<std::size_t>(j)) % members.size() + 1, 1 + j, ""})));
+          }
+          auto r = c.post("/v1/transactions", json{{"transactions", arr}}.dump());
+          if (r.status != 200) break;
+          json j = json::parse(r.body);
+          std::lock_guard lock(mu);
+          for (const auto& x : j["results"])
+            if (x["applied"].get<bool>()) acked.push_back(x["id"]);
+          ++batches;
+        }
+      } catch (const std::exception&) {
+        // the node died under us: expected
+      }
+    });
+  }
+  while (batches < 30) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  d->kill_hard();
+  stop = true;
+  for (auto& th : load) th.join();
+  ASSERT_GT(acked.size(), 100u);
+
+  d = std::make_unique<Daemon>(dir.str(), op.key.pk);
+  HttpClient c(d->url());
+  for (const auto& id : acked) {
+    auto r = c.get("/v1/transactions/" + id);
+    ASSERT_EQ(r.status, 200u) << "acknowledged transaction " << id << " lost: " << r.body;
+  }
+  json s = status(c);
+  auto height = s["height"].get<std::uint64_t>();
+
+  TempDir fresh_dir;
+  Daemon fresh(fresh_dir.str(), op.key.pk);
+  HttpClient cf(fresh.url());
+  for (std::uint64_t h = 1; h <= height; ++h) {
+    json b = get_json(c, "/v1/blocks/" + std::to_string(h));
+    auto r = cf.post("/v1/transactions", json{{"transactions", b["transactions"]}}.dump());
+    ASSERT_EQ(r.status, 200u) << r.body;
+    EXPECT_EQ(json::parse(r.body)["rejected"], 0) << r.body;
+  }
+  EXPECT_EQ(status(cf)["state_digest"], s["state_digest"]);
+  // And the node that crashed goes on (from the nonce the ledger has).
+  members[0].nonce = get_json(c, "/v1/signers/" + to_hex(members[0].key.pk))["nonce"].get<std::uint64_t>();
+  ok(c, members[0].sign(Transfer{2, 1, ""}));
+}
+
+const char* pay_rule = R"(
+  ldxdw %r6, [%r1+0]
+  ldxdw %r7, [%r1+8]
+  call 5
+  mov %r1, %r0
+  lddw %r2, 0x0100000000000000
+  or %r1, %r2
+  mov %r2, %r6
+  lddw %r3, 0x0100000000000000
+  or %r2, %r3
+  mov %r3, %r7
+  mov %r4, 7
+  call 2
+  mov %r0, 0
+  exit
+)";
+
+const char* boom_rule = R"(
+  mov %r1, 12
+  mov %r2, 3
+  call 4
+  mov %r0, 0
+  exit
+)";
+
+const char* on_amend = R"(
+  mov %r1, 4
+  mov %r2, 0
+  call 22
+  jge %r0, 2, ok
+  mov %r1, 20
+  mov %r2, 1
+  call 4
+ok:
+  mov %r0, 0
+  exit
+)";
+
+Bytes charter_module() {
+  return build_module({{"pay", vm::EntryKind::Rule, "7", 2, pay_rule},
+                       {"boom", vm::EntryKind::Rule, "12", 0, boom_rule},
+                       {"on_amend", vm::EntryKind::ClauseHook, "20", 0, on_amend}});
+}
+
+}  // namespace
+}  // namespace artel::node::test
