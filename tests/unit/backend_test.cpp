@@ -1,0 +1,272 @@
+// The back end: reproducible modules, twins, and compiled charters running
+// in the VM against an in-memory ledger with numbers computed by hand.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/driver.h"
+#include "ledger_double.h"
+#include "vm/interpreter.h"
+
+namespace artel {
+namespace {
+
+namespace fs = std::filesystem;
+using abi::AccountKind;
+using abi::account_handle;
+
+struct NoLibraries : typed::LibraryLoader {
+  std::optional<SourceFile> load(const std::string&) override { return std::nullopt; }
+};
+
+std::optional<module::Built> compile_text(const std::string& text, std::string* errors = nullptr) {
+  Diagnostics diags;
+  SourceFile src{"test.artel", text};
+  diags.add_source(src);
+  NoLibraries libs;
+  std::optional<module::Built> built;
+  auto parsed = syntax::parse(src, diags);
+  if (parsed) {
+    auto checked = typed::check(*parsed, libs, diags);
+    if (checked) built = compiler::compile(*checked, src.path, diags);
+  }
+  if (errors) {
+    std::ostringstream os;
+    diags.print(os);
+    *errors = os.str();
+  }
+  return built;
+}
+
+std::optional<module::Built> compile_file(const fs::path& path) {
+  Diagnostics diags;
+  compiler::DirectoryLibraryLoader libs(fs::path(ARTEL_SOURCE_DIR) / "stdlib");
+  auto fe = compiler::run_frontend(path.string(), libs, diags);
+  if (!fe.typed) {
+    diags.print(std::cerr);
+    return std::nullopt;
+  }
+  return compiler::compile(*fe.typed, path.string(), diags);
+}
+
+std::vector<fs::path> shipped_charters() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(fs::path(ARTEL_SOURCE_DIR) / "charters"))
+    if (e.path().extension() == ".artel") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(Backend, EveryShippedCharterCompiles) {
+  auto charters = shipped_charters();
+  ASSERT_FALSE(charters.empty());
+  for (const auto& p : charters) EXPECT_TRUE(compile_file(p).has_value()) << p;
+}
+
+TEST(Backend, SameSourceGivesSameBytes) {
+  for (const auto& p : shipped_charters()) {
+    auto a = compile_file(p);
+    auto b = compile_file(p);
+    ASSERT_TRUE(a && b) << p;
+    EXPECT_EQ(a->bytes, b->bytes) << p;
+  }
+}
+
+TEST(Backend, EnglishAndRussianTwinsGiveTheSameModule) {
+  int twins = 0;
+  for (const auto& p : shipped_charters()) {
+    const std::string name = p.filename().string();
+    if (name.find(".ru.") != std::string::npos) continue;
+    fs::path ru = p;
+    ru.replace_extension(".ru.artel");
+    if (!fs::exists(ru)) continue;
+    auto en_mod = compile_file(p);
+    auto ru_mod = compile_file(ru);
+    ASSERT_TRUE(en_mod && ru_mod) << p;
+    EXPECT_EQ(vm::to_hex(en_mod->id), vm::to_hex(ru_mod->id)) << p << " and " << ru;
+    ++twins;
+  }
+  EXPECT_GE(twins, 1);
+}
+
+// tests/unit/module_ids.txt records the id of every shipped charter's module,
+// so a change of code generation is always deliberate and seen in review.
+// Both CI builds (optimised and Debug + sanitizers) check the same ids.
+TEST(Backend, ModuleIdsMatchTheRecordedOnes) {
+  std::ifstream in(fs::path(ARTEL_SOURCE_DIR) / "tests/unit/module_ids.txt");
+  ASSERT_TRUE(in) << "tests/unit/module_ids.txt is missing";
+  std::map<std::string, std::string> recorded;
+  std::string file, id;
+  while (in >> file >> id) recorded[file] = id;
+  for (const auto& p : shipped_charters()) {
+    const std::string rel = "charters/" + p.filename().string();
+    auto built = compile_file(p);
+    ASSERT_TRUE(built) << rel;
+    ASSERT_TRUE(recorded.count(rel)) << rel << " has no recorded id; add: " << rel << " " << vm::to_hex(built->id);
+    EXPECT_EQ(recorded[rel], vm::to_hex(built->id))
+        << rel << ": code generation changed; if that is intended, record the new id in tests/unit/module_ids.txt";
+  }
+}
+
+constexpr const char* kSplitCharter = R"(
+charter "Split test" version 1
+currency RUB scale 2
+rounding down
+article 1 "Charges" {
+  parameter charge_rate: rate = 0.5%
+  rule charge(m: member) by cooperative {
+    let c = balance(share(m)) * charge_rate
+    split c from share(m) {
+      50% among k in cooperatives pro rata cooperative_account(k) to own(k)
+      remainder to fund
+    }
+  }
+}
+article 2 "Payments" {
+  rule pay(recipient: member, amount: money) by member {
+    require balance(share(caller)) >= amount else "not enough on the share account"
+    transfer amount from share(caller) to share(recipient)
+  }
+  rule doubled(amount: money) by member {
+    let x = amount + amount
+    transfer x from share(caller) to fund
+  }
+  rule fee_up(amount: money) by member {
+    transfer amount * 0.5% rounded up from share(caller) to fund
+  }
+  rule fee_even(amount: money) by member {
+    transfer amount * 0.5% rounded half_even from share(caller) to fund
+  }
+}
+)";
+
+class Running : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string errors;
+    auto built = compile_text(kSplitCharter, &errors);
+    ASSERT_TRUE(built) << errors;
+    module_ = built->module;
+    auto program = vm::load_module(module_, ledger_.table());
+    ASSERT_TRUE(program.ok()) << program.error().describe();
+    program_.emplace(std::move(program.value()));
+    ledger_.coops = {1, 2};
+    ledger_.members = {10, 11, 12};
+    ledger_.coop_of = {{10, 1}, {11, 1}, {12, 2}};
+    ledger_.balances[share(10)] = 1'000'001;
+    ledger_.balances[share(11)] = 300'000;
+    ledger_.balances[share(12)] = 500'000;
+  }
+
+  static std::uint64_t share(std::uint64_t m) { return account_handle(AccountKind::share, m); }
+  static std::uint64_t own(std::uint64_t c) { return account_handle(AccountKind::cooperative, c); }
+  static std::uint64_t fund() { return account_handle(AccountKind::fund, 0); }
+
+  vm::RunResult run(const std::string& entry, std::vector<std::int64_t> args) {
+    auto offset = vm::find_entry(module_, entry);
+    EXPECT_TRUE(offset.ok());
+    std::vector<std::uint8_t> input(args.size() * 8);
+    std::memcpy(input.data(), args.data(), input.size());
+    vm::RunOptions options;
+    options.input = input;
+    return vm_.run(*program_, ledger_, options, offset.value());
+  }
+
+  std::int64_t total() const {
+    std::int64_t sum = 0;
+    for (const auto& [account, amount] : ledger_.balances) sum += amount;
+    return sum;
+  }
+
+  vm::Module module_;
+  std::optional<vm::VerifiedProgram> program_;
+  test::LedgerDouble ledger_;
+  vm::Vm vm_;
+};
+
+TEST_F(Running, SplitIsExactAndProRata) {
+  const std::int64_t before = total();
+  auto r = run("charge", {10});
+  ASSERT_TRUE(r.ok()) << r.error->describe();
+  // By hand: 0.5% of 1,000,001 kopecks rounded down is 5,000. The charge
+  // leaves the account first, so the cooperative accounts are 995,001 +
+  // 300,000 = 1,295,001 (coop 1) and 500,000 (coop 2), 1,795,001 in all.
+  // Half of 5,000 is 2,500: coop 1 gets floor(2,500 * 1,295,001 / 1,795,001)
+  // = 1,803, coop 2 floor(2,500 * 500,000 / 1,795,001) = 696, and the fund
+  // the rest, 5,000 - 1,803 - 696 = 2,501.
+  EXPECT_EQ(ledger_.balance(share(10)), 995'001);
+  EXPECT_EQ(ledger_.balance(own(1)), 1'803);
+  EXPECT_EQ(ledger_.balance(own(2)), 696);
+  EXPECT_EQ(ledger_.balance(fund()), 2'501);
+  EXPECT_EQ(ledger_.balance(account_handle(AccountKind::clearing, 0)), 0);
+  EXPECT_EQ(total(), before);
+}
+
+TEST_F(Running, TransferMovesExactlyTheAmount) {
+  ledger_.caller = 11;
+  auto r = run("pay", {12, 12'345});
+  ASSERT_TRUE(r.ok()) << r.error->describe();
+  EXPECT_EQ(ledger_.balance(share(11)), 300'000 - 12'345);
+  EXPECT_EQ(ledger_.balance(share(12)), 500'000 + 12'345);
+}
+
+TEST_F(Running, FailedRequireAbortsWithItsMessageAndArticle) {
+  ledger_.caller = 11;
+  auto r = run("pay", {12, 300'001});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(ledger_.failed_article, 1);  // article index 1 = article "2"
+  ASSERT_GE(ledger_.failed_message, 0);
+  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)), "not enough on the share account");
+  EXPECT_EQ(ledger_.balance(share(11)), 300'000);
+}
+
+TEST_F(Running, OverflowAbortsTheRule) {
+  ledger_.caller = 11;
+  auto r = run("doubled", {INT64_MAX / 2 + 1});
+  ASSERT_FALSE(r.ok());
+  ASSERT_GE(ledger_.failed_message, 0);
+  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)), "arithmetic overflow");
+  EXPECT_EQ(ledger_.balance(fund()), 0);
+}
+
+TEST_F(Running, RoundingModesAreTheDeclaredOnes) {
+  ledger_.caller = 11;
+  // 0.5% of 101 kopecks is 0.505: up gives 1.
+  ASSERT_TRUE(run("fee_up", {101}).ok());
+  EXPECT_EQ(ledger_.balance(fund()), 1);
+  // 0.5% of 100 kopecks is exactly 0.5: half-even gives 0; of 300, 1.5 gives 2.
+  ASSERT_TRUE(run("fee_even", {100}).ok());
+  EXPECT_EQ(ledger_.balance(fund()), 1);
+  ASSERT_TRUE(run("fee_even", {300}).ok());
+  EXPECT_EQ(ledger_.balance(fund()), 3);
+}
+
+TEST_F(Running, WrongArgumentCountIsRefused) {
+  ledger_.caller = 11;
+  auto r = run("pay", {12});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)),
+            "a rule was called with the wrong number of arguments");
+}
+
+TEST(Backend, ManyLiveValuesGiveADiagnosticNotACrash) {
+  // 70 values all alive at the end overflow the 512-byte BPF frame or fit
+  // in it after optimisation; either way the user gets a module or an
+  // error with a message, never an LLVM crash.
+  std::string text = "charter \"Big\" version 1\ncurrency RUB scale 2\narticle 1 \"A\" {\n rule r() by member {\n";
+  for (int i = 0; i < 70; ++i) text += "  let v" + std::to_string(i) + " = balance(share(caller))\n";
+  text += "  require ";
+  for (int i = 0; i < 70; ++i) text += (i ? " + v" : "v") + std::to_string(i);
+  text += " > 0.00 RUB else \"empty\"\n }\n}\n";
+  std::string errors;
+  auto built = compile_text(text, &errors);
+  if (!built) {
+    EXPECT_NE(errors.find("error:"), std::string::npos) << errors;
+  }
+}
+
+}  // namespace
+}  // namespace artel
