@@ -91,6 +91,24 @@ class ErrorListener : public antlr4::BaseErrorListener {
       if (shown < names.size()) expected += ", ...";
     }
     std::string what = describe_token(offending, vocab);
+    // Only end of file is expected after the last article or library item:
+    // say what else could have come there.
+    if (names.size() == 1 && set.contains(static_cast<ssize_t>(antlr4::Token::EOF))) {
+      if (auto* file = dynamic_cast<P::FileContext*>(parser->getContext())) {
+        const auto type = offending != nullptr ? offending->getType() : 0;
+        if (file->libraryFile() != nullptr) {
+          diags_.error(path_, loc, "unexpected " + what + ": a library holds only records and clauses, "
+                                   "expected 'clause', 'record' or end of file");
+          return;
+        }
+        if (type == L::CURRENCY || type == L::ROUNDING || type == L::PERIOD || type == L::IMPORT) {
+          diags_.error(path_, loc, "unexpected " + what + ": the header (currency, rounding, period) and the "
+                                   "imports come before the first article");
+          return;
+        }
+        expected = ", expected 'article' or end of file";
+      }
+    }
     // A keyword where a name was expected: say so, it is the usual cause.
     if (offending != nullptr && set.contains(static_cast<ssize_t>(L::IDENT)) && offending->getType() != L::IDENT &&
         !vocab.getSymbolicName(offending->getType()).empty() && offending->getType() < L::DECIMAL) {
@@ -98,8 +116,13 @@ class ErrorListener : public antlr4::BaseErrorListener {
                                    expected);
       return;
     }
-    if (offending != nullptr && offending->getType() == L::BAD_CHAR)
+    if (offending != nullptr && offending->getType() == L::BAD_CHAR && offending->getText() == "\"")
+      diags_.error(path_, loc, "this string is never closed: end it with `\"` (write `\\\"` for a quote "
+                               "inside a string)");
+    else if (offending != nullptr && offending->getType() == L::BAD_CHAR)
       diags_.error(path_, loc, "unexpected " + what + expected);
+    else if (offending != nullptr && offending->getText() == "=" && expected.find("'='") == std::string::npos)
+      diags_.error(path_, loc, "unexpected '='" + expected + " (to compare two values, write `==`)");
     else if (msg.rfind("missing", 0) == 0)
       diags_.error(path_, loc, "missing " + (names.empty() ? std::string("token") : names[0]) +
                                    " before " + what);
@@ -661,6 +684,11 @@ std::optional<File> parse(const SourceFile& source, Diagnostics& diags) {
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
+  if (tokens.getTokens().size() <= 1 && listener.count() == 0) {
+    diags.error(path, {}, "the file holds no charter (it is empty or has only comments): a charter begins "
+                          "with `charter \"NAME\" version 1`");
+    return std::nullopt;
+  }
   if (!check_nesting(path, tokens, diags)) return std::nullopt;
 
   P parser(&tokens);

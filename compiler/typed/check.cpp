@@ -82,6 +82,12 @@ const char* builtin_name(Builtin b) {
   return "?";
 }
 
+// "a money", "an account": a kind's name with its article, for messages.
+std::string a_kind(Kind k) {
+  std::string n = kind_name(k);
+  return (n[0] == 'a' || n[0] == 'e' || n[0] == 'i' || n[0] == 'o' || n[0] == 'u' ? "an " : "a ") + n;
+}
+
 bool is_scalar(Kind k) {
   return k == Kind::money || k == Kind::rate || k == Kind::count || k == Kind::boolean ||
          k == Kind::period || k == Kind::member || k == Kind::cooperative;
@@ -374,7 +380,7 @@ class Checker {
         if (!names.insert(f.name).second) err(f.loc, "record `" + rec.name + "` has two fields named `" + f.name + "`");
         Type t = resolve_type(*f.type, false);
         if (t.kind == Kind::record || t.kind == Kind::account) {
-          err(f.type->loc, std::string("a record field cannot be a ") + kind_name(t.kind));
+          err(f.type->loc, "a record field cannot be " + a_kind(t.kind));
           t = {};
         }
         rec.fields.push_back({f.name, t});
@@ -482,6 +488,7 @@ class Checker {
     std::vector<std::map<std::string, int>> scopes;
     int article = -1;
     int loop_depth = 0;
+    std::set<int> loop_vars;  // locals bound by `for` or a pro rata split part
   };
 
   void check_bodies() {
@@ -524,7 +531,7 @@ class Checker {
         if (d.type) {
           fn.result = resolve_type(*d.type, false);
           if (fn.result.kind == Kind::record || fn.result.kind == Kind::account) {
-            err(d.type->loc, std::string("a clause cannot return a ") + kind_name(fn.result.kind));
+            err(d.type->loc, "a clause cannot return " + a_kind(fn.result.kind));
             fn.result = {};
           }
         }
@@ -600,7 +607,8 @@ class Checker {
     auto& scope = fn_->scopes.back();
     for (auto it = fn_->scopes.rbegin(); it != fn_->scopes.rend(); ++it) {
       if (auto f = it->find(name); f != it->end()) {
-        err(loc, "`" + name + "` is already a local name in this rule");
+        err(loc, "`" + name + "` is already a local name in this " +
+                     (fn_->fn->kind == FunctionKind::clause ? "clause" : "rule"));
         return f->second;
       }
     }
@@ -683,7 +691,7 @@ class Checker {
           t = {};
         }
         if (t.kind == Kind::map || t.kind == Kind::record) {
-          err(s.exprs[0]->loc, std::string("a local variable cannot hold a ") + kind_name(t.kind));
+          err(s.exprs[0]->loc, "a local variable cannot hold " + a_kind(t.kind));
           t = {};
         }
         st->exprs.push_back(std::move(v));
@@ -746,6 +754,7 @@ class Checker {
         Type elem = element_type(coll, s.exprs[0]->loc);
         fn_->scopes.emplace_back();
         st->local = add_local(s.name, elem, s.name_loc);
+        fn_->loop_vars.insert(st->local);
         ++fn_->loop_depth;
         if (fn_->loop_depth > 4) err(s.loc, "loops nested more than 4 deep");
         st->body = block(s.body);
@@ -790,7 +799,9 @@ class Checker {
         ExprPtr c = call(s.name, s.name_loc, s.exprs, s.loc, true);
         if (!c) return nullptr;
         if (c->op != Op::call) {
-          err(s.name_loc, std::string("the value of `") + s.name + "(...)` is not used");
+          // A call that failed was reported already; only a real value is unused.
+          if (c->type.kind != Kind::void_)
+            err(s.name_loc, std::string("the value of `") + s.name + "(...)` is not used");
           return nullptr;
         }
         st->clause = c->index;
@@ -822,6 +833,8 @@ class Checker {
         err(s.exprs[0]->loc, "`" + lv.name + "` holds " + type_name(out_, t) + ", not " + type_name(out_, value->type));
       if (*local < fn_->fn->formal_count)
         err(lv.loc, "`" + lv.name + "` is an argument of the rule and cannot be changed");
+      else if (fn_->loop_vars.count(*local))
+        err(lv.loc, "`" + lv.name + "` is the variable of a `for` loop and cannot be changed; use `let` for a new value");
       st->exprs.push_back(std::move(value));
       return st;
     }
@@ -966,7 +979,8 @@ class Checker {
       if (out_.events[i].name != name) continue;
       if (out_.events[i].arity != arity)
         err(loc, "event `" + name + "` carries " + std::to_string(out_.events[i].arity) +
-                     " values elsewhere, " + std::to_string(arity) + " here");
+                     (out_.events[i].arity == 1 ? " value" : " values") + " elsewhere, " + std::to_string(arity) +
+                     " here: an event always carries the same number of values");
       return static_cast<int>(i);
     }
     out_.events.push_back({name, arity});
@@ -995,7 +1009,7 @@ class Checker {
         std::string why;
         auto v = scaled_decimal(e.text, 0, why);
         if (!v) {
-          err(e.loc, "the number " + e.text + " " + why);
+          err(e.loc, "the number " + e.text + " is too large (the largest count is 9223372036854775807)");
           return poison(e.loc);
         }
         return constant(Kind::count, *v, e.loc);
@@ -1051,7 +1065,7 @@ class Checker {
         if (!e.args.empty()) {
           c->collection = Collection::members_of;
           ExprPtr coop = expr(*e.args[0]);
-          expect(coop, Kind::cooperative, e.args[0]->loc, "`members of` takes a cooperative; it");
+          expect(coop, Kind::cooperative, e.args[0]->loc, "the argument of `members of`");
           c->args.push_back(std::move(coop));
         }
         return c;
@@ -1065,7 +1079,7 @@ class Checker {
         auto c = make(Op::collection, Type::of(Kind::map), e.loc);
         c->collection = Collection::guarantors_of;
         ExprPtr m = expr(*e.args[0]);
-        expect(m, Kind::member, e.args[0]->loc, "`guarantors of` takes a member; it");
+        expect(m, Kind::member, e.args[0]->loc, "the argument of `guarantors of`");
         c->args.push_back(std::move(m));
         return c;
       }
@@ -1458,6 +1472,7 @@ class Checker {
       return mismatch("cannot multiply " + xs + " by " + ys);
     }
     // op == "/"
+    if (auto divisor = fold(*b); divisor && *divisor == 0) return mismatch("division by zero");
     if (x == Kind::money && y == Kind::count) return needs_rounding(Op::div, Kind::money);
     if (x == Kind::money && y == Kind::money) return needs_rounding(Op::div, Kind::rate);
     if (x == Kind::money && y == Kind::rate) return needs_rounding(Op::div, Kind::money);

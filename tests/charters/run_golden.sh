@@ -1,0 +1,255 @@
+#!/usr/bin/env bash
+# Golden tests of the Artel language front end.
+#
+#   run_golden.sh ARTEL_BINARY [--update] [FILTER]
+#
+#   good/NAME.artel    must pass `artel check`; `artel build --emit=typed`
+#                      must print exactly good/NAME.typed
+#   bad/NAME.artel     must fail `artel check` with exit 1 and print exactly
+#                      bad/NAME.expected on stderr
+#   robust/NAME        hostile inputs generated here at run time (empty,
+#                      binary, invalid UTF-8, 10 MB, deep nesting, missing
+#                      file): exit 1 within a few seconds, stderr exactly
+#                      robust/NAME.expected
+#   twins              every charters/X.artel with a charters/X.ru.artel:
+#                      both pass `artel check` and their typed dumps are
+#                      identical
+#
+# Cases run from this folder with relative paths, so diagnostics are stable.
+# A case whose first line is `// stdlib: libs` is checked against the test
+# libraries in libs/ instead of the standard library.
+# --update rewrites the expected files from the current output (review the
+# diff before committing it). FILTER runs only the cases whose name contains it.
+set -u
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 ARTEL_BINARY [--update] [FILTER]" >&2
+  exit 2
+fi
+ARTEL=$(realpath "$1")
+shift
+UPDATE=0
+FILTER=""
+for arg in "$@"; do
+  case "$arg" in
+    --update) UPDATE=1 ;;
+    *) FILTER="$arg" ;;
+  esac
+done
+if [ ! -x "$ARTEL" ]; then
+  echo "$0: $ARTEL is not an executable" >&2
+  exit 2
+fi
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$HERE" || exit 2
+TIME_LIMIT=10  # seconds per command; the robustness cases must finish well within it
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "PASS $1"; }
+fail() {
+  failed=$((failed + 1))
+  echo "FAIL $1: $2"
+  if [ -n "${3:-}" ] && [ -f "$3" ]; then sed 's/^/    /' "$3" | head -40; fi
+}
+wanted() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
+
+stdlib_for() {
+  if head -n 1 "$1" | grep -q '^// stdlib: libs'; then echo "libs"; else echo "../../stdlib"; fi
+}
+
+# Runs the artel binary with a time limit; stdout/stderr to files, sets $rc.
+run() {
+  local out=$1 err=$2
+  shift 2
+  timeout "$TIME_LIMIT" "$ARTEL" "$@" >"$out" 2>"$err"
+  rc=$?
+}
+
+# Compares $2 (actual) with expected file $1, or writes it with --update.
+compare() {
+  local expected=$1 actual=$2 name=$3
+  if [ "$UPDATE" = 1 ]; then
+    cp "$actual" "$expected"
+    pass "$name (updated)"
+  elif [ ! -f "$expected" ]; then
+    fail "$name" "no expected file $expected (run with --update)"
+  elif diff -u "$expected" "$actual" >"$WORK/diff"; then
+    pass "$name"
+  else
+    fail "$name" "output differs from $expected" "$WORK/diff"
+  fi
+}
+
+# ---------------------------------------------------------------- good
+for f in good/*.artel; do
+  [ -e "$f" ] || continue
+  name=${f%.artel}
+  wanted "$name" || continue
+  lib=$(stdlib_for "$f")
+  run "$WORK/out" "$WORK/err" check --stdlib "$lib" "$f"
+  if [ "$rc" != 0 ]; then
+    fail "$name" "artel check exited $rc" "$WORK/err"
+    continue
+  fi
+  run "$WORK/out" "$WORK/err" build --emit=typed --stdlib "$lib" "$f"
+  if [ "$rc" != 0 ]; then
+    fail "$name" "artel build --emit=typed exited $rc" "$WORK/err"
+    continue
+  fi
+  compare "$name.typed" "$WORK/out" "$name"
+done
+
+# ---------------------------------------------------------------- bad
+for f in bad/*.artel; do
+  [ -e "$f" ] || continue
+  name=${f%.artel}
+  wanted "$name" || continue
+  run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
+  if [ "$rc" != 1 ]; then
+    fail "$name" "artel check exited $rc, expected 1" "$WORK/err"
+    continue
+  fi
+  compare "$name.expected" "$WORK/err" "$name"
+done
+
+# ---------------------------------------------------------------- robustness
+# Generated here so that large or binary files are not checked in. Each is
+# checked from inside $WORK/robust under a stable file name.
+mkdir -p "$WORK/robust"
+gen_robust() {
+  local dir=$WORK/robust
+  : >"$dir/empty.artel"
+  printf '\n\n   \n\t\n' >"$dir/blank.artel"
+  # Binary data: bytes 0..255, twice.
+  python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 2)' >"$dir/binary.artel"
+  # Invalid UTF-8 inside an otherwise valid charter (a lone continuation byte).
+  printf 'charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A \x80 title" {\n}\n' >"$dir/invalid_utf8.artel"
+  # An overlong encoding of '/'.
+  printf 'charter "Test" version 1\n// \xc0\xaf\n' >"$dir/overlong_utf8.artel"
+  printf 'charter "Test" version 1\ncurrency RUB scale 2\x00\n' >"$dir/nul_byte.artel"
+  # 10 MB: a valid header, then one article whose title is never closed.
+  python3 - "$dir/ten_megabytes.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\n')
+    line = "// " + "x" * 96 + "\n"
+    for _ in range(10 * 1024 * 1024 // len(line)):
+        f.write(line)
+    f.write('article 1 "Unclosed {\n')
+EOF
+  # 20 MB: over the limit a charter may have.
+  python3 -c 'import sys; sys.stdout.write("// " + "y" * 20 * 1024 * 1024 + "\n")' >"$dir/twenty_megabytes.artel"
+  # 10,000 nested parentheses in a parameter's value.
+  python3 - "$dir/nested_parens.artel" <<'EOF'
+import sys
+n = 10000
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n')
+    f.write("  parameter p: count = " + "(" * n + "1" + ")" * n + "\n}\n")
+EOF
+  # 10,000 nested blocks.
+  python3 - "$dir/nested_blocks.artel" <<'EOF'
+import sys
+n = 10000
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n  rule r() by member {\n')
+    f.write("if true {" * n + "}" * n + "\n  }\n}\n")
+EOF
+  # 5,000 additions in a row: a deep expression without brackets.
+  python3 - "$dir/long_expression.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n')
+    f.write("  parameter p: count = 1" + " + 1" * 5000 + "\n}\n")
+EOF
+  # 10,000 minus signs in a row.
+  python3 - "$dir/prefix_operators.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n')
+    f.write("  parameter p: count = " + "-" * 10000 + "1\n}\n")
+EOF
+  # A string that is never closed, 1 MB long.
+  python3 -c 'import sys; sys.stdout.write("charter \"" + "z" * 1024 * 1024 + "\n")' >"$dir/unclosed_string.artel"
+  # Many errors: 5,000 unknown names; only the first 200 are shown.
+  python3 - "$dir/many_errors.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n  rule r() by member {\n')
+    for i in range(5000):
+        f.write("    require unknown%d else \"x\"\n" % i)
+    f.write("  }\n}\n")
+EOF
+  mkdir -p "$dir/a_directory.artel"
+}
+gen_robust
+mkdir -p robust
+for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte ten_megabytes twenty_megabytes \
+            nested_parens nested_blocks long_expression prefix_operators unclosed_string many_errors \
+            a_directory does_not_exist; do
+  name="robust/$base"
+  expected="robust/$base.expected"
+  wanted "$name" || continue
+  file="$base.artel"
+  start=$(date +%s)
+  (cd "$WORK/robust" && timeout "$TIME_LIMIT" "$ARTEL" check --stdlib "$ROOT/stdlib" "$file" >"$WORK/out" 2>"$WORK/err")
+  rc=$?
+  elapsed=$(($(date +%s) - start))
+  if [ "$rc" = 124 ]; then
+    fail "$name" "no answer within ${TIME_LIMIT}s"
+  elif [ "$rc" != 1 ]; then
+    fail "$name" "artel check exited $rc, expected 1 (a crash is > 128)" "$WORK/err"
+  elif [ "$elapsed" -gt 5 ]; then
+    fail "$name" "took ${elapsed}s, more than 5s"
+  else
+    compare "$expected" "$WORK/err" "$name"
+  fi
+done
+
+# ---------------------------------------------------------------- twins
+for ru in "$ROOT"/charters/*.ru.artel; do
+  [ -e "$ru" ] || continue
+  en=${ru%.ru.artel}.artel
+  name="twins/$(basename "${en%.artel}")"
+  wanted "$name" || continue
+  if [ ! -f "$en" ]; then
+    fail "$name" "$(basename "$ru") has no English twin $(basename "$en")"
+    continue
+  fi
+  ok=1
+  for f in "$en" "$ru"; do
+    run "$WORK/out" "$WORK/err" check --stdlib "$ROOT/stdlib" "$f"
+    if [ "$rc" != 0 ]; then
+      fail "$name" "artel check $(basename "$f") exited $rc" "$WORK/err"
+      ok=0
+      break
+    fi
+  done
+  [ "$ok" = 1 ] || continue
+  run "$WORK/en.typed" "$WORK/err" build --emit=typed --stdlib "$ROOT/stdlib" "$en"
+  run "$WORK/ru.typed" "$WORK/err" build --emit=typed --stdlib "$ROOT/stdlib" "$ru"
+  if [ ! -s "$WORK/en.typed" ]; then
+    fail "$name" "no typed dump" "$WORK/err"
+  elif diff -u "$WORK/en.typed" "$WORK/ru.typed" >"$WORK/diff"; then
+    pass "$name"
+  else
+    fail "$name" "the English and Russian typed dumps differ" "$WORK/diff"
+  fi
+done
+# Every charter in charters/ (twins or not) must pass.
+for f in "$ROOT"/charters/*.artel; do
+  [ -e "$f" ] || continue
+  name="charters/$(basename "${f%.artel}")"
+  wanted "$name" || continue
+  run "$WORK/out" "$WORK/err" check --stdlib "$ROOT/stdlib" "$f"
+  if [ "$rc" = 0 ]; then pass "$name"; else fail "$name" "artel check exited $rc" "$WORK/err"; fi
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
