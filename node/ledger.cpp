@@ -124,7 +124,7 @@ BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
   for (const auto& p : txs) {
     Receipt r;
     r.id = p.id;
-    Overlay txo(block);
+    Overlay txo(static_cast<const KvReader&>(block));  // layered, not a copy
     State st(txo);
     Check c = apply_tx(st, p, r.events);
     if (c) {

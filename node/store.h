@@ -63,6 +63,10 @@ class Overlay final : public KvReader {
   // it only while nobody else writes to the base (one block at a time).
   explicit Overlay(const KvReader& base, bool cache_reads = false)
       : base_(base), cache_reads_(cache_reads) {}
+  // Not copyable: `Overlay o(other)` must never copy another overlay's writes
+  // by accident; to layer over an overlay, pass it as a KvReader.
+  Overlay(const Overlay&) = delete;
+  Overlay& operator=(const Overlay&) = delete;
   std::optional<std::string> get(std::string_view key) const override;
   void scan(std::string_view prefix,
             const std::function<bool(std::string_view, std::string_view)>& visit) const override;
