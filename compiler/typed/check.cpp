@@ -429,7 +429,7 @@ class Checker {
       if (!value || value->type.kind == Kind::void_ || declared.kind == Kind::void_) continue;
       if (value->type != declared) {
         err(d.value->loc, "parameter `" + d.name + "` is declared " + type_name(out_, declared) +
-                              " but its value is " + type_name(out_, value->type));
+                              " but its value is " + type_name(out_, value->type) + unit_hint(*value, declared.kind));
         continue;
       }
       auto folded = fold(*value);
@@ -997,6 +997,18 @@ class Checker {
   }
   ExprPtr poison(Loc loc) { return make(Op::constant, {}, loc); }
 
+  // When a bare number stands where money or a rate is wanted, says how to
+  // write it with its unit; "" otherwise.
+  std::string unit_hint(const Expr& e, Kind wanted) const {
+    if (e.op != Op::constant || e.type.kind != Kind::count) return "";
+    const std::string n = std::to_string(e.value);
+    if (wanted == Kind::money)
+      return " (write an amount with its currency: `" + n + (out_.scale > 0 ? "." + std::string(static_cast<std::size_t>(out_.scale), '0') : "") +
+             " " + (out_.currency.empty() ? std::string("RUB") : out_.currency) + "`)";
+    if (wanted == Kind::rate) return " (write a rate with `%`: `" + n + "%`)";
+    return "";
+  }
+
   ExprPtr constant(Kind k, std::int64_t v, Loc loc) {
     auto e = make(Op::constant, Type::of(k), loc);
     e->value = v;
@@ -1431,7 +1443,8 @@ class Checker {
       return finish(op == "and" ? Op::and_ : Op::or_, Kind::boolean);
     }
     if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
-      if (a->type != b->type) return mismatch("cannot compare " + xs + " with " + ys);
+      if (a->type != b->type)
+        return mismatch("cannot compare " + xs + " with " + ys + unit_hint(*b, x) + unit_hint(*a, y));
       const bool ordered = x == Kind::money || x == Kind::count || x == Kind::rate || x == Kind::period;
       if (op != "==" && op != "!=" && !ordered) return mismatch(xs + " values can only be compared with == and !=");
       if (x == Kind::account && op != "==" && op != "!=") return mismatch("accounts can only be compared with == and !=");
@@ -1445,7 +1458,7 @@ class Checker {
       if (op == "+" && x == Kind::count && y == Kind::period) return finish(o, Kind::period);
       if (op == "-" && x == Kind::period && y == Kind::period) return finish(o, Kind::count);
       return mismatch("cannot " + std::string(op == "+" ? "add " : "subtract ") + ys + (op == "+" ? " to " : " from ") + xs +
-                      ": both sides must have the same unit");
+                      ": both sides must have the same unit" + unit_hint(*b, x) + unit_hint(*a, y));
     }
     // Multiplication and division.
     std::optional<RoundingMode> mode = rounding ? rounding : out_.rounding;
