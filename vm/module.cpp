@@ -229,7 +229,7 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
     EntryPoint e;
     e.name = r.str("entry name");
     const uint8_t kind = r.u8("entry kind");
-    if (!r.failed() && kind > static_cast<uint8_t>(EntryKind::ClauseHook)) {
+    if (!r.failed() && kind > static_cast<uint8_t>(EntryKind::PerAccount)) {
       r.fail("entry kind " + std::to_string(kind) + " is unknown");
       break;
     }

@@ -21,7 +21,9 @@ inline constexpr uint16_t kModuleFormatVersion = 1;
 
 using Hash256 = std::array<uint8_t, 32>;
 
-enum class EntryKind : uint8_t { Rule = 0, Periodic = 1, ClauseHook = 2 };
+// PerAccount: a periodic clause run for each share account, (member,
+// balance) as its two arguments; the ledger may run it lazily.
+enum class EntryKind : uint8_t { Rule = 0, Periodic = 1, ClauseHook = 2, PerAccount = 3 };
 
 struct EntryParam {
   std::string name;

@@ -107,8 +107,10 @@ authTerm
     | ident                             # authUnknown
     ;
 
+// `every week for each member m holding b { ... }` runs for every share
+// account; the ledger may run it lazily, when the account is next touched.
 periodicDecl
-    : EVERY periodUnit block
+    : EVERY periodUnit (FOR EACH MEMBER ident HOLDING ident)? block
     ;
 
 clauseDecl
@@ -230,6 +232,7 @@ PERIOD      : 'period' | 'период' ;
 WEEK        : 'week' | 'неделю' | 'неделя' ;
 MONTH       : 'month' | 'месяц' ;
 EVERY       : 'every' | 'каждую' | 'каждый' ;
+HOLDING     : 'holding' | 'имеющего' ;
 IMPORT      : 'import' | 'использовать' ;
 ARTICLE     : 'article' | 'статья' ;
 TEXT        : 'text' | 'текст' ;

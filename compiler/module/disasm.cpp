@@ -14,6 +14,7 @@ const char* kind_text(vm::EntryKind k) {
     case vm::EntryKind::Rule: return "rule";
     case vm::EntryKind::Periodic: return "periodic";
     case vm::EntryKind::ClauseHook: return "hook";
+    case vm::EntryKind::PerAccount: return "periodic for each member";
   }
   return "?";
 }

@@ -45,7 +45,9 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
     }
     vm::EntryPoint e;
     e.name = f.name;
-    e.kind = f.kind == typed::FunctionKind::rule ? vm::EntryKind::Rule : vm::EntryKind::Periodic;
+    e.kind = f.kind == typed::FunctionKind::rule ? vm::EntryKind::Rule
+             : f.per_account                     ? vm::EntryKind::PerAccount
+                                                 : vm::EntryKind::Periodic;
     e.offset = it->second;
     for (int i = 0; i < f.formal_count; ++i) {
       const auto& local = f.locals[static_cast<std::size_t>(i)];

@@ -188,7 +188,8 @@ class Dumper {
         break;
       }
       case DeclKind::periodic:
-        line(d, "(every " + std::string(to_string(x.every)) + at(x.loc));
+        line(d, "(every " + std::string(to_string(x.every)) +
+                    (x.per_account ? " for-each-member " + x.holder + " holding " + x.held : "") + at(x.loc));
         block(d + 1, x.body);
         line(d, ")");
         break;

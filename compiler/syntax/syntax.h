@@ -152,6 +152,10 @@ struct Decl {
   std::vector<AuthTerm> auth;
   bool has_auth = false;
   PeriodUnit every = PeriodUnit::week;  // periodic
+  // Periodic clause for each share account: `for each member NAME holding BALANCE`.
+  bool per_account = false;
+  std::string holder, held;
+  Loc holder_loc, held_loc;
   Block body;
 };
 

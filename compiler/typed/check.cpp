@@ -306,6 +306,18 @@ class Checker {
           if (fn.kind == FunctionKind::periodic) {
             fn.every = d.every;
             fn.name = d.every == PeriodUnit::week ? "every_week" : "every_month";
+            if (d.per_account) {
+              fn.per_account = true;
+              fn.name += "_each_member";
+            }
+            // Several periodic clauses of one kind get distinct entry names.
+            const std::string base = fn.name;
+            auto taken = [&](const std::string& name) {
+              for (const auto& other : out_.functions)
+                if (other.name == name) return true;
+              return false;
+            };
+            for (int n = 2; taken(fn.name); ++n) fn.name = base + "_" + std::to_string(n);
           } else {
             fn.name = d.name;
             auto what = fn.kind == FunctionKind::rule ? Global::rule : Global::clause;
@@ -489,7 +501,18 @@ class Checker {
     int article = -1;
     int loop_depth = 0;
     std::set<int> loop_vars;  // locals bound by `for` or a pro rata split part
+    bool per_account = false;
   };
+
+  // A per-account periodic clause may touch only its own account, so the
+  // ledger can run it lazily; anything that reads or changes other state
+  // would make the lazy result differ from the eager one.
+  bool lazy_forbids(Loc loc, const std::string& what) {
+    if (!fn_ || !fn_->per_account) return false;
+    err(loc, "a clause run `for each member` may use only its member, that member's balance and the "
+             "charter's parameters, so the ledger can run it lazily; " + what + " is not allowed here");
+    return true;
+  }
 
   void check_bodies() {
     for (std::size_t i = 0; i < function_decls_.size(); ++i) {
@@ -502,6 +525,11 @@ class Checker {
       ctx.article = p.article;
       ctx.scopes.emplace_back();
       fn_ = &ctx;
+      if (fn.kind == FunctionKind::periodic && d.per_account) {
+        ctx.per_account = true;
+        add_local(d.holder, Type::of(Kind::member), d.holder_loc);
+        add_local(d.held, Type::of(Kind::money), d.held_loc);
+      }
       for (const auto& f : d.formals) {
         Type t = resolve_type(*f.type, false);
         if (t.kind == Kind::record) {
@@ -700,6 +728,7 @@ class Checker {
       }
       case SK::assign: return assign(s);
       case SK::remove: {
+        lazy_forbids(s.loc, "changing charter state");
         auto st = make_stmt(StmtKind::remove_state, s.loc);
         auto g = globals_.find(s.target.name);
         if (g == globals_.end() || g->second.what != Global::state) {
@@ -732,6 +761,7 @@ class Checker {
         ExprPtr to = expr(*s.exprs[2]);
         expect(amount, Kind::money, s.exprs[0]->loc, "the amount of a transfer");
         expect(from, Kind::account, s.exprs[1]->loc, "the source of a transfer");
+        check_lazy_source(from, s.exprs[1]->loc);
         expect(to, Kind::account, s.exprs[2]->loc, "the destination of a transfer");
         st->exprs.push_back(std::move(amount));
         st->exprs.push_back(std::move(from));
@@ -749,6 +779,7 @@ class Checker {
         return st;
       }
       case SK::for_: {
+        lazy_forbids(s.loc, "a loop over a collection");
         auto st = make_stmt(StmtKind::for_, s.loc);
         ExprPtr coll = expr(*s.exprs[0]);
         Type elem = element_type(coll, s.exprs[0]->loc);
@@ -812,6 +843,16 @@ class Checker {
     return nullptr;
   }
 
+  // In a per-account clause money may leave only the member's own share account.
+  void check_lazy_source(const ExprPtr& from, Loc loc) {
+    if (!fn_ || !fn_->per_account || !from || from->type.kind != Kind::account) return;
+    const bool own_share = from->op == Op::builtin && from->builtin == Builtin::share && !from->args.empty() &&
+                           from->args[0]->op == Op::local && from->args[0]->index == 0;
+    if (!own_share)
+      err(loc, "a clause run `for each member` may take money only from that member's share account, `share(" +
+                   fn_->fn->locals[0].name + ")`");
+  }
+
   void check_key(const ExprPtr& key, const StateVar& sv, Loc loc) {
     if (!key || key->type.kind == Kind::void_ || sv.type.kind != Kind::map) return;
     if (key->type.kind != sv.type.key)
@@ -851,6 +892,7 @@ class Checker {
       err(lv.loc, std::string("cannot assign to the ") + global_what(g->second.what) + " `" + lv.name + "`");
       return nullptr;
     }
+    lazy_forbids(lv.loc, "changing charter state");
     const auto& sv = out_.states[static_cast<std::size_t>(g->second.index)];
     auto st = make_stmt(StmtKind::assign_state, s.loc);
     st->state = g->second.index;
@@ -902,6 +944,7 @@ class Checker {
     ExprPtr from = expr(*s.exprs[1]);
     expect(amount, Kind::money, s.exprs[0]->loc, "the amount of a split");
     expect(from, Kind::account, s.exprs[1]->loc, "the source of a split");
+    check_lazy_source(from, s.exprs[1]->loc);
     st->exprs.push_back(std::move(amount));
     st->exprs.push_back(std::move(from));
     if (s.parts.empty()) err(s.loc, "a split needs at least one part: `50% to fund`");
@@ -1120,6 +1163,7 @@ class Checker {
           return r;
         }
         case Global::state: {
+          lazy_forbids(e.loc, "reading charter state");
           const auto& sv = out_.states[static_cast<std::size_t>(i)];
           if (sv.type.kind == Kind::map) {
             // A table used whole: iterable, or the first argument of has().
@@ -1190,6 +1234,7 @@ class Checker {
         err(loc, "clause `" + fname + "` returns no value");
         return poison(loc);
       }
+      lazy_forbids(loc, "calling a clause");
       auto r = make(Op::call, result, loc);
       r->index = g->second.index;
       r->args = std::move(args);
@@ -1231,6 +1276,9 @@ class Checker {
 
   ExprPtr builtin(Builtin b, const std::string& fname, Loc loc, std::vector<ExprPtr> args,
                   const std::vector<syntax::ExprPtr>& sargs) {
+    if (b == Builtin::balance || b == Builtin::cooperative_account || b == Builtin::size || b == Builtin::has ||
+        b == Builtin::caller || b == Builtin::current_period)
+      lazy_forbids(loc, "`" + fname + "`");
     struct Sig {
       Builtin b;
       int arity;
@@ -1363,6 +1411,7 @@ class Checker {
       r->args.push_back(std::move(key));
       return r;
     }
+    lazy_forbids(e.loc, "reading charter state");
     const auto& sv = out_.states[static_cast<std::size_t>(i)];
     if (sv.type.kind != Kind::map) {
       err(base.loc, "`" + base.name + "` is not a table");

@@ -109,7 +109,10 @@ class Dumper {
 
  private:
   void function(std::size_t index, const Function& f) {
-    const char* kind = f.kind == FunctionKind::rule ? "rule" : f.kind == FunctionKind::clause ? "clause" : "periodic";
+    const char* kind = f.kind == FunctionKind::rule     ? "rule"
+                       : f.kind == FunctionKind::clause ? "clause"
+                       : f.per_account                  ? "periodic-per-account"
+                                                        : "periodic";
     out_ << "  (" << kind << " #" << index << " " << f.name;
     if (!f.library.empty()) out_ << " library " << f.library;
     out_ << " article #" << f.article << " (";

@@ -146,6 +146,11 @@ struct Function {
   int article = -1;      // -1 for library clauses: effects cite the caller's article
   std::string library;   // library a clause comes from, "" for the charter
   PeriodUnit every = PeriodUnit::week;
+  // A periodic clause run for each share account (formals: the member and
+  // the account's balance). It may touch only that account, so running it
+  // lazily, week by week when the account is next touched, gives the same
+  // result as running it at every period boundary.
+  bool per_account = false;
   int formal_count = 0;  // the first formal_count locals are the formals
   std::vector<Local> locals;
   Type result;           // clause result (void_ when none)
