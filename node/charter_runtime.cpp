@@ -65,8 +65,10 @@ std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& 
   return out;
 }
 
-std::string CharterRuntime::message(const CharterVersion&, std::uint64_t index) {
-  // Modules carry no message table yet (vm/module.h): the index is all we have.
+std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index) {
+  Check error;
+  auto l = load(c.module, error);
+  if (l && index < l->module.messages.size()) return l->module.messages[index];
   return "message " + std::to_string(index);
 }
 

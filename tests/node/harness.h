@@ -71,9 +71,11 @@ struct EntrySource {
   std::string assembly;
 };
 
-inline Bytes build_module(const std::vector<EntrySource>& entries) {
+inline Bytes build_module(const std::vector<EntrySource>& entries,
+                          const std::vector<std::string>& messages = {}) {
   vm::Module m;
   m.compiler_version = "node-tests";
+  m.messages = messages;
   for (const auto& e : entries) {
     auto code = vm::assemble(e.assembly);
     if (!code) throw std::runtime_error("assembly of " + e.name + ": " + code.error().describe());

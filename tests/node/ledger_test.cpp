@@ -315,7 +315,8 @@ Bytes charter_v1() {
                        {"boom", vm::EntryKind::Rule, "12", 0, boom_rule},
                        {"store", vm::EntryKind::Rule, "3", 2, store_rule},
                        {"weekly", vm::EntryKind::Periodic, "9", 0, weekly_fee},
-                       {"on_amend", vm::EntryKind::ClauseHook, "20", 0, on_amend}});
+                       {"on_amend", vm::EntryKind::ClauseHook, "20", 0, on_amend}},
+                      {"m0", "amendments need two approvals", "m2", "this rule always refuses"});
 }
 Bytes charter_v2() { return build_module({{"store", vm::EntryKind::Rule, "3", 2, store_rule}}); }
 
@@ -337,6 +338,7 @@ TEST_F(LedgerTest, CharterRulesRunInTheVm) {
   members[1].nonce--;
   Receipt r = one(members[1].sign(CallRule{"boom", {}}));
   EXPECT_EQ(r.error.article, 12u);
+  EXPECT_NE(r.error.message.find("article 12: this rule always refuses"), std::string::npos) << r.error.message;
   members[1].nonce--;
   // A rule that overdraws inside the VM is rejected whole.
   expect_rejected(members[1].sign(CallRule{"pay", {1, 1'000'000}}), "overdraft");
