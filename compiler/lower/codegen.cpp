@@ -13,6 +13,7 @@
 #include <llvm/Target/TargetOptions.h>
 
 #include <mutex>
+#include <set>
 
 #include "compiler/lower/lower_impl.h"
 
@@ -36,7 +37,11 @@ void init_bpf() {
 // Collects the back end's errors (an over-large stack frame, an unsupported
 // operation) as diagnostics instead of letting LLVM print or abort.
 struct BackendErrors {
-  std::vector<std::string> messages;
+  struct Message {
+    std::string text;
+    std::string function;
+  };
+  std::vector<Message> messages;
   static void handler(const llvm::DiagnosticInfo* info, void* self) {
     if (info->getSeverity() != llvm::DS_Error) return;
     std::string text;
@@ -44,7 +49,12 @@ struct BackendErrors {
     llvm::DiagnosticPrinterRawOStream printer(os);
     info->print(printer);
     os.flush();
-    static_cast<BackendErrors*>(self)->messages.push_back(text);
+    std::string function;
+    if (const auto* u = llvm::dyn_cast<llvm::DiagnosticInfoUnsupported>(info))
+      function = u->getFunction().getName().str();
+    else if (const auto* r = llvm::dyn_cast<llvm::DiagnosticInfoResourceLimit>(info))
+      function = r->getFunction().getName().str();
+    static_cast<BackendErrors*>(self)->messages.push_back({text, function});
   }
 };
 
@@ -62,11 +72,24 @@ bool run_backend(Lowered::Impl& impl, llvm::CodeGenFileType type, llvm::SmallVec
   }
   pm.run(*impl.module);
   impl.context->setDiagnosticHandlerCallBack(nullptr, nullptr);
+  std::set<std::string> reported;  // the back end repeats an error per instruction
   for (const auto& m : errors.messages) {
-    std::string hint;
-    if (m.find("stack") != std::string::npos)
-      hint = " (a rule keeps more values alive than the 512-byte BPF frame holds; split it into clauses)";
-    diags.error(impl.path, {}, "the charter cannot be compiled to bytecode: " + m + hint);
+    const bool stack = m.text.find("stack limit") != std::string::npos;
+    if (!reported.insert(m.function + (stack ? "#stack" : m.text)).second) continue;
+    Loc loc;
+    std::string who = "the charter";
+    if (auto it = impl.origins.find(m.function); it != impl.origins.end()) {
+      loc = it->second;
+      who = "`" + m.function + "`";
+    }
+    if (stack) {
+      diags.error(impl.path, loc, who + " needs more than the 512-byte stack frame of the bytecode: it keeps too "
+                                        "many values alive at once; move part of it into a clause");
+    } else {
+      std::string text = m.text;
+      if (auto colon = text.find("): "); colon != std::string::npos) text = text.substr(colon + 3);
+      diags.error(impl.path, loc, who + " cannot be compiled to bytecode: " + text);
+    }
   }
   return errors.messages.empty();
 }

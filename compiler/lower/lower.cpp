@@ -525,6 +525,7 @@ std::optional<Lowered> lower(const typed::Charter& charter, const std::string& p
   if (!prepare_target(*impl, diags)) return std::nullopt;
   Lowerer lowerer(charter, path, diags, *impl);
   if (!lowerer.run()) return std::nullopt;
+  for (const auto& f : charter.functions) impl->origins[function_symbol(f)] = f.loc;
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*impl->module, &os)) {

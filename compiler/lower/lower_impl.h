@@ -5,6 +5,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -17,6 +18,9 @@ struct Lowered::Impl {
   std::unique_ptr<llvm::LLVMContext> context;
   std::unique_ptr<llvm::Module> module;
   std::unique_ptr<llvm::TargetMachine> target;
+  // Where each generated function comes from, so back-end errors point at
+  // the charter rather than at LLVM.
+  std::map<std::string, Loc> origins;
 };
 
 // Creates the bpfel target machine (-mcpu=v3) and sets the module's triple
