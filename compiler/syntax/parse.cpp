@@ -91,6 +91,16 @@ class ErrorListener : public antlr4::BaseErrorListener {
       if (shown < names.size()) expected += ", ...";
     }
     std::string what = describe_token(offending, vocab);
+    // A string running over several lines just before the error usually
+    // lacks its closing quote: the error is then where the string began.
+    std::string hint;
+    if (offending != nullptr && offending->getTokenIndex() > 0 && parser->getTokenStream() != nullptr) {
+      const antlr4::Token* prev = parser->getTokenStream()->get(offending->getTokenIndex() - 1);
+      if (prev != nullptr && prev->getType() == L::STRING && prev->getText().find('\n') != std::string::npos)
+        hint = " (the string that begins at " + std::to_string(prev->getLine()) + ":" +
+               std::to_string(prev->getCharPositionInLine() + 1) +
+               " runs over several lines: is its closing `\"` missing?)";
+    }
     // Only end of file is expected after the last article or library item:
     // say what else could have come there.
     if (names.size() == 1 && set.contains(static_cast<ssize_t>(antlr4::Token::EOF))) {
@@ -127,7 +137,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       diags_.error(path_, loc, "missing " + (names.empty() ? std::string("token") : names[0]) +
                                    " before " + what);
     else
-      diags_.error(path_, loc, "unexpected " + what + expected);
+      diags_.error(path_, loc, "unexpected " + what + expected + hint);
   }
 
   [[nodiscard]] std::size_t count() const { return count_; }
@@ -259,14 +269,6 @@ class Builder {
         d.kind = DeclKind::periodic;
         d.loc = loc_of(pe);
         d.every = period(pe->periodicDecl()->periodUnit());
-        if (pe->periodicDecl()->HOLDING()) {
-          auto ids = pe->periodicDecl()->ident();
-          d.per_account = true;
-          d.holder = ids[0]->getText();
-          d.holder_loc = loc_of(ids[0]);
-          d.held = ids[1]->getText();
-          d.held_loc = loc_of(ids[1]);
-        }
         d.body = block(pe->periodicDecl()->block());
         a.decls.push_back(std::move(d));
       } else if (auto* cl = dynamic_cast<P::ClauseItemContext*>(item)) {
