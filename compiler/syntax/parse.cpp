@@ -269,6 +269,14 @@ class Builder {
         d.kind = DeclKind::periodic;
         d.loc = loc_of(pe);
         d.every = period(pe->periodicDecl()->periodUnit());
+        if (pe->periodicDecl()->HOLDING()) {
+          auto ids = pe->periodicDecl()->ident();
+          d.per_account = true;
+          d.holder = ids[0]->getText();
+          d.holder_loc = loc_of(ids[0]);
+          d.held = ids[1]->getText();
+          d.held_loc = loc_of(ids[1]);
+        }
         d.body = block(pe->periodicDecl()->block());
         a.decls.push_back(std::move(d));
       } else if (auto* cl = dynamic_cast<P::ClauseItemContext*>(item)) {
