@@ -366,6 +366,27 @@ TEST(Host, ArgumentsMemoryAndErrors) {
   EXPECT_EQ(w.error->pc, 2u);
 }
 
+// The same files as the vm_data and vm_conformance ctests, run in-process
+// (so that sanitizer builds cover them without the artel binary).
+TEST(Conformance, AllDataFilesPass) {
+  int files = 0;
+  for (const char* d : {ARTEL_VM_DATA_DIR, ARTEL_CONFORMANCE_DIR}) {
+    const std::filesystem::path dir(d);
+    if (!std::filesystem::exists(dir)) continue;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      if (entry.path().extension() != ".data") continue;
+      std::ifstream in(entry.path());
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto f = parse_data_file(text);
+      ASSERT_TRUE(f.ok()) << entry.path();
+      CaseOutcome outcome = run_data_file(f.value());
+      EXPECT_TRUE(outcome.passed) << entry.path() << ": " << outcome.reason;
+      ++files;
+    }
+  }
+  EXPECT_GT(files, 30);
+}
+
 TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
   auto f = parse_data_file("-- asm\nfrobnicate\n-- error\n");
   ASSERT_TRUE(f.ok());
