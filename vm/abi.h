@@ -39,6 +39,9 @@ constexpr std::uint64_t account_owner(std::uint64_t handle) {
   return handle & ((std::uint64_t(1) << 56) - 1);
 }
 
+// Articles are passed as ordinals: 1 = the first article of the module's
+// article table, 0 = no article (a ledger-native posting).
+
 // Rounding modes passed to muldiv.
 enum class Rounding : std::uint8_t { down = 0, up = 1, half_even = 2 };
 

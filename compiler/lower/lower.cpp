@@ -84,7 +84,7 @@ class Lowerer {
     auto* ok = llvm::BasicBlock::Create(ctx_, "ok", fn);
     b_.CreateCondBr(bad, fail, ok);
     b_.SetInsertPoint(fail);
-    call_host("artel_fail", {k(article_), k(message)});
+    call_host("artel_fail", {article_value_ ? article_value_ : k(article_), k(message)});
     b_.CreateUnreachable();
     b_.SetInsertPoint(ok);
   }
@@ -147,7 +147,9 @@ class Lowerer {
     llvm::Function* fn = functions_[index];
     auto* entry = llvm::BasicBlock::Create(ctx_, "entry", fn);
     b_.SetInsertPoint(entry);
-    article_ = f.article < 0 ? 0 : f.article;
+    // Articles reach the ledger as ordinals: 1 = the module's first
+    // article, 0 = none (vm/abi.h).
+    article_ = f.article < 0 ? 0 : f.article + 1;
     locals_.clear();
     for (std::size_t i = 0; i < f.locals.size(); ++i)
       locals_.push_back(b_.CreateAlloca(i64_, nullptr, f.locals[i].name));
@@ -188,7 +190,10 @@ class Lowerer {
   }
 
   void stmt(const typed::Stmt& s) {
-    if (s.article >= 0 && fn_->library.empty()) article_ = s.article;
+    if (s.article >= 0 && fn_->library.empty()) {
+      article_ = s.article + 1;
+      article_value_ = k(article_);
+    }
     switch (s.kind) {
       case StmtKind::let:
       case StmtKind::assign_local:

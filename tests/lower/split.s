@@ -5,7 +5,7 @@
 	.type	charge,@function
 charge:
 	if r2 == 8 goto LBB0_2
-	r1 = 0
+	r1 = 1
 	r2 = 1
 	call artel_fail
 LBB0_2:
@@ -24,7 +24,7 @@ LBB0_2:
 	r1 = r6
 	r2 = 360287970189639680 ll
 	r3 = r7
-	r4 = 0
+	r4 = 1
 	call artel_transfer
 	r1 = r7
 	r2 = 100000000
@@ -35,7 +35,7 @@ LBB0_2:
 	r1 = 360287970189639680 ll
 	r2 = 216172782113783808 ll
 	r3 = r9
-	r4 = 0
+	r4 = 1
 	call artel_transfer
 	r6 = r7
 	r6 -= r9
@@ -56,7 +56,7 @@ LBB0_10:
 	w1 ^= w2
 	if w1 != 1 goto LBB0_12
 LBB0_11:
-	r1 = 0
+	r1 = 1
 	r2 = 0
 	call artel_fail
 LBB0_12:
@@ -107,7 +107,7 @@ LBB0_15:
 	r2 = r7
 	r7 = r0
 	r3 = r7
-	r4 = 0
+	r4 = 1
 	call artel_transfer
 	r0 = *(u64 *)(r10 - 16)
 	r6 -= r7
@@ -117,7 +117,7 @@ LBB0_16:
 	r1 = 360287970189639680 ll
 	r2 = 216172782113783808 ll
 	r3 = r6
-	r4 = 0
+	r4 = 1
 	call artel_transfer
 	r0 = 0
 	exit

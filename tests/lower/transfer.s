@@ -5,13 +5,13 @@
 	.type	pay,@function
 pay:
 	if r2 == 16 goto LBB0_2
-	r1 = 0
+	r1 = 1
 	r2 = 2
 	call artel_fail
 LBB0_2:
 	r6 = *(u64 *)(r1 + 8)
 	if r6 s> 0 goto LBB0_4
-	r1 = 0
+	r1 = 1
 	r2 = 0
 	call artel_fail
 LBB0_4:
@@ -23,7 +23,7 @@ LBB0_4:
 	r1 = r0
 	r2 = r7
 	r3 = r6
-	r4 = 0
+	r4 = 1
 	call artel_transfer
 	r0 = 0
 	exit

@@ -217,7 +217,7 @@ TEST_F(Running, FailedRequireAbortsWithItsMessageAndArticle) {
   ledger_.caller = 11;
   auto r = run("pay", {12, 300'001});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(ledger_.failed_article, 1);  // article index 1 = article "2"
+  EXPECT_EQ(ledger_.failed_article, 2);  // ordinal 2: the second article, "2"
   ASSERT_GE(ledger_.failed_message, 0);
   EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)), "not enough on the share account");
   EXPECT_EQ(ledger_.balance(share(11)), 300'000);
