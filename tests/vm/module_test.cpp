@@ -2,6 +2,8 @@
 // malformed input, loading and running an entry point.
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "vm/assembler.h"
@@ -37,6 +39,8 @@ Module sample() {
   a.titles = {{"en", "Transfers"}, {"ru", "Переводы"}};
   a.texts = {{"en", "A member may transfer..."}, {"ru", "Пайщик вправе..."}};
   m.articles = {a};
+  m.messages = {"insufficient funds", "not a member"};
+  m.events = {"paid"};
   m.rodata = {9, 8, 7};
   return m;
 }
@@ -62,6 +66,24 @@ TEST(Module, IdIsBlake2b256) {
   const Hash256 id = module_id(serialize(m));
   m.parameters[0].value = 51;
   EXPECT_NE(module_id(serialize(m)), id);
+}
+
+// sample.acm was written by tests/vm/modules/make_sample.py from the format
+// document alone; the C++ parser must read it and re-serialize it exactly.
+TEST(Module, ReadsTheIndependentlyWrittenSample) {
+  std::ifstream in(std::string(ARTEL_VM_MODULES_DIR) + "/sample.acm", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  auto m = parse(bytes);
+  ASSERT_TRUE(m.ok()) << m.error().describe();
+  EXPECT_EQ(serialize(m.value()), bytes);
+  EXPECT_EQ(m->entries.size(), 2u);
+  EXPECT_EQ(m->entries[1].kind, EntryKind::Periodic);
+  EXPECT_EQ(m->articles[0].titles.at("ru"), "Переводы");
+  EXPECT_EQ(m->messages.size(), 2u);
+  EXPECT_EQ(m->events, std::vector<std::string>{"paid"});
+  EXPECT_EQ(to_hex(m->source_hash), to_hex(blake2b_256(std::span<const uint8_t>(
+                                        reinterpret_cast<const uint8_t*>("charter \"Sample\" version 1\n"), 27))));
 }
 
 TEST(Module, EveryTruncationIsRefused) {
