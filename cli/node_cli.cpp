@@ -1,5 +1,7 @@
 // `artel` ledger client commands: keygen, status, submit, account, statement,
 // charter. They talk to an arteld over its HTTP API (docs/operator.md).
+#include <fcntl.h>
+
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -123,13 +125,26 @@ void add_node_commands(CLI::App& app, Context& ctx) {
 
   // keygen
   auto keygen_out = std::make_shared<std::string>();
+  auto keygen_show = std::make_shared<std::string>();
   auto* keygen = app.add_subcommand("keygen", "create an Ed25519 key (the file holds the hex seed)");
   keygen->add_option("--out", *keygen_out, "write the secret seed to this file (mode 0600)");
-  keygen->callback([&ctx, keygen_out] {
+  keygen->add_option("--show", *keygen_show, "print the public key of an existing key file");
+  keygen->callback([&ctx, keygen_out, keygen_show] {
     crypto_init();
+    if (!keygen_show->empty()) {
+      auto k = read_key(*keygen_show);
+      if (!k) {
+        std::cerr << "artel: " << *keygen_show << " holds no key\n";
+        ctx.exit_code = 1;
+        return;
+      }
+      std::cout << to_hex(k->pk) << "\n";
+      return;
+    }
     KeyPair k = KeyPair::generate();
     if (!keygen_out->empty()) {
-      std::FILE* f = std::fopen(keygen_out->c_str(), "wx");
+      int fd = ::open(keygen_out->c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+      std::FILE* f = fd < 0 ? nullptr : ::fdopen(fd, "w");
       if (!f) {
         std::cerr << "artel: cannot create " << *keygen_out << " (it may already exist)\n";
         ctx.exit_code = 1;

@@ -55,6 +55,19 @@ bool CharterRuntime::has_entry(const CharterVersion& c, std::string_view entry) 
   return l && vm::find_entry(l->module, entry).ok();
 }
 
+std::optional<EntryInfo> CharterRuntime::entry(const CharterVersion& c, std::string_view name) {
+  Check error;
+  auto l = load(c.module, error);
+  if (!l) return std::nullopt;
+  for (const auto& e : l->module.entries) {
+    if (e.name != name) continue;
+    EntryInfo info{e.name, e.kind == vm::EntryKind::Rule, e.authorisation, e.article, {}};
+    for (const auto& p : e.params) info.param_types.push_back(p.type);
+    return info;
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& c) {
   Check error;
   auto l = load(c.module, error);

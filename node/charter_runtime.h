@@ -7,7 +7,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +21,15 @@ namespace artel::node {
 // Instructions one entry-point run may execute.
 inline constexpr std::uint64_t charter_budget = 10'000'000;
 
+// What the module declares about one entry point.
+struct EntryInfo {
+  std::string name;
+  bool is_rule = false;        // callable by call_rule (not periodic, not a hook)
+  std::string authorisation;   // e.g. "member", "cooperative", "assembly quorum 50%"
+  std::string article;
+  std::vector<std::string> param_types;
+};
+
 class CharterRuntime {
  public:
   CharterRuntime();
@@ -29,6 +40,7 @@ class CharterRuntime {
   // Accepts only a module the VM loads, links and verifies.
   Check validate(std::span<const std::uint8_t> module);
   bool has_entry(const CharterVersion& c, std::string_view entry);
+  std::optional<EntryInfo> entry(const CharterVersion& c, std::string_view name);
   // Names of the entries the module marks periodic, in module order.
   std::vector<std::string> periodic_entries(const CharterVersion& c);
   // The text of message `index` in the module's message table ("" if none).

@@ -23,6 +23,7 @@ struct CharterEvent {
 
 struct CallContext {
   std::uint64_t caller = 0;  // member id of the signer; 0 for the operator
+  PublicKey signer{};
   Hash tx{};
   std::uint8_t tx_kind = 0;
   // Signers of the transaction's valid approvals, as the ledger knows them.

@@ -81,6 +81,7 @@ class Ledger {
 
  private:
   Check apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events);
+  Check authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args, const CallContext& cc);
 
   std::unique_ptr<Store> store_;
   mutable std::mutex summary_mu_;

@@ -1,0 +1,136 @@
+// The `artel` client against a real arteld, with the consumer-society
+// charter compiled by the real compiler: contributions, transfers by rule,
+// the weekly demurrage, the assembly's quorum, returns, statements.
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "harness.h"
+
+namespace artel::node::test {
+namespace {
+
+struct CliRun {
+  int status = 0;
+  std::string out;
+  json j;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    crypto_init();
+    if (!std::filesystem::exists(ARTEL_CLI_PATH)) GTEST_SKIP() << "the artel binary is not built";
+  }
+  CliRun artel(const std::string& args) {
+    std::string cmd = std::string(ARTEL_CLI_PATH) + " " + args + " 2>&1";
+    std::FILE* p = ::popen(cmd.c_str(), "r");
+    CliRun r;
+    std::array<char, 4096> buf;
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+    int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.j = json::parse(r.out, nullptr, false);
+    return r;
+  }
+  std::string key(const std::string& name) {
+    std::string path = dir.str(name + ".key");
+    EXPECT_EQ(artel("keygen --out " + path).status, 0);
+    CliRun r = artel("keygen --show " + path);
+    std::string pk = r.out.substr(0, 64);
+    return pk;
+  }
+  void ok(const std::string& args) {
+    CliRun r = artel(args + " --node " + url);
+    ASSERT_EQ(r.status, 0) << args << "\n" << r.out;
+  }
+  std::int64_t balance(const std::string& account) {
+    CliRun r = artel("account " + account + " --node " + url);
+    EXPECT_EQ(r.status, 0) << r.out;
+    return r.j["balance"].get<std::int64_t>();
+  }
+  std::string k(const std::string& name) { return " --key " + dir.str(name + ".key"); }
+
+  TempDir dir;
+  std::string url;
+};
+
+TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
+  std::string module = dir.str("cs.acm");
+  CliRun b = artel(std::string("build ") + ARTEL_SOURCE_DIR + "/charters/consumer_society.artel -o " + module);
+  ASSERT_EQ(b.status, 0) << b.out;
+  std::string op = key("op"), coop = key("coop"), alice = key("alice"), bob = key("bob");
+  Daemon d(dir.str("db"), *public_key_from_hex(op));
+  url = d.url();
+
+  ok("submit register-coop" + k("op") + " --coop-key " + coop + " --name 'Consumer society'");
+  ok("submit admit" + k("coop") + " --coop 1 --member-key " + alice);
+  ok("submit admit" + k("coop") + " --coop 1 --member-key " + bob);
+  ok("submit contribute" + k("coop") + " --member 1 --amount 100000");
+  ok("submit contribute" + k("coop") + " --member 2 --amount 50000 --property --description 'a cow' "
+     "--valuation 'veterinary appraisal 12'");
+  ok("submit deploy" + k("op") + " --module " + module + " --source " + ARTEL_SOURCE_DIR +
+     "/charters/consumer_society.artel");
+  CliRun ch = artel("charter --node " + url);
+  ASSERT_EQ(ch.status, 0) << ch.out;
+  EXPECT_EQ(ch.j["version"], 1);
+  EXPECT_NE(ch.j["source"].get<std::string>().find("Union of Consumer Societies"), std::string::npos);
+
+  // Article 3: transfer between members, by rule.
+  ok("submit call" + k("alice") + " transfer_share 2 2000");
+  EXPECT_EQ(balance("share:1"), 98'000);
+  EXPECT_EQ(balance("share:2"), 52'000);
+  // A rule's `require` aborts with its article and message; nothing changes.
+  CliRun self = artel("submit call" + k("alice") + " transfer_share 1 5 --node " + url);
+  EXPECT_EQ(self.status, 1);
+  EXPECT_EQ(self.j["error"]["code"], "charter_abort") << self.out;
+  EXPECT_EQ(self.j["error"]["article"], 3);
+  EXPECT_NE(self.out.find("a member cannot transfer to themselves"), std::string::npos) << self.out;
+  // "by cooperative" rules refuse a member's signature.
+  CliRun notcoop = artel("submit call" + k("alice") + " grant_advance 2 100 --node " + url);
+  EXPECT_EQ(notcoop.j["error"]["code"], "unauthorized") << notcoop.out;
+
+  // Article 5: the weekly demurrage, 0.5 % rounded down, half to the
+  // cooperatives pro rata, the rest and every remainder to the fund.
+  ok("submit advance" + k("op"));
+  std::int64_t a = 98'000 - 98'000 * 5 / 1000, bb = 52'000 - 52'000 * 5 / 1000;
+  EXPECT_EQ(balance("share:1"), a);
+  EXPECT_EQ(balance("share:2"), bb);
+  std::int64_t charged = 98'000 * 5 / 1000 + 52'000 * 5 / 1000;
+  std::int64_t own = balance("coop:1"), fund = balance("fund");
+  EXPECT_EQ(own + fund, charged);  // money is conserved
+  std::int64_t to_coop = charged / 2;  // 375, then own(coop) pays 0.5 % of it
+  std::int64_t own_charge = to_coop * 5 / 1000;
+  EXPECT_EQ(own, to_coop - own_charge + own_charge / 2);
+  CliRun coopj = artel("account coop:1 --node " + url);
+  EXPECT_EQ(coopj.j["cooperative"]["cooperative_account"], a + bb);
+  CliRun st = artel("statement share:1 --node " + url);
+  auto lines = st.j["statement"];
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines.back()["article"], 5);
+  EXPECT_EQ(lines.back()["period"], 1);
+  EXPECT_EQ(lines.back()["amount"], -(98'000 * 5 / 1000));
+  EXPECT_EQ(lines.back()["charter_version"], 1);
+  EXPECT_EQ(lines[1]["article"], 3);
+
+  // Article 7: spending the fund needs the assembly (50 % of 2 members).
+  CliRun noquorum = artel("submit call" + k("alice") + " spend_fund 2 100 --node " + url);
+  EXPECT_EQ(noquorum.j["error"]["code"], "approval_missing") << noquorum.out;
+  ok("submit call" + k("alice") + " spend_fund 2 100 --approve " + dir.str("bob.key"));
+  EXPECT_EQ(balance("share:2"), bb + 100);
+  EXPECT_EQ(balance("fund"), fund - 100);
+
+  // Article 6: return of a share contribution, to the cooperative's account;
+  // article 2: the cooperative credits a contribution from it.
+  ok("submit call" + k("bob") + " return_share 20000");
+  EXPECT_EQ(balance("coop:1"), own + 20'000);
+  ok("submit call" + k("coop") + " accept_contribution 1 15000");
+  EXPECT_EQ(balance("share:1"), a + 15'000);
+  CliRun st2 = artel("status --node " + url);
+  EXPECT_EQ(st2.j["charter"]["version"], 1);
+  EXPECT_EQ(st2.j["period"], 1);
+}
+
+}  // namespace
+}  // namespace artel::node::test
