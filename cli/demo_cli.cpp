@@ -1,0 +1,323 @@
+// `artel demo`: the consumer society end to end on the embedded single node.
+// A union of cooperatives with members whose keys come from --seed; every
+// transaction is really signed and verified; weeks of contributions,
+// transfers and returns; then totals, the conservation check, the state
+// digest and one member's statement citing the charter's articles.
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include "commands.h"
+#include "compiler/driver.h"
+#include "node/ledger.h"
+#include "node/node.h"
+#include "node/state.h"
+#include "node/transaction.h"
+#include "vm/abi.h"
+#include "vm/module.h"
+
+namespace artel::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+using node::Bytes;
+using node::KeyPair;
+
+struct DemoOptions {
+  std::uint64_t members = 1000;
+  std::uint64_t weeks = 52;
+  std::uint64_t coops = 3;
+  std::string seed = "1";
+  std::string data;
+  std::string charter;
+  std::uint64_t statement_member = 0;  // 0: the first member of the first cooperative
+};
+
+// splitmix64: a small deterministic generator, so the same seed gives the
+// same ledger on every machine.
+struct Random {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+  std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
+};
+
+KeyPair derive_key(const std::string& seed, const std::string& role, std::uint64_t index) {
+  std::string material = "artel-demo|" + seed + "|" + role + "|" + std::to_string(index);
+  node::Hash h = node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
+  return KeyPair::from_seed(std::span<const std::uint8_t, 32>(h.data(), 32));
+}
+
+std::string money(std::int64_t minor) { return typed::format_money(minor, 2); }
+
+class Demo {
+ public:
+  explicit Demo(const DemoOptions& o) : o_(o), rng_{0} {
+    node::Hash h = node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(o.seed.data()), o.seed.size()));
+    for (int i = 0; i < 8; ++i) rng_.s = (rng_.s << 8) | h[static_cast<std::size_t>(i)];
+  }
+
+  int run() {
+    node::crypto_init();
+    auto module = compile_charter();
+    if (!module) return 1;
+    fs::path dir = o_.data.empty() ? fs::temp_directory_path() / ("artel-demo-" + std::to_string(::getpid())) : fs::path(o_.data);
+    if (o_.data.empty()) fs::remove_all(dir);
+    if (fs::exists(dir) && !fs::is_empty(dir)) {
+      std::cerr << dir.string() << ": error: the data directory is not empty; the demo starts a new ledger\n";
+      return 2;
+    }
+    operator_ = derive_key(o_.seed, "operator", 0);
+    node::NodeOptions opts;
+    opts.data_dir = dir.string();
+    opts.operator_key = operator_.pk;
+    node_ = std::make_unique<node::Node>(opts);
+
+    std::cout << "artel demo: " << o_.members << " members in " << o_.coops << " cooperatives of a union, " << o_.weeks
+              << " weeks, seed " << o_.seed << "\n";
+    std::cout << "charter " << charter_path_ << ": module " << vm::to_hex(module->id) << "\n";
+    std::cout << "ledger data: " << dir.string() << "\n";
+
+    if (!setup(*module)) return 1;
+    for (std::uint64_t week = 1; week <= o_.weeks; ++week) {
+      if (!run_week(week)) return 1;
+    }
+    const int rc = report();
+    node_->stop();
+    node_.reset();
+    if (o_.data.empty()) fs::remove_all(dir);
+    return rc;
+  }
+
+ private:
+  std::optional<module::Built> compile_charter() {
+    charter_path_ = o_.charter.empty() ? (compiler::default_stdlib_dir().parent_path() / "charters/consumer_society.artel").string()
+                                       : o_.charter;
+    Diagnostics diags;
+    compiler::DirectoryLibraryLoader libs(compiler::default_stdlib_dir());
+    auto fe = compiler::run_frontend(charter_path_, libs, diags);
+    std::optional<module::Built> built;
+    if (fe.typed) built = compiler::compile(*fe.typed, charter_path_, diags);
+    diags.print(std::cerr);
+    std::ifstream in(charter_path_);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    source_ = ss.str();
+    return built;
+  }
+
+  Bytes sign(node::TxBody body, const KeyPair& key) {
+    node::Transaction tx;
+    tx.signer = key.pk;
+    tx.nonce = ++nonces_[key.pk];
+    tx.body = std::move(body);
+    return node::sign_transaction(tx, key);
+  }
+
+  // Submits a batch and waits until the node has committed it. Returns the
+  // receipts in order.
+  std::vector<node::Receipt> submit(std::vector<Bytes> batch) {
+    auto futures = node_->submit(std::move(batch));
+    std::vector<node::Receipt> out;
+    out.reserve(futures.size());
+    for (auto& f : futures) out.push_back(f.get());
+    return out;
+  }
+
+  bool expect_all(const std::vector<node::Receipt>& rs, const char* what) {
+    for (const auto& r : rs) {
+      if (r.applied) continue;
+      std::cerr << "artel demo: " << what << " was rejected: " << r.error.code << ": " << r.error.message << "\n";
+      return false;
+    }
+    return true;
+  }
+
+  bool setup(const module::Built& module) {
+    std::vector<Bytes> batch;
+    batch.push_back(sign(node::DeployCharter{module.bytes, source_}, operator_));
+    union_ = derive_key(o_.seed, "union", 0);
+    batch.push_back(sign(node::RegisterCoop{union_.pk, "Union of consumer societies"}, operator_));
+    for (std::uint64_t c = 0; c < o_.coops; ++c) {
+      coops_.push_back(derive_key(o_.seed, "coop", c));
+      batch.push_back(sign(node::RegisterCoop{coops_.back().pk, "Consumer society " + std::to_string(c + 1)}, operator_));
+    }
+    if (!expect_all(submit(std::move(batch)), "setting up the union")) return false;
+    // Cooperative ids: the union is 1, the societies 2..; each society is a
+    // member of the union (members 1..coops), then the people.
+    batch.clear();
+    for (std::uint64_t c = 0; c < o_.coops; ++c)
+      batch.push_back(sign(node::AdmitMember{1, coops_[c].pk, c + 2}, union_));
+    for (std::uint64_t m = 0; m < o_.members; ++m) {
+      members_.push_back(derive_key(o_.seed, "member", m));
+      coop_of_.push_back(m % o_.coops);
+      batch.push_back(sign(node::AdmitMember{2 + coop_of_.back(), members_.back().pk, 0}, coops_[coop_of_.back()]));
+    }
+    if (!expect_all(submit(std::move(batch)), "an admission")) return false;
+    std::cout << "set up: union (cooperative 1), " << o_.coops << " societies (cooperatives 2.." << o_.coops + 1
+              << ", members 1.." << o_.coops << " of the union), " << o_.members << " members\n";
+    return true;
+  }
+
+  std::uint64_t member_id(std::uint64_t index) const { return o_.coops + 1 + index; }
+
+  bool run_week(std::uint64_t week) {
+    std::vector<Bytes> batch;
+    std::vector<int> kinds;  // 0 contribution, 1 transfer, 2 return
+    std::vector<std::int64_t> amounts;
+    auto add = [&](Bytes b, int kind, std::int64_t amount) {
+      batch.push_back(std::move(b));
+      kinds.push_back(kind);
+      amounts.push_back(amount);
+    };
+    for (std::uint64_t m = 0; m < o_.members; ++m) {
+      // Everyone joins with a first contribution; later about one in five
+      // members adds to their share account each week.
+      if (week == 1 || rng_.below(5) == 0) {
+        std::int64_t amount = static_cast<std::int64_t>(100'00 + rng_.below(week == 1 ? 4900'00 : 900'00));
+        add(sign(node::Contribute{member_id(m), amount, node::ContributionKind::money, "week " + std::to_string(week), ""},
+                 coops_[coop_of_[m]]),
+            0, amount);
+      }
+    }
+    const std::uint64_t transfers = std::max<std::uint64_t>(1, o_.members / 5);
+    for (std::uint64_t t = 0; t < transfers && o_.members > 1; ++t) {
+      std::uint64_t from = rng_.below(o_.members), to = rng_.below(o_.members - 1);
+      if (to >= from) ++to;
+      std::int64_t amount = static_cast<std::int64_t>(1'00 + rng_.below(200'00));
+      add(sign(node::CallRule{"transfer_share", {static_cast<std::int64_t>(member_id(to)), amount}}, members_[from]), 1,
+          amount);
+    }
+    const std::uint64_t returns = std::max<std::uint64_t>(1, o_.members / 300);
+    for (std::uint64_t r = 0; r < returns; ++r) {
+      std::uint64_t m = rng_.below(o_.members);
+      std::int64_t amount = static_cast<std::int64_t>(10'00 + rng_.below(50'00));
+      add(sign(node::ReturnShare{member_id(m), amount}, coops_[coop_of_[m]]), 2, amount);
+    }
+    auto receipts = submit(std::move(batch));
+    std::uint64_t applied[3] = {}, rejected = 0;
+    for (std::size_t i = 0; i < receipts.size(); ++i) {
+      if (!receipts[i].applied) {
+        ++rejected;
+        ++rejections_[receipts[i].error.code];
+        continue;
+      }
+      ++applied[kinds[i]];
+      if (kinds[i] == 0) contributed_ += amounts[i];
+      if (kinds[i] == 2) returned_ += amounts[i];
+    }
+    auto adv = submit({sign(node::AdvancePeriod{week}, operator_)});
+    if (!expect_all(adv, "advancing the period")) return false;
+    total_tx_ += receipts.size() + 1;
+    std::cout << "week " << week << "/" << o_.weeks << ": " << applied[0] << " contributions, " << applied[1]
+              << " transfers, " << applied[2] << " returns applied, " << rejected << " rejected; height "
+              << node_->ledger().summary().height << "\n";
+    return true;
+  }
+
+  // The module of a charter version, for article citations.
+  const vm::Module* module_of(node::State& st, std::uint32_t version) {
+    auto it = modules_.find(version);
+    if (it != modules_.end()) return &it->second;
+    auto c = st.charter(version);
+    if (!c) return nullptr;
+    auto parsed = vm::parse(c->module);
+    if (!parsed) return nullptr;
+    return &modules_.emplace(version, parsed.value()).first->second;
+  }
+
+  std::string citation(node::State& st, const node::Posting& p) {
+    if (p.article == 0) return std::string(node::kind_name(static_cast<node::TxKind>(p.tx_kind)));
+    const vm::Module* m = module_of(st, p.charter_version);
+    if (!m || p.article > m->articles.size()) return "article #" + std::to_string(p.article);
+    const vm::Article& a = m->articles[p.article - 1];
+    std::string title = a.titles.count("en") ? a.titles.at("en") : a.titles.empty() ? "" : a.titles.begin()->second;
+    return "art. " + a.number + " \"" + title + "\" v" + std::to_string(p.charter_version);
+  }
+
+  int report() {
+    using abi::AccountKind;
+    using abi::account_handle;
+    node::Overlay view(node_->ledger().store());
+    node::State st(view);
+    std::cout << "\n== totals after " << o_.weeks << " weeks (period " << st.period() << ")\n";
+    std::int64_t shares = 0, own = 0;
+    for (std::uint64_t id = 1; id <= st.members_count(); ++id) shares += st.account(account_handle(AccountKind::share, id)).balance;
+    for (std::uint64_t c = 1; c <= st.coops_count(); ++c) {
+      const std::int64_t o = st.account(account_handle(AccountKind::cooperative, c)).balance;
+      own += o;
+      std::cout << "cooperative " << c << (c == 1 ? " (union)" : "") << ": cooperative account " << money(st.coop_aggregate(c))
+                << " RUB, own account " << money(o) << " RUB\n";
+    }
+    const std::int64_t fund = st.account(account_handle(AccountKind::fund, 0)).balance;
+    std::cout << "platform fund: " << money(fund) << " RUB\n";
+    std::cout << "share accounts: " << money(shares) << " RUB\n";
+    const std::int64_t held = shares + own + fund;
+    const std::int64_t expected = contributed_ - returned_;
+    std::cout << "conservation: contributions " << money(contributed_) << " - returns " << money(returned_) << " = "
+              << money(expected) << " RUB; share accounts + cooperatives' own accounts + fund = " << money(held)
+              << " RUB: " << (held == expected ? "exact" : "MISMATCH") << "\n";
+    if (!rejections_.empty()) {
+      std::cout << "rejected transactions by reason:";
+      for (const auto& [code, n] : rejections_) std::cout << " " << code << " " << n << ";";
+      std::cout << "\n";
+    }
+    const auto summary = node_->ledger().summary();
+    std::cout << "transactions: " << total_tx_ << ", blocks: " << summary.height << "\n";
+    std::cout << "state digest: " << node::hex(summary.digest) << "\n";
+
+    const std::uint64_t who = o_.statement_member ? o_.statement_member : member_id(0);
+    const std::uint64_t handle = account_handle(AccountKind::share, who);
+    const node::AccountRec rec = st.account(handle);
+    std::cout << "\n== statement of member " << who << " (share:" << who << "), " << rec.postings << " postings\n";
+    std::cout << "period  amount        balance       transaction       cited\n";
+    const std::uint64_t shown = 24;
+    const std::uint64_t from = rec.postings > shown ? rec.postings - shown : 0;
+    if (from > 0) std::cout << "  (" << from << " earlier postings not shown)\n";
+    for (const auto& p : st.postings(handle, from, shown)) {
+      std::string tx = node::hex(p.tx).substr(0, 16);
+      std::printf("%6llu  %12s  %12s  %s  %s\n", static_cast<unsigned long long>(p.period), money(p.amount).c_str(),
+                  money(p.balance).c_str(), tx.c_str(), citation(st, p).c_str());
+    }
+    std::cout.flush();
+    return held == expected ? 0 : 1;
+  }
+
+  DemoOptions o_;
+  Random rng_;
+  std::string charter_path_;
+  std::string source_;
+  KeyPair operator_, union_;
+  std::vector<KeyPair> coops_, members_;
+  std::vector<std::uint64_t> coop_of_;
+  std::map<node::PublicKey, std::uint64_t> nonces_;
+  std::unique_ptr<node::Node> node_;
+  std::map<std::uint32_t, vm::Module> modules_;
+  std::map<std::string, std::uint64_t> rejections_;
+  std::int64_t contributed_ = 0, returned_ = 0;
+  std::uint64_t total_tx_ = 0;
+};
+
+}  // namespace
+
+void add_demo_commands(CLI::App& app, Context& ctx) {
+  static DemoOptions opts;
+  auto* demo = app.add_subcommand("demo", "Run the consumer society on the embedded single node and print its ledger");
+  demo->add_option("--members", opts.members, "Members of the cooperatives")->check(CLI::Range(2, 10'000'000));
+  demo->add_option("--weeks", opts.weeks, "Weeks to run")->check(CLI::Range(1, 10'000));
+  demo->add_option("--coops", opts.coops, "Consumer societies in the union")->check(CLI::Range(1, 1000));
+  demo->add_option("--seed", opts.seed, "Seed of every key and every random choice");
+  demo->add_option("--data", opts.data, "Data directory (default: a temporary one, removed at the end)");
+  demo->add_option("--charter", opts.charter, "Charter source (default: charters/consumer_society.artel)");
+  demo->add_option("--statement", opts.statement_member, "Member whose statement to print");
+  demo->callback([&ctx] { ctx.exit_code = Demo(opts).run(); });
+}
+
+}  // namespace artel::cli
