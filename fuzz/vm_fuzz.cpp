@@ -2,6 +2,8 @@
 // the verifier and the interpreter. Any input must be refused cleanly or run
 // within its budget; the checks below abort (a finding) when a property of
 // the VM does not hold:
+//  - the interpreter and the plain reference interpreter
+//    (tests/vm/reference_vm.h) agree on r0, instruction count, error and pc;
 //  - whatever parses as a module re-serializes to the same bytes;
 //  - the disassembler's text re-assembles to the same words;
 //  - a run that succeeds with N instructions succeeds with budget N (same
@@ -21,6 +23,7 @@
 #include "vm/interpreter.h"
 #include "vm/module.h"
 #include "vm/program.h"
+#include "tests/vm/reference_vm.h"
 
 namespace {
 
@@ -46,6 +49,24 @@ void exercise(const VerifiedProgram& program, uint32_t entry, uint64_t budget, u
               const std::vector<uint8_t>& memory) {
   RunResult r = run_once(program, entry, budget, depth, memory);
   if (r.instructions > budget) finding("ran past its budget");
+  {
+    ConformanceHost host;
+    std::vector<uint8_t> copy = memory;
+    RunOptions o;
+    o.budget = budget;
+    o.input = copy;
+    o.max_call_depth = depth;
+    const reference::Outcome expected = reference::run(program, host, o, entry);
+    const reference::Outcome got = reference::outcome_of(r);
+    if (!(expected == got)) {
+      std::fprintf(stderr, "reference: r0=%llx n=%llu err=%d pc=%u; vm: r0=%llx n=%llu err=%d pc=%u\n",
+                   static_cast<unsigned long long>(expected.r0), static_cast<unsigned long long>(expected.instructions),
+                   expected.error ? static_cast<int>(*expected.error) : 0, expected.pc,
+                   static_cast<unsigned long long>(got.r0), static_cast<unsigned long long>(got.instructions),
+                   got.error ? static_cast<int>(*got.error) : 0, got.pc);
+      finding("interpreter and reference disagree");
+    }
+  }
   if (!r.ok()) {
     if (r.error->pc == Error::kNoPc) finding("run error without a pc");
     if (r.error->code == ErrorCode::OutOfBudget && r.instructions != budget) finding("out of budget early");

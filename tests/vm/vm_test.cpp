@@ -12,6 +12,7 @@
 #include "vm/interpreter.h"
 #include "vm/opcodes.h"
 #include "vm/program.h"
+#include "tests/vm/reference_vm.h"
 
 namespace artel::vm {
 namespace {
@@ -382,6 +383,35 @@ TEST(Conformance, AllDataFilesPass) {
       CaseOutcome outcome = run_data_file(f.value());
       EXPECT_TRUE(outcome.passed) << entry.path() << ": " << outcome.reason;
       ++files;
+      // Differential check against the plain reference interpreter.
+      std::vector<uint64_t> words;
+      if (f->raw) {
+        words = *f->raw;
+      } else {
+        auto a = assemble(*f->assembly);
+        ASSERT_TRUE(a.ok());
+        words = a.value();
+      }
+      Program p;
+      p.code = words;
+      auto v = verify(std::move(p), ConformanceHost::table());
+      if (!v.ok()) continue;
+      for (uint64_t budget : {f->budget, uint64_t{5}, uint64_t{1}}) {
+        std::vector<uint8_t> m1 = f->memory;
+        std::vector<uint8_t> m2 = f->memory;
+        RunOptions o;
+        o.budget = budget;
+        o.input = m1;
+        ConformanceHost h1;
+        ConformanceHost h2;
+        Vm vm;
+        const reference::Outcome got = reference::outcome_of(vm.run(v.value(), h1, o));
+        o.input = m2;
+        const reference::Outcome expected = reference::run(v.value(), h2, o, 0);
+        EXPECT_TRUE(got == expected) << entry.path() << " budget " << budget << ": vm r0=" << got.r0 << " n="
+                                     << got.instructions << ", reference r0=" << expected.r0 << " n=" << expected.instructions;
+        EXPECT_EQ(m1, m2) << entry.path();
+      }
     }
   }
   EXPECT_GT(files, 30);
