@@ -485,13 +485,54 @@ class Checker {
       }
       case Op::mul: {
         auto a = fold(*e.args[0]), b = fold(*e.args[1]);
-        if (!a || !b || e.rounding) return std::nullopt;
+        if (!a || !b) return std::nullopt;
+        if (e.rounding) {
+          // money × rate and rate × rate carry parts per billion.
+          return muldiv(*a, *b, kRateOne, *e.rounding);
+        }
         std::int64_t r;
         if (__builtin_mul_overflow(*a, *b, &r)) return std::nullopt;
         return r;
       }
+      case Op::div: {
+        auto a = fold(*e.args[0]), b = fold(*e.args[1]);
+        if (!a || !b || !e.rounding) return std::nullopt;
+        const Kind x = e.args[0]->type.kind, y = e.args[1]->type.kind;
+        // money / money -> rate and money / rate -> money scale by one billion.
+        const bool scaled = x == Kind::money && (y == Kind::money || y == Kind::rate);
+        return scaled ? muldiv(*a, kRateOne, *b, *e.rounding) : muldiv(*a, 1, *b, *e.rounding);
+      }
       default: return std::nullopt;
     }
+  }
+
+  // a × b / c, rounded as the ledger rounds (down: toward minus infinity,
+  // up: toward plus infinity, half_even: to the nearest, ties to even);
+  // nullopt on division by zero or overflow. Used to fold constants.
+  static std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c, RoundingMode mode) {
+    __extension__ typedef __int128 i128;
+    if (c == 0) return std::nullopt;
+    const i128 n = static_cast<i128>(a) * b;
+    i128 q = n / c;
+    const i128 r = n % c;
+    if (r != 0) {
+      const bool negative = (n < 0) != (c < 0);
+      switch (mode) {
+        case RoundingMode::down:
+          if (negative) q -= 1;
+          break;
+        case RoundingMode::up:
+          if (!negative) q += 1;
+          break;
+        case RoundingMode::half_even: {
+          const i128 twice = (r < 0 ? -r : r) * 2, divisor = c < 0 ? -static_cast<i128>(c) : c;
+          if (twice > divisor || (twice == divisor && q % 2 != 0)) q += negative ? -1 : 1;
+          break;
+        }
+      }
+    }
+    if (q > INT64_MAX || q < INT64_MIN) return std::nullopt;
+    return static_cast<std::int64_t>(q);
   }
 
   // ------------------------------------------------------------ bodies
