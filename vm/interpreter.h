@@ -33,7 +33,8 @@ struct [[nodiscard]] RunResult {
 };
 
 // The execution context: holds the stack memory between runs so that a run
-// allocates nothing. Not thread-safe; use one Vm per thread.
+// allocates nothing. Not thread-safe and not re-entrant: a host function that
+// wants to run another program uses another Vm.
 class Vm {
  public:
   [[nodiscard]] RunResult run(const VerifiedProgram& program, Host& host, const RunOptions& options,
