@@ -247,7 +247,16 @@ class Demo {
     using abi::account_handle;
     node::Overlay view(node_->ledger().store());
     node::State st(view);
-    std::cout << "\n== totals after " << o_.weeks << " weeks (period " << st.period() << ")\n";
+    // Demurrage is charged lazily, when an account is next touched; settle
+    // every account in a scratch view to see the ledger as of now.
+    node_->ledger().install_settler(st);
+    for (std::uint64_t id = 1; id <= st.members_count(); ++id) {
+      if (auto e = st.settle(id)) {
+        std::cerr << "artel demo: settling member " << id << ": " << e->message << "\n";
+        return 1;
+      }
+    }
+    std::cout << "\n== totals after " << o_.weeks << " weeks (period " << st.period() << ", every account settled)\n";
     std::int64_t shares = 0, own = 0;
     for (std::uint64_t id = 1; id <= st.members_count(); ++id) shares += st.account(account_handle(AccountKind::share, id)).balance;
     for (std::uint64_t c = 1; c <= st.coops_count(); ++c) {

@@ -68,6 +68,16 @@ std::optional<EntryInfo> CharterRuntime::entry(const CharterVersion& c, std::str
   return std::nullopt;
 }
 
+std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersion& c) {
+  Check error;
+  auto l = load(c.module, error);
+  std::vector<std::string> out;
+  if (l)
+    for (const auto& e : l->module.entries)
+      if (e.kind == vm::EntryKind::PerAccount) out.push_back(e.name);
+  return out;
+}
+
 std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& c) {
   Check error;
   auto l = load(c.module, error);

@@ -43,6 +43,9 @@ class CharterRuntime {
   std::optional<EntryInfo> entry(const CharterVersion& c, std::string_view name);
   // Names of the entries the module marks periodic, in module order.
   std::vector<std::string> periodic_entries(const CharterVersion& c);
+  // Names of the entries run for each share account (`every week for each
+  // member m holding b`), in module order; the ledger runs them lazily.
+  std::vector<std::string> per_account_entries(const CharterVersion& c);
   // The text of message `index` in the module's message table ("" if none).
   std::string message(const CharterVersion& c, std::uint64_t index);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM

@@ -72,6 +72,8 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
   switch (id) {
     case 1: {  // balance
       if (auto e = state_.account_exists(a[0])) return fail(*e);
+      if (abi::account_kind(a[0]) == abi::AccountKind::share)
+        if (auto e = state_.settle(abi::account_owner(a[0]))) return fail(*e);
       return vm::HostResult::ok(u64(state_.account(a[0]).balance));
     }
     case 2: {  // transfer(from, to, amount, article)

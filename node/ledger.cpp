@@ -261,7 +261,59 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
   return std::nullopt;
 }
 
+void Ledger::install_settler(State& st) const {
+  st.set_settler([this](State& s, std::uint64_t member) { return settle(s, member); });
+}
+
+Check Ledger::settle(State& st, std::uint64_t member) const {
+  const std::uint64_t now = st.period();
+  const std::uint64_t from = st.settled_through(member);
+  if (from >= now || !st.member(member)) return std::nullopt;
+  const std::uint32_t active = st.charter_version();
+  const std::uint32_t latest = st.charter_latest();
+  std::optional<CharterVersion> charter;
+  std::vector<std::string> entries;
+  for (std::uint64_t q = from + 1; q <= now; ++q) {
+    // The version in force at boundary q: the newest activated version
+    // whose effective period is not after q.
+    std::uint32_t v = 0;
+    for (std::uint32_t k = std::min(active, latest); k >= 1; --k) {
+      auto c = (charter && charter->version == k) ? charter : st.charter(k);
+      if (c && c->effective_period <= q) {
+        v = k;
+        if (!charter || charter->version != k) {
+          charter = c;
+          entries = runtime_->per_account_entries(*c);
+        }
+        break;
+      }
+    }
+    st.mark_settled(member, q);
+    if (v == 0 || entries.empty()) continue;
+    const std::int64_t balance =
+        st.account(abi::account_handle(abi::AccountKind::share, member)).balance;
+    for (const auto& name : entries) {
+      CallContext cc;
+      cc.caller = 0;
+      cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
+      CharterRuntime* rt = runtime_.get();
+      CharterVersion cv = *charter;
+      cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
+      ChartersHost host(st, std::move(cc));
+      const auto outer = st.stamp();
+      st.set_stamp(State::Stamp{q, v});
+      const std::int64_t args[2] = {static_cast<std::int64_t>(member), balance};
+      Check r = runtime_->run(*charter, name, args, host);
+      st.set_stamp(outer);
+      if (r) return r;
+    }
+  }
+  st.mark_settled(member, now);
+  return std::nullopt;
+}
+
 Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events) {
+  install_settler(st);
   if (!p.tx) return err("malformed", "transaction " + hex(p.id) + ": " + p.decode_error);
   if (!p.signatures_ok)
     return err("bad_signature", "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +

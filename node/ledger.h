@@ -79,7 +79,15 @@ class Ledger {
   // Height of the block that applied the transaction, if any.
   std::optional<std::uint64_t> tx_height(const Hash& id) const;
 
+  // Makes `st` settle share accounts lazily (State::settle): the charter's
+  // per-account clauses run for every period boundary since the account was
+  // last settled, each with the charter version in force at that boundary.
+  // Every transaction's state has it; a reader may install it on a scratch
+  // overlay and call State::settle to see accounts as of now.
+  void install_settler(State& st) const;
+
  private:
+  Check settle(State& st, std::uint64_t member) const;
   Check apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events);
   Check authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args, const CallContext& cc);
 

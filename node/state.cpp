@@ -212,9 +212,35 @@ std::vector<Posting> State::postings(std::uint64_t handle, std::uint64_t from,
   return out;
 }
 
+Check State::settle(std::uint64_t member) {
+  if (!settler_ || settling_.count(member)) return std::nullopt;
+  if (settled_through(member) >= period()) return std::nullopt;
+  settling_.insert(member);
+  Check r = settler_(*this, member);
+  settling_.erase(member);
+  return r;
+}
+
+std::uint64_t State::settled_through(std::uint64_t member) const {
+  auto v = kv_.get(key1('A', abi::account_handle(AccountKind::share, member)));
+  if (v) return decode_account(*v).last_period;
+  auto m = this->member(member);
+  return m ? m->admitted_period : period();
+}
+
+void State::mark_settled(std::uint64_t member, std::uint64_t p) {
+  const std::uint64_t handle = abi::account_handle(AccountKind::share, member);
+  AccountRec a = account(handle);
+  if (a.last_period == p && kv_.get(key1('A', handle))) return;
+  a.last_period = p;
+  kv_.put(key1('A', handle), encode_account(a));
+}
+
 Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counterparty,
                   const PostingContext& ctx) {
   if (auto e = account_exists(handle)) return e;
+  if (abi::account_kind(handle) == AccountKind::share)
+    if (auto e = settle(abi::account_owner(handle))) return e;
   AccountRec a = account(handle);
   std::int64_t next = 0;
   if (__builtin_add_overflow(a.balance, delta, &next))
@@ -243,10 +269,10 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
   }
   Posting p;
   p.tx = ctx.tx;
-  p.period = period();
+  p.period = stamp_ ? stamp_->period : period();
   p.amount = delta;
   p.balance = next;
-  p.charter_version = charter_version();
+  p.charter_version = stamp_ ? stamp_->charter_version : charter_version();
   p.article = ctx.article;
   p.counterparty = counterparty;
   p.tx_kind = ctx.tx_kind;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -139,8 +141,33 @@ class State {
 
   Overlay& kv() { return kv_; }
 
+  // Lazy periodic charges (demurrage). A share account is settled through
+  // the period of its last posting (or the member's admission): the charter's
+  // per-account clauses have run for every boundary up to it. Before a share
+  // account is read by a charter or posted to, the settler runs the clauses
+  // for the boundaries since, so the account is current; an account nobody
+  // touches costs nothing at a period boundary.
+  using Settler = std::function<Check(State& st, std::uint64_t member)>;
+  void set_settler(Settler s) { settler_ = std::move(s); }
+  // Brings the member's share account up to the current period (no-op
+  // without a settler, or while this member is already being settled).
+  Check settle(std::uint64_t member);
+  std::uint64_t settled_through(std::uint64_t member) const;
+  void mark_settled(std::uint64_t member, std::uint64_t period);
+  // While a lazy charge for boundary `period` runs, its postings carry that
+  // period and the charter version in force then, not today's.
+  struct Stamp {
+    std::uint64_t period = 0;
+    std::uint32_t charter_version = 0;
+  };
+  void set_stamp(std::optional<Stamp> s) { stamp_ = s; }
+  std::optional<Stamp> stamp() const { return stamp_; }
+
  private:
   Overlay& kv_;
+  Settler settler_;
+  std::set<std::uint64_t> settling_;
+  std::optional<Stamp> stamp_;
 };
 
 std::string account_name(std::uint64_t handle);
