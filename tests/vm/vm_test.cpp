@@ -392,6 +392,11 @@ TEST(Conformance, AllDataFilesPass) {
         ASSERT_TRUE(a.ok());
         words = a.value();
       }
+      std::string listing;
+      for (const auto& l : disassemble(words)) listing += l.text + "\n";
+      auto again = assemble(listing);
+      ASSERT_TRUE(again.ok()) << entry.path() << ": " << again.error().describe();
+      EXPECT_EQ(again.value(), words) << entry.path() << " does not survive disassembly:\n" << listing;
       Program p;
       p.code = words;
       auto v = verify(std::move(p), ConformanceHost::table());
