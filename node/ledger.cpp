@@ -485,7 +485,10 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (auto e = runtime_->validate(b.module)) return e;
           CallContext cc = make_context(signer->member_id, *c);
           if (auto e = approvers(cc.approvers)) return e;
-          if (runtime_->has_entry(*c, amend_entry)) {
+          if (auto amend = runtime_->entry(*c, amend_entry)) {
+            // The charter's amendment rule: its `by` clause says whose
+            // approval an amendment needs; its body may demand more.
+            if (auto e = authorise(st, *amend, {}, cc)) return e;
             ChartersHost host(st, std::move(cc));
             if (auto e = runtime_->run(*c, amend_entry, {}, host)) {
               if (e->code == "charter_abort") e->code = "approval_missing";

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "compiler/driver.h"
+#include "compile_helpers.h"
 #include "ledger_double.h"
 #include "vm/interpreter.h"
 
@@ -18,28 +19,7 @@ namespace fs = std::filesystem;
 using abi::AccountKind;
 using abi::account_handle;
 
-struct NoLibraries : typed::LibraryLoader {
-  std::optional<SourceFile> load(const std::string&) override { return std::nullopt; }
-};
-
-std::optional<module::Built> compile_text(const std::string& text, std::string* errors = nullptr) {
-  Diagnostics diags;
-  SourceFile src{"test.artel", text};
-  diags.add_source(src);
-  NoLibraries libs;
-  std::optional<module::Built> built;
-  auto parsed = syntax::parse(src, diags);
-  if (parsed) {
-    auto checked = typed::check(*parsed, libs, diags);
-    if (checked) built = compiler::compile(*checked, src.path, diags);
-  }
-  if (errors) {
-    std::ostringstream os;
-    diags.print(os);
-    *errors = os.str();
-  }
-  return built;
-}
+using test::compile_text;
 
 std::optional<module::Built> compile_file(const fs::path& path) {
   Diagnostics diags;

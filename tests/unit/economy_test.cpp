@@ -1,0 +1,251 @@
+// The consumer society's economics on a real ledger (RocksDB, Ed25519, the
+// VM): lazy weekly demurrage and its split, checked against plain integer
+// arithmetic that follows docs/economics.md; an amendment of the rate; and
+// random sequences that must conserve money and never overdraw a share.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+
+#include "compile_helpers.h"
+#include "node/ledger.h"
+#include "tests/node/harness.h"
+
+namespace artel {
+namespace {
+
+using node::Bytes;
+using node::test::Actor;
+using node::test::TempDir;
+using abi::AccountKind;
+using abi::account_handle;
+
+std::string charter_text(const std::string& rate, int version) {
+  return R"(charter "Economy test" version )" + std::to_string(version) + R"(
+currency RUB scale 2
+rounding down
+article 1 "Transfers" {
+  rule pay(recipient: member, amount: money) by member {
+    transfer amount from share(caller) to share(recipient)
+  }
+}
+article 2 "Demurrage" {
+  parameter demurrage_rate: rate = )" + rate + R"(
+  parameter cooperatives_share: rate = 50%
+  every week for each member m holding b {
+    let charge = b * demurrage_rate
+    if charge > 0.00 RUB {
+      split charge from share(m) {
+        cooperatives_share to own(cooperative_of(m))
+        remainder to fund
+      }
+    }
+  }
+}
+)";
+}
+
+// The rule of docs/economics.md in plain integers: at each boundary every
+// share account pays floor(balance × rate); its cooperative gets
+// floor(charge / 2) and the fund the rest.
+struct Model {
+  std::map<std::uint64_t, std::int64_t> share;
+  std::map<std::uint64_t, std::uint64_t> coop_of;
+  std::map<std::uint64_t, std::int64_t> own;
+  std::int64_t fund = 0;
+  void boundary(std::int64_t rate_ppb) {
+    for (auto& [m, b] : share) {
+      const std::int64_t charge = b * rate_ppb / 1'000'000'000;
+      b -= charge;
+      own[coop_of[m]] += charge / 2;
+      fund += charge - charge / 2;
+    }
+  }
+};
+
+class Economy : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node::crypto_init();
+    ledger_ = std::make_unique<node::Ledger>(dir_.str(), op_.key.pk);
+  }
+
+  std::vector<node::Receipt> apply(std::vector<Bytes> txs) {
+    std::vector<node::Prepared> ps;
+    for (auto& b : txs) ps.push_back(node::prepare(std::move(b)));
+    return ledger_->apply_block(ps).receipts;
+  }
+  void ok(std::vector<Bytes> txs) {
+    for (const auto& r : apply(std::move(txs))) ASSERT_TRUE(r.applied) << r.error.code << ": " << r.error.message;
+  }
+  Bytes module_bytes(const std::string& rate, int version) {
+    std::string errors;
+    auto built = test::compile_text(charter_text(rate, version), &errors);
+    EXPECT_TRUE(built) << errors;
+    return built ? built->bytes : Bytes{};
+  }
+
+  // Two cooperatives; members alternate between them (member i in cooperative 1 + (i-1) % 2).
+  void found(std::size_t members) {
+    ok({op_.sign(node::DeployCharter{module_bytes("0.5%", 1), "charter"})});
+    coops_.resize(2);
+    ok({op_.sign(node::RegisterCoop{coops_[0].key.pk, "A"}), op_.sign(node::RegisterCoop{coops_[1].key.pk, "B"})});
+    members_.resize(members);
+    std::vector<Bytes> admit;
+    for (std::size_t i = 0; i < members; ++i) {
+      admit.push_back(coops_[i % 2].sign(node::AdmitMember{1 + i % 2, members_[i].key.pk, 0}));
+      model_.coop_of[i + 1] = 1 + i % 2;
+      model_.share[i + 1] = 0;
+    }
+    ok(std::move(admit));
+  }
+  void contribute(std::uint64_t m, std::int64_t amount) {
+    ok({coops_[(m - 1) % 2].sign(node::Contribute{m, amount, node::ContributionKind::money, "", ""})});
+    model_.share[m] += amount;
+    contributed_ += amount;
+  }
+  void pay(std::uint64_t from, std::uint64_t to, std::int64_t amount) {
+    ok({members_[from - 1].sign(node::CallRule{"pay", {static_cast<std::int64_t>(to), amount}})});
+    model_.share[from] -= amount;
+    model_.share[to] += amount;
+  }
+  void advance(std::int64_t model_rate_ppb) {
+    ++period_;
+    ok({op_.sign(node::AdvancePeriod{period_})});
+    model_.boundary(model_rate_ppb);
+  }
+
+  // Every account as of now: settled in a scratch view, nothing committed.
+  struct View {
+    node::Overlay overlay;
+    node::State st;
+    explicit View(const node::Ledger& l) : overlay(l.store()), st(overlay) {
+      l.install_settler(st);
+      for (std::uint64_t m = 1; m <= st.members_count(); ++m) EXPECT_FALSE(st.settle(m).has_value());
+    }
+    std::int64_t balance(AccountKind k, std::uint64_t owner) { return st.account(account_handle(k, owner)).balance; }
+  };
+
+  void expect_model(View& v) {
+    std::int64_t total = 0;
+    for (const auto& [m, b] : model_.share) {
+      EXPECT_EQ(v.balance(AccountKind::share, m), b) << "member " << m;
+      total += v.balance(AccountKind::share, m);
+    }
+    for (std::uint64_t c = 1; c <= 2; ++c) {
+      EXPECT_EQ(v.balance(AccountKind::cooperative, c), model_.own[c]) << "cooperative " << c;
+      total += v.balance(AccountKind::cooperative, c);
+    }
+    EXPECT_EQ(v.balance(AccountKind::fund, 0), model_.fund);
+    total += v.balance(AccountKind::fund, 0);
+    EXPECT_EQ(total, contributed_) << "money is conserved";
+  }
+
+  TempDir dir_;
+  Actor op_;
+  std::unique_ptr<node::Ledger> ledger_;
+  std::vector<Actor> coops_, members_;
+  Model model_;
+  std::int64_t contributed_ = 0;
+  std::uint64_t period_ = 0;
+};
+
+TEST_F(Economy, TwelveWeeksOfLazyDemurrageMatchPlainArithmetic) {
+  found(6);
+  const std::int64_t initial[6] = {123'456, 99'999, 500'000, 1'001, 77'777, 250'000};
+  for (std::uint64_t m = 1; m <= 6; ++m) contribute(m, initial[m - 1]);
+  for (int week = 1; week <= 12; ++week) {
+    if (period_ == 3) pay(1, 2, 10'000);
+    if (period_ == 7) pay(4, 6, 500);
+    if (period_ == 9) contribute(5, 30'000);
+    advance(5'000'000);
+  }
+  View v(*ledger_);
+  expect_model(v);
+  // Member 3 was never touched after joining: twelve charges appear in the
+  // statement, one per boundary, each citing article 2 of version 1.
+  auto postings = v.st.postings(account_handle(AccountKind::share, 3), 0, 100);
+  ASSERT_EQ(postings.size(), 13u);
+  for (std::size_t i = 1; i < postings.size(); ++i) {
+    EXPECT_EQ(postings[i].period, i);
+    EXPECT_EQ(postings[i].article, 2u);
+    EXPECT_EQ(postings[i].charter_version, 1u);
+  }
+  // 0.5% of 5,000.00 is 25.00; of the 4,975.00 left, 24.87 (rounded down).
+  EXPECT_EQ(postings[1].amount, -2'500);
+  EXPECT_EQ(postings[2].amount, -2'487);
+}
+
+TEST_F(Economy, AnAmendedRateAppliesFromTheNextPeriodAndOldLinesKeepTheirVersion) {
+  found(6);
+  for (std::uint64_t m = 1; m <= 6; ++m) contribute(m, 100'000 * static_cast<std::int64_t>(m));
+  for (int week = 1; week <= 5; ++week) advance(5'000'000);
+  // Rebuilt with 0.3%; four of six members approve (more than half).
+  node::Transaction tx;
+  tx.signer = members_[0].key.pk;
+  tx.nonce = ++members_[0].nonce;
+  tx.body = node::AmendCharter{module_bytes("0.3%", 2), "charter v2"};
+  for (std::size_t i = 0; i < 4; ++i) node::add_approval(tx, members_[i].key);
+  ok({node::sign_transaction(tx, members_[0].key)});
+  for (int week = 6; week <= 12; ++week) advance(3'000'000);
+  View v(*ledger_);
+  expect_model(v);
+  auto postings = v.st.postings(account_handle(AccountKind::share, 6), 0, 100);
+  ASSERT_EQ(postings.size(), 13u);
+  for (std::size_t i = 1; i < postings.size(); ++i) EXPECT_EQ(postings[i].charter_version, i <= 5 ? 1u : 2u) << i;
+}
+
+TEST_F(Economy, AnAmendmentWithoutApprovalIsRefusedAndChangesNothing) {
+  found(4);
+  contribute(1, 50'000);
+  const auto before = ledger_->summary().digest;
+  auto r = apply({members_[0].sign(node::AmendCharter{module_bytes("0.3%", 2), "v2"})});
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_FALSE(r[0].applied);
+  EXPECT_EQ(r[0].error.code, "approval_missing");
+  EXPECT_EQ(ledger_->summary().digest, before);
+}
+
+TEST_F(Economy, RandomSequencesConserveMoneyAndNeverOverdraw) {
+  found(10);
+  std::mt19937_64 rng(20261122);
+  std::int64_t returned = 0;
+  for (int step = 0; step < 300; ++step) {
+    const auto pick = rng() % 10;
+    const std::uint64_t m = 1 + rng() % members_.size();
+    if (pick < 3) {
+      contribute(m, static_cast<std::int64_t>(1 + rng() % 1'000'000));
+    } else if (pick < 6) {
+      const std::uint64_t to = 1 + rng() % members_.size();
+      auto r = apply({members_[m - 1].sign(node::CallRule{"pay", {static_cast<std::int64_t>(to),
+                                                                   static_cast<std::int64_t>(1 + rng() % 200'000)}})});
+      // Refused when the share account is short: that is the point. A
+      // refused transaction is not on the ledger, so its nonce is free again.
+      if (!r[0].applied) --members_[m - 1].nonce;
+    } else if (pick < 8) {
+      const auto amount = static_cast<std::int64_t>(1 + rng() % 100'000);
+      auto r = apply({coops_[(m - 1) % 2].sign(node::ReturnShare{m, amount})});
+      if (r[0].applied) returned += amount;
+      else --coops_[(m - 1) % 2].nonce;
+    } else if (pick == 8 && members_.size() < 40) {
+      members_.emplace_back();
+      const std::size_t i = members_.size() - 1;
+      ok({coops_[i % 2].sign(node::AdmitMember{1 + i % 2, members_[i].key.pk, 0})});
+    } else {
+      ok({op_.sign(node::AdvancePeriod{++period_})});
+      View v(*ledger_);
+      std::int64_t total = v.balance(AccountKind::fund, 0);
+      for (std::uint64_t c = 1; c <= 2; ++c) total += v.balance(AccountKind::cooperative, c);
+      for (std::uint64_t id = 1; id <= v.st.members_count(); ++id) {
+        const auto b = v.balance(AccountKind::share, id);
+        ASSERT_GE(b, 0) << "member " << id;
+        total += b;
+      }
+      ASSERT_EQ(total, contributed_ - returned) << "after period " << period_;
+    }
+  }
+  EXPECT_GT(period_, 5u);
+}
+
+}  // namespace
+}  // namespace artel
