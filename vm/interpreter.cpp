@@ -72,7 +72,7 @@ std::string hex(uint64_t v) {
   m.error = make_error(ErrorCode::OutOfBudget, pc, "instruction budget exhausted");
 }
 
-[[gnu::noinline]] bool host_call(Machine& m, uint32_t pc, uint64_t id, const std::array<uint64_t, 5>& args,
+inline bool host_call(Machine& m, uint32_t pc, uint64_t id, const std::array<uint64_t, 5>& args,
                                  uint64_t& r0, bool dynamic) {
   if (dynamic && !m.program->knows_host(id)) {
     m.error = make_error(ErrorCode::UnknownHostCall, pc, "callx: " + std::to_string(id) + " is not a host function id");
