@@ -66,14 +66,20 @@ std::vector<uint8_t> count_input(uint64_t n) {
   return b;
 }
 
-void BM_SumSquares(benchmark::State& s) { run(s, "sum_squares", count_input(10'000'000)); }
+void BM_SumSquares(benchmark::State& s) {
+  run(s, "sum_squares", count_input(10'000'000));
+}
 void BM_Fnv1a_1MiB(benchmark::State& s) {
   std::vector<uint8_t> data(1 << 20);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7 + 3);
   run(s, "fnv1a", std::move(data));
 }
-void BM_LocalCall(benchmark::State& s) { run(s, "local_call", count_input(1'000'000)); }
-void BM_HostCall(benchmark::State& s) { run(s, "host_call", count_input(1'000'000)); }
+void BM_LocalCall(benchmark::State& s) {
+  run(s, "local_call", count_input(1'000'000));
+}
+void BM_HostCall(benchmark::State& s) {
+  run(s, "host_call", count_input(1'000'000));
+}
 
 BENCHMARK(BM_SumSquares)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Fnv1a_1MiB)->Unit(benchmark::kMillisecond);

@@ -58,8 +58,10 @@ int cmd_test(const Options& o) {
     if (!read_file(path, bytes, err)) {
       outcome = {false, err};
     } else {
-      auto parsed = vm::parse_data_file(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-      outcome = parsed ? vm::run_data_file(parsed.value()) : vm::CaseOutcome{false, parsed.error().describe()};
+      auto parsed =
+          vm::parse_data_file(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      outcome =
+          parsed ? vm::run_data_file(parsed.value()) : vm::CaseOutcome{false, parsed.error().describe()};
     }
     if (outcome.passed) {
       ++passed;
@@ -186,7 +188,8 @@ int cmd_disasm(const Options& o) {
     std::printf("# module %s\n# compiler %s\n", vm::to_hex(vm::module_id(bytes)).c_str(),
                 m->compiler_version.c_str());
     for (const vm::EntryPoint& e : m->entries) std::printf("# entry %s at %u\n", e.name.c_str(), e.offset);
-    for (const vm::Relocation& r : m->relocations) std::printf("# host call %s at %u\n", r.name.c_str(), r.insn);
+    for (const vm::Relocation& r : m->relocations)
+      std::printf("# host call %s at %u\n", r.name.c_str(), r.insn);
     code = m->code;
   } else {
     auto p = vm::load_raw(bytes);

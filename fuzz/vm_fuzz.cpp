@@ -18,12 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "tests/vm/reference_vm.h"
 #include "vm/assembler.h"
 #include "vm/conformance.h"
 #include "vm/interpreter.h"
 #include "vm/module.h"
 #include "vm/program.h"
-#include "tests/vm/reference_vm.h"
 
 namespace {
 
@@ -60,7 +60,8 @@ void exercise(const VerifiedProgram& program, uint32_t entry, uint64_t budget, u
     const reference::Outcome got = reference::outcome_of(r);
     if (!(expected == got)) {
       std::fprintf(stderr, "reference: r0=%llx n=%llu err=%d pc=%u; vm: r0=%llx n=%llu err=%d pc=%u\n",
-                   static_cast<unsigned long long>(expected.r0), static_cast<unsigned long long>(expected.instructions),
+                   static_cast<unsigned long long>(expected.r0),
+                   static_cast<unsigned long long>(expected.instructions),
                    expected.error ? static_cast<int>(*expected.error) : 0, expected.pc,
                    static_cast<unsigned long long>(got.r0), static_cast<unsigned long long>(got.instructions),
                    got.error ? static_cast<int>(*got.error) : 0, got.pc);
@@ -74,7 +75,8 @@ void exercise(const VerifiedProgram& program, uint32_t entry, uint64_t budget, u
   }
   const uint64_t n = r.instructions;
   RunResult exact = run_once(program, entry, n, depth, memory);
-  if (!exact.ok() || exact.r0 != r.r0 || exact.instructions != n) finding("budget N did not reproduce the run");
+  if (!exact.ok() || exact.r0 != r.r0 || exact.instructions != n)
+    finding("budget N did not reproduce the run");
   if (n == 0) finding("a successful run executed nothing");
   RunResult less = run_once(program, entry, n - 1, depth, memory);
   if (less.ok() || less.error->code != ErrorCode::OutOfBudget || less.instructions != n - 1)

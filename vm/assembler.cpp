@@ -43,7 +43,9 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.'; }
+bool is_ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || c == '.';
+}
 
 std::optional<Number> parse_number(std::string_view s) {
   Number n;
@@ -69,11 +71,14 @@ std::optional<uint8_t> parse_register(std::string_view s) {
   s.remove_prefix(1);
   unsigned v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v > 10 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
+  if (ec != std::errc() || p != s.data() + s.size() || v > 10 || (s.size() > 1 && s[0] == '0'))
+    return std::nullopt;
   return static_cast<uint8_t>(v);
 }
 
-Error syntax(uint32_t line, std::string message) { return make_error(ErrorCode::SyntaxError, line, "line " + std::to_string(line) + ": " + std::move(message)); }
+Error syntax(uint32_t line, std::string message) {
+  return make_error(ErrorCode::SyntaxError, line, "line " + std::to_string(line) + ": " + std::move(message));
+}
 
 Result<Operand> parse_operand(std::string_view s, uint32_t line) {
   Operand o;
@@ -93,7 +98,8 @@ Result<Operand> parse_operand(std::string_view s, uint32_t line) {
     o.reg = *r;
     if (k != std::string_view::npos) {
       std::string off(in.substr(k));
-      off.erase(std::remove_if(off.begin(), off.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }),
+      off.erase(std::remove_if(off.begin(), off.end(),
+                               [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }),
                 off.end());
       auto n = parse_number(off);
       if (!n || !n->fits_off16()) return syntax(line, "bad memory offset in '" + std::string(s) + "'");
@@ -105,7 +111,8 @@ Result<Operand> parse_operand(std::string_view s, uint32_t line) {
     o.num = *n;
     return o;
   }
-  if (!s.empty() && std::all_of(s.begin(), s.end(), is_ident_char) && std::isdigit(static_cast<unsigned char>(s[0])) == 0) {
+  if (!s.empty() && std::all_of(s.begin(), s.end(), is_ident_char) &&
+      std::isdigit(static_cast<unsigned char>(s[0])) == 0) {
     o.kind = Kind::Ident;
     o.ident = std::string(s);
     return o;
@@ -115,22 +122,38 @@ Result<Operand> parse_operand(std::string_view s, uint32_t line) {
 
 std::vector<Kind> pattern(Form f) {
   switch (f) {
-    case Form::AluImm: return {Kind::Reg, Kind::Num};
-    case Form::AluReg: return {Kind::Reg, Kind::Reg};
-    case Form::Unary: return {Kind::Reg};
-    case Form::LoadImm64: return {Kind::Reg, Kind::Num};
-    case Form::Load: return {Kind::Reg, Kind::Mem};
-    case Form::StoreImm: return {Kind::Mem, Kind::Num};
-    case Form::StoreReg: return {Kind::Mem, Kind::Reg};
-    case Form::Atomic: return {Kind::Mem, Kind::Reg};
-    case Form::Jump: return {Kind::Ident};
-    case Form::Jump32: return {Kind::Ident};
-    case Form::JumpImm: return {Kind::Reg, Kind::Num, Kind::Ident};
-    case Form::JumpReg: return {Kind::Reg, Kind::Reg, Kind::Ident};
-    case Form::CallHost: return {Kind::Num};
-    case Form::CallLocal: return {Kind::Ident};
-    case Form::CallX: return {Kind::Reg};
-    case Form::Exit: return {};
+    case Form::AluImm:
+      return {Kind::Reg, Kind::Num};
+    case Form::AluReg:
+      return {Kind::Reg, Kind::Reg};
+    case Form::Unary:
+      return {Kind::Reg};
+    case Form::LoadImm64:
+      return {Kind::Reg, Kind::Num};
+    case Form::Load:
+      return {Kind::Reg, Kind::Mem};
+    case Form::StoreImm:
+      return {Kind::Mem, Kind::Num};
+    case Form::StoreReg:
+      return {Kind::Mem, Kind::Reg};
+    case Form::Atomic:
+      return {Kind::Mem, Kind::Reg};
+    case Form::Jump:
+      return {Kind::Ident};
+    case Form::Jump32:
+      return {Kind::Ident};
+    case Form::JumpImm:
+      return {Kind::Reg, Kind::Num, Kind::Ident};
+    case Form::JumpReg:
+      return {Kind::Reg, Kind::Reg, Kind::Ident};
+    case Form::CallHost:
+      return {Kind::Num};
+    case Form::CallLocal:
+      return {Kind::Ident};
+    case Form::CallX:
+      return {Kind::Reg};
+    case Form::Exit:
+      return {};
   }
   return {};
 }
@@ -150,14 +173,23 @@ bool matches(const std::vector<Operand>& ops, const std::vector<Kind>& pat) {
 
 void set_selector(const OpInfo& row, Insn& in) {
   switch (row.select) {
-    case Select::None: break;
-    case Select::Off: in.off = static_cast<int16_t>(row.value); break;
-    case Select::Imm: in.imm = row.value; break;
-    case Select::Src: in.src = static_cast<uint8_t>(row.value); break;
+    case Select::None:
+      break;
+    case Select::Off:
+      in.off = static_cast<int16_t>(row.value);
+      break;
+    case Select::Imm:
+      in.imm = row.value;
+      break;
+    case Select::Src:
+      in.src = static_cast<uint8_t>(row.value);
+      break;
   }
 }
 
-std::string reg_name(uint8_t r) { return "%r" + std::to_string(r); }
+std::string reg_name(uint8_t r) {
+  return "%r" + std::to_string(r);
+}
 
 std::string mem_operand(uint8_t reg, int16_t off) {
   std::string s = "[" + reg_name(reg);
@@ -166,7 +198,9 @@ std::string mem_operand(uint8_t reg, int16_t off) {
   return s + "]";
 }
 
-std::string signed_offset(int64_t off) { return off >= 0 ? "+" + std::to_string(off) : std::to_string(off); }
+std::string signed_offset(int64_t off) {
+  return off >= 0 ? "+" + std::to_string(off) : std::to_string(off);
+}
 
 std::string hex64(uint64_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -226,7 +260,8 @@ Result<std::vector<uint64_t>> assemble(std::string_view source) {
       std::size_t start = 0;
       while (true) {
         std::size_t comma = text.find(',', start);
-        std::string_view part = trim(text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+        std::string_view part = trim(
+            text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
         if (part.empty()) return syntax(lineno, "empty operand");
         auto op = parse_operand(part, lineno);
         if (!op) return op.error();
@@ -300,8 +335,13 @@ Result<std::vector<uint64_t>> assemble(std::string_view source) {
         in.imm = v.value();
         break;
       }
-      case Form::AluReg: in.dst = o[0].reg; in.src = o[1].reg; break;
-      case Form::Unary: in.dst = o[0].reg; break;
+      case Form::AluReg:
+        in.dst = o[0].reg;
+        in.src = o[1].reg;
+        break;
+      case Form::Unary:
+        in.dst = o[0].reg;
+        break;
       case Form::LoadImm64: {
         in.dst = o[0].reg;
         if (!o[1].num.fits_imm64()) return syntax(l.line, "immediate does not fit in 64 bits");
@@ -369,8 +409,11 @@ Result<std::vector<uint64_t>> assemble(std::string_view source) {
         in.imm = v.value();
         break;
       }
-      case Form::CallX: in.dst = o[0].reg; break;
-      case Form::Exit: break;
+      case Form::CallX:
+        in.dst = o[0].reg;
+        break;
+      case Form::Exit:
+        break;
     }
     out.push_back(in.word());
   }
@@ -418,7 +461,8 @@ std::vector<DisassembledLine> disassemble(std::span<const uint64_t> code, HostTa
         Insn hi_canon;
         hi_canon.imm = hi.imm;
         if (hi_canon.word() != code[pc + 1]) break;
-        const uint64_t v = uint64_t{static_cast<uint32_t>(in.imm)} | uint64_t{static_cast<uint32_t>(hi.imm)} << 32;
+        const uint64_t v = uint64_t{static_cast<uint32_t>(in.imm)} | uint64_t{static_cast<uint32_t>(hi.imm)}
+                                                                         << 32;
         line.text = "lddw " + reg_name(in.dst) + ", " + hex64(v);
         out.push_back(std::move(line));
         ++pc;
@@ -474,7 +518,9 @@ std::vector<DisassembledLine> disassemble(std::span<const uint64_t> code, HostTa
         canon.dst = in.dst;
         text = mn + " " + reg_name(in.dst);
         break;
-      case Form::Exit: text = mn; break;
+      case Form::Exit:
+        text = mn;
+        break;
     }
     if (!text.empty() && canon.word() == code[pc]) line.text = std::move(text);
     out.push_back(std::move(line));

@@ -36,7 +36,8 @@ std::optional<uint64_t> parse_u64(std::string_view s) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -50,7 +51,9 @@ std::string hex(uint64_t v) {
   return "0x" + s;
 }
 
-Error bad_file(std::string message) { return make_error(ErrorCode::SyntaxError, Error::kNoPc, std::move(message)); }
+Error bad_file(std::string message) {
+  return make_error(ErrorCode::SyntaxError, Error::kNoPc, std::move(message));
+}
 
 }  // namespace
 
@@ -143,18 +146,21 @@ HostTable ConformanceHost::table() {
 
 HostResult ConformanceHost::call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) {
   switch (id) {
-    case 1: return HostResult::ok(args[0] + args[1]);
+    case 1:
+      return HostResult::ok(args[0] + args[1]);
     case 5:
       if (args[0] == 0) return HostResult::fail(kUnwindCode, "unwind");
       return HostResult::ok(args[0]);
-    case 6: return HostResult::fail(6, "the program asked to fail");
+    case 6:
+      return HostResult::fail(6, "the program asked to fail");
     case 7: {
       lent_.fill(0);
       auto addr = memory.lend(lent_);
       if (!addr) return HostResult::fail(7, "no lending slot left");
       return HostResult::ok(*addr);
     }
-    default: return HostResult::fail(1, "no host function " + std::to_string(id));
+    default:
+      return HostResult::fail(1, "no host function " + std::to_string(id));
   }
 }
 
@@ -195,14 +201,16 @@ CaseOutcome run_data_file(const DataFile& file) {
   RunResult run = vm.run(verified.value(), host, options);
   uint64_t r0 = run.r0;
   if (run.error) {
-    const bool unwound = run.error->code == ErrorCode::HostError && run.error->host_code == ConformanceHost::kUnwindCode;
+    const bool unwound =
+        run.error->code == ErrorCode::HostError && run.error->host_code == ConformanceHost::kUnwindCode;
     if (!unwound) {
       if (file.error && matches(*run.error)) return {true, {}};
       return {false, "aborted: " + run.error->describe()};
     }
     r0 = 0;
   }
-  if (file.error) return {false, "expected an error (" + *file.error + ") but the program returned " + hex(r0)};
+  if (file.error)
+    return {false, "expected an error (" + *file.error + ") but the program returned " + hex(r0)};
   if (r0 != *file.result) return {false, "r0 is " + hex(r0) + ", expected " + hex(*file.result)};
   return {true, {}};
 }

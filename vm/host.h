@@ -73,7 +73,7 @@ class GuestMemory {
   // Lends `bytes` to the program until the run ends and returns the guest
   // address of its first byte, or nullopt when all lending slots are used.
   // The caller keeps the buffer alive for the whole run.
-  [[nodiscard]] std::optional<uint64_t> lend(std::span<uint8_t> bytes);              // read-write
+  [[nodiscard]] std::optional<uint64_t> lend(std::span<uint8_t> bytes);  // read-write
   [[nodiscard]] std::optional<uint64_t> lend_read_only(std::span<const uint8_t> bytes);
 
  private:

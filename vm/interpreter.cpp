@@ -72,10 +72,11 @@ std::string hex(uint64_t v) {
   m.error = make_error(ErrorCode::OutOfBudget, pc, "instruction budget exhausted");
 }
 
-inline bool host_call(Machine& m, uint32_t pc, uint64_t id, const std::array<uint64_t, 5>& args,
-                                 uint64_t& r0, bool dynamic) {
+inline bool host_call(Machine& m, uint32_t pc, uint64_t id, const std::array<uint64_t, 5>& args, uint64_t& r0,
+                      bool dynamic) {
   if (dynamic && !m.program->knows_host(id)) {
-    m.error = make_error(ErrorCode::UnknownHostCall, pc, "callx: " + std::to_string(id) + " is not a host function id");
+    m.error = make_error(ErrorCode::UnknownHostCall, pc,
+                         "callx: " + std::to_string(id) + " is not a host function id");
     return false;
   }
   GuestMemory memory(m.regions);
@@ -142,39 +143,39 @@ Stop execute(Machine* mp, const void* const** labels_out) {
   const Decoded* pc = code + m.pc;
 
 #define PC_INDEX static_cast<uint32_t>(pc - code)
-#define SAVE()                        \
-  do {                                \
-    std::memcpy(m.reg, r, sizeof r);  \
-    m.budget = budget;                \
-    m.pc = PC_INDEX;                  \
+#define SAVE()                       \
+  do {                               \
+    std::memcpy(m.reg, r, sizeof r); \
+    m.budget = budget;               \
+    m.pc = PC_INDEX;                 \
   } while (0)
-#define DISPATCH()                                  \
-  do {                                              \
-    if constexpr (kStep) {                          \
-      if (budget == 0) goto stop_out_of_budget;     \
-      --budget;                                     \
-      goto* kLabels[pc->op];                        \
-    } else {                                        \
-      goto* pc->handler;                            \
-    }                                               \
+#define DISPATCH()                              \
+  do {                                          \
+    if constexpr (kStep) {                      \
+      if (budget == 0) goto stop_out_of_budget; \
+      --budget;                                 \
+      goto* kLabels[pc->op];                    \
+    } else {                                    \
+      goto * pc->handler;                       \
+    }                                           \
   } while (0)
-#define NEXT() \
-  do {         \
-    ++pc;      \
+#define NEXT()  \
+  do {          \
+    ++pc;       \
     DISPATCH(); \
   } while (0)
-#define TRANSFER(dest)                                   \
-  do {                                                   \
-    pc = (dest);                                         \
-    if constexpr (!kStep) {                              \
-      const int64_t cost_ = pc->rem;                     \
-      budget -= cost_;                                   \
-      if (__builtin_expect(budget < 0, 0)) {             \
-        budget += cost_;                                 \
-        goto stop_step;                                  \
-      }                                                  \
-    }                                                    \
-    DISPATCH();                                          \
+#define TRANSFER(dest)                       \
+  do {                                       \
+    pc = (dest);                             \
+    if constexpr (!kStep) {                  \
+      const int64_t cost_ = pc->rem;         \
+      budget -= cost_;                       \
+      if (__builtin_expect(budget < 0, 0)) { \
+        budget += cost_;                     \
+        goto stop_step;                      \
+      }                                      \
+    }                                        \
+    DISPATCH();                              \
   } while (0)
 #define DST r[pc->dst]
 #define SRC r[pc->src]
@@ -185,31 +186,31 @@ Stop execute(Machine* mp, const void* const** labels_out) {
     TRANSFER(pc);
   }
 
-#define ALU64(NAME, EXPR)                                 \
-  op_##NAME##_IMM : {                                     \
-    const uint64_t a = DST;                               \
-    const uint64_t b = static_cast<uint64_t>(pc->imm);    \
-    DST = (EXPR);                                         \
-    NEXT();                                               \
-  }                                                       \
-  op_##NAME##_REG : {                                     \
-    const uint64_t a = DST;                               \
-    const uint64_t b = SRC;                               \
-    DST = (EXPR);                                         \
-    NEXT();                                               \
+#define ALU64(NAME, EXPR)                              \
+  op_##NAME##_IMM : {                                  \
+    const uint64_t a = DST;                            \
+    const uint64_t b = static_cast<uint64_t>(pc->imm); \
+    DST = (EXPR);                                      \
+    NEXT();                                            \
+  }                                                    \
+  op_##NAME##_REG : {                                  \
+    const uint64_t a = DST;                            \
+    const uint64_t b = SRC;                            \
+    DST = (EXPR);                                      \
+    NEXT();                                            \
   }
-#define ALU32(NAME, EXPR)                                 \
-  op_##NAME##_IMM : {                                     \
-    const auto a = static_cast<uint32_t>(DST);            \
-    const auto b = static_cast<uint32_t>(pc->imm);        \
-    DST = static_cast<uint32_t>(EXPR);                    \
-    NEXT();                                               \
-  }                                                       \
-  op_##NAME##_REG : {                                     \
-    const auto a = static_cast<uint32_t>(DST);            \
-    const auto b = static_cast<uint32_t>(SRC);            \
-    DST = static_cast<uint32_t>(EXPR);                    \
-    NEXT();                                               \
+#define ALU32(NAME, EXPR)                          \
+  op_##NAME##_IMM : {                              \
+    const auto a = static_cast<uint32_t>(DST);     \
+    const auto b = static_cast<uint32_t>(pc->imm); \
+    DST = static_cast<uint32_t>(EXPR);             \
+    NEXT();                                        \
+  }                                                \
+  op_##NAME##_REG : {                              \
+    const auto a = static_cast<uint32_t>(DST);     \
+    const auto b = static_cast<uint32_t>(SRC);     \
+    DST = static_cast<uint32_t>(EXPR);             \
+    NEXT();                                        \
   }
 
   ALU64(ADD64, a + b)
@@ -288,18 +289,18 @@ op_LDDW:
   DISPATCH();
 
 #define ADDRESS(REG) (REG + static_cast<uint64_t>(static_cast<int64_t>(pc->off)))
-#define LOAD(NAME, T, WIDEN)                                   \
-  op_##NAME : {                                                \
-    const uint64_t addr = ADDRESS(SRC);                        \
-    const uint8_t* p = mem.readable(addr, sizeof(T));          \
-    if (p == nullptr) {                                        \
-      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "load");     \
-      goto stop_fault;                                         \
-    }                                                          \
-    T v;                                                       \
-    std::memcpy(&v, p, sizeof(T));                             \
-    DST = static_cast<uint64_t>(static_cast<WIDEN>(v));        \
-    NEXT();                                                    \
+#define LOAD(NAME, T, WIDEN)                               \
+  op_##NAME : {                                            \
+    const uint64_t addr = ADDRESS(SRC);                    \
+    const uint8_t* p = mem.readable(addr, sizeof(T));      \
+    if (p == nullptr) {                                    \
+      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "load"); \
+      goto stop_fault;                                     \
+    }                                                      \
+    T v;                                                   \
+    std::memcpy(&v, p, sizeof(T));                         \
+    DST = static_cast<uint64_t>(static_cast<WIDEN>(v));    \
+    NEXT();                                                \
   }
   LOAD(LDXB, uint8_t, uint64_t)
   LOAD(LDXH, uint16_t, uint64_t)
@@ -309,17 +310,17 @@ op_LDDW:
   LOAD(LDXSH, int16_t, int64_t)
   LOAD(LDXSW, int32_t, int64_t)
 
-#define STORE(NAME, T, VALUE)                                  \
-  op_##NAME : {                                                \
-    const uint64_t addr = ADDRESS(DST);                        \
-    uint8_t* p = mem.writable(addr, sizeof(T));                \
-    if (p == nullptr) {                                        \
-      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "store");    \
-      goto stop_fault;                                         \
-    }                                                          \
-    const auto v = static_cast<T>(VALUE);                      \
-    std::memcpy(p, &v, sizeof(T));                             \
-    NEXT();                                                    \
+#define STORE(NAME, T, VALUE)                               \
+  op_##NAME : {                                             \
+    const uint64_t addr = ADDRESS(DST);                     \
+    uint8_t* p = mem.writable(addr, sizeof(T));             \
+    if (p == nullptr) {                                     \
+      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "store"); \
+      goto stop_fault;                                      \
+    }                                                       \
+    const auto v = static_cast<T>(VALUE);                   \
+    std::memcpy(p, &v, sizeof(T));                          \
+    NEXT();                                                 \
   }
   STORE(STB, uint8_t, pc->imm)
   STORE(STH, uint16_t, pc->imm)
@@ -330,21 +331,21 @@ op_LDDW:
   STORE(STXW, uint32_t, SRC)
   STORE(STXDW, uint64_t, SRC)
 
-#define ATOMIC(NAME, T, FETCH, EXPR)                           \
-  op_##NAME : {                                                \
-    const uint64_t addr = ADDRESS(DST);                        \
-    uint8_t* p = mem.writable(addr, sizeof(T));                \
-    if (p == nullptr) {                                        \
-      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "atomic");   \
-      goto stop_fault;                                         \
-    }                                                          \
-    T old;                                                     \
-    std::memcpy(&old, p, sizeof(T));                           \
-    const auto val = static_cast<T>(SRC);                      \
-    const auto nv = static_cast<T>(EXPR);                      \
-    std::memcpy(p, &nv, sizeof(T));                            \
-    if (FETCH) SRC = old;                                      \
-    NEXT();                                                    \
+#define ATOMIC(NAME, T, FETCH, EXPR)                         \
+  op_##NAME : {                                              \
+    const uint64_t addr = ADDRESS(DST);                      \
+    uint8_t* p = mem.writable(addr, sizeof(T));              \
+    if (p == nullptr) {                                      \
+      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "atomic"); \
+      goto stop_fault;                                       \
+    }                                                        \
+    T old;                                                   \
+    std::memcpy(&old, p, sizeof(T));                         \
+    const auto val = static_cast<T>(SRC);                    \
+    const auto nv = static_cast<T>(EXPR);                    \
+    std::memcpy(p, &nv, sizeof(T));                          \
+    if (FETCH) SRC = old;                                    \
+    NEXT();                                                  \
   }
   ATOMIC(AADD32, uint32_t, false, old + val)
   ATOMIC(AFADD32, uint32_t, true, old + val)
@@ -365,36 +366,36 @@ op_LDDW:
   ATOMIC(AFXOR64, uint64_t, true, old ^ val)
   ATOMIC(AXCHG64, uint64_t, true, (static_cast<void>(old), val))
 
-#define CMPXCHG(NAME, T)                                       \
-  op_##NAME : {                                                \
-    const uint64_t addr = ADDRESS(DST);                        \
-    uint8_t* p = mem.writable(addr, sizeof(T));                \
-    if (p == nullptr) {                                        \
-      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "atomic");   \
-      goto stop_fault;                                         \
-    }                                                          \
-    T old;                                                     \
-    std::memcpy(&old, p, sizeof(T));                           \
-    if (static_cast<T>(r[0]) == old) {                         \
-      const auto nv = static_cast<T>(SRC);                     \
-      std::memcpy(p, &nv, sizeof(T));                          \
-    }                                                          \
-    r[0] = old;                                                \
-    NEXT();                                                    \
+#define CMPXCHG(NAME, T)                                     \
+  op_##NAME : {                                              \
+    const uint64_t addr = ADDRESS(DST);                      \
+    uint8_t* p = mem.writable(addr, sizeof(T));              \
+    if (p == nullptr) {                                      \
+      out_of_bounds(m, PC_INDEX, addr, sizeof(T), "atomic"); \
+      goto stop_fault;                                       \
+    }                                                        \
+    T old;                                                   \
+    std::memcpy(&old, p, sizeof(T));                         \
+    if (static_cast<T>(r[0]) == old) {                       \
+      const auto nv = static_cast<T>(SRC);                   \
+      std::memcpy(p, &nv, sizeof(T));                        \
+    }                                                        \
+    r[0] = old;                                              \
+    NEXT();                                                  \
   }
   CMPXCHG(ACMPXCHG32, uint32_t)
   CMPXCHG(ACMPXCHG64, uint64_t)
 
-#define JCOND(NAME, T, COND)                                   \
-  op_##NAME##_IMM : {                                          \
-    const auto a = static_cast<T>(DST);                        \
-    const auto b = static_cast<T>(pc->imm);                    \
-    TRANSFER((COND) ? code + pc->target : pc + 1);             \
-  }                                                            \
-  op_##NAME##_REG : {                                          \
-    const auto a = static_cast<T>(DST);                        \
-    const auto b = static_cast<T>(SRC);                        \
-    TRANSFER((COND) ? code + pc->target : pc + 1);             \
+#define JCOND(NAME, T, COND)                       \
+  op_##NAME##_IMM : {                              \
+    const auto a = static_cast<T>(DST);            \
+    const auto b = static_cast<T>(pc->imm);        \
+    TRANSFER((COND) ? code + pc->target : pc + 1); \
+  }                                                \
+  op_##NAME##_REG : {                              \
+    const auto a = static_cast<T>(DST);            \
+    const auto b = static_cast<T>(SRC);            \
+    TRANSFER((COND) ? code + pc->target : pc + 1); \
   }
   JCOND(JEQ, uint64_t, a == b)
   JCOND(JGT, uint64_t, a > b)
@@ -508,7 +509,8 @@ const void* const* fast_handlers() {
 RunResult Vm::run(const VerifiedProgram& program, Host& host, const RunOptions& options, uint32_t entry) {
   RunResult out;
   if (!program.is_entry(entry)) {
-    out.error = make_error(ErrorCode::BadEntry, entry, "slot " + std::to_string(entry) + " is not an entry point");
+    out.error =
+        make_error(ErrorCode::BadEntry, entry, "slot " + std::to_string(entry) + " is not an entry point");
     return out;
   }
   const uint32_t depth = std::clamp<uint32_t>(options.max_call_depth, 1, kMaxCallDepth);
@@ -532,8 +534,8 @@ RunResult Vm::run(const VerifiedProgram& program, Host& host, const RunOptions& 
   m.reg[1] = options.input.empty() ? 0 : kInputAddress;
   m.reg[2] = options.input.size();
   m.reg[10] = kStackAddress + stack_size;
-  const int64_t budget = options.budget > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
-                                                                          : static_cast<int64_t>(options.budget);
+  const int64_t budget =
+      options.budget > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX : static_cast<int64_t>(options.budget);
   m.budget = budget;
   m.code = program.decoded_.data();
   m.program = &program;

@@ -37,11 +37,21 @@ bool valid_utf8(std::string_view s) {
     const auto c = static_cast<uint8_t>(s[i]);
     std::size_t n = 0;
     uint32_t cp = 0;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xe0) == 0xc0) { n = 1; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { n = 2; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { n = 3; cp = c & 0x07; }
-    else return false;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if ((c & 0xe0) == 0xc0) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3;
+      cp = c & 0x07;
+    } else
+      return false;
     for (std::size_t k = 1; k <= n; ++k) {
       if (i + k >= s.size()) return false;
       const auto cc = static_cast<uint8_t>(s[i + k]);
@@ -69,13 +79,14 @@ class Reader {
   void fail(const std::string& what) {
     if (failed_) return;
     failed_ = true;
-    error_ = make_error(ErrorCode::BadModule, static_cast<uint32_t>(pos_), "byte " + std::to_string(pos_) + ": " + what);
+    error_ = make_error(ErrorCode::BadModule, static_cast<uint32_t>(pos_),
+                        "byte " + std::to_string(pos_) + ": " + what);
   }
   bool need(std::size_t n, const char* what) {
     if (failed_) return false;
     if (n > left()) {
-      fail(std::string("truncated ") + what + " (needs " + std::to_string(n) + " bytes, " + std::to_string(left()) +
-           " left)");
+      fail(std::string("truncated ") + what + " (needs " + std::to_string(n) + " bytes, " +
+           std::to_string(left()) + " left)");
       return false;
     }
     return true;
@@ -306,8 +317,9 @@ Result<VerifiedProgram> load_module(const Module& module, HostTable hosts, const
   if (!linked) return linked.error();
   for (const EntryPoint& e : module.entries) {
     if (e.offset >= p.code.size())
-      return make_error(ErrorCode::BadEntry, e.offset,
-                        "entry '" + e.name + "' at slot " + std::to_string(e.offset) + " is outside the code");
+      return make_error(
+          ErrorCode::BadEntry, e.offset,
+          "entry '" + e.name + "' at slot " + std::to_string(e.offset) + " is outside the code");
     p.entries.push_back(e.offset);
   }
   return verify(std::move(p), hosts, limits);
@@ -316,7 +328,8 @@ Result<VerifiedProgram> load_module(const Module& module, HostTable hosts, const
 Result<uint32_t> find_entry(const Module& module, std::string_view name) {
   for (const EntryPoint& e : module.entries)
     if (e.name == name) return e.offset;
-  return make_error(ErrorCode::BadEntry, Error::kNoPc, "module has no entry point '" + std::string(name) + "'");
+  return make_error(ErrorCode::BadEntry, Error::kNoPc,
+                    "module has no entry point '" + std::string(name) + "'");
 }
 
 }  // namespace artel::vm

@@ -58,7 +58,7 @@ struct Article {
 
 struct Module {
   std::string compiler_version;
-  Hash256 source_hash{};  // BLAKE2b-256 of the charter source
+  Hash256 source_hash{};       // BLAKE2b-256 of the charter source
   std::vector<uint64_t> code;  // instruction words, opcode in the low byte
   std::vector<Relocation> relocations;
   std::vector<EntryPoint> entries;
@@ -72,7 +72,9 @@ struct Module {
   bool operator==(const Module&) const = default;
 };
 
-inline bool operator==(const Relocation& a, const Relocation& b) { return a.insn == b.insn && a.name == b.name; }
+inline bool operator==(const Relocation& a, const Relocation& b) {
+  return a.insn == b.insn && a.name == b.name;
+}
 
 [[nodiscard]] std::vector<uint8_t> serialize(const Module& module);
 
@@ -83,12 +85,15 @@ inline bool operator==(const Relocation& a, const Relocation& b) { return a.insn
 
 // BLAKE2b-256 of the bytes (libsodium crypto_generichash).
 [[nodiscard]] Hash256 blake2b_256(std::span<const uint8_t> bytes);
-[[nodiscard]] inline Hash256 module_id(std::span<const uint8_t> serialized) { return blake2b_256(serialized); }
+[[nodiscard]] inline Hash256 module_id(std::span<const uint8_t> serialized) {
+  return blake2b_256(serialized);
+}
 [[nodiscard]] std::string to_hex(std::span<const uint8_t> bytes);
 
 // Links the module's relocations against `hosts`, checks entry offsets and
 // verifies the code; entries() of the result are the module's entry offsets.
-[[nodiscard]] Result<VerifiedProgram> load_module(const Module& module, HostTable hosts, const Limits& limits = {});
+[[nodiscard]] Result<VerifiedProgram> load_module(const Module& module, HostTable hosts,
+                                                  const Limits& limits = {});
 
 // Offset of the named entry point, or an error naming the entry.
 [[nodiscard]] Result<uint32_t> find_entry(const Module& module, std::string_view name);

@@ -39,12 +39,12 @@ enum class Form : uint8_t {
 
 // Flags the verifier reads.
 enum Flag : uint16_t {
-  kWritesDst = 1u << 0,     // dst is assigned, so it may not be r10
-  kDivides = 1u << 1,       // an immediate divisor of zero is refused
-  kWritesSrc = 1u << 2,     // atomic fetch / xchg put the old value in src
-  kTerminates = 1u << 3,    // control never falls through (exit, ja)
-  kControl = 1u << 4,       // ends a straight-line run (jumps, local calls, exit)
-  kMemory = 1u << 5,        // accesses memory of `size` bytes
+  kWritesDst = 1u << 0,   // dst is assigned, so it may not be r10
+  kDivides = 1u << 1,     // an immediate divisor of zero is refused
+  kWritesSrc = 1u << 2,   // atomic fetch / xchg put the old value in src
+  kTerminates = 1u << 3,  // control never falls through (exit, ja)
+  kControl = 1u << 4,     // ends a straight-line run (jumps, local calls, exit)
+  kMemory = 1u << 5,      // accesses memory of `size` bytes
 };
 
 // clang-format off
@@ -239,7 +239,9 @@ inline constexpr std::array kOpTable = {
 
 inline constexpr std::size_t kOpCount = kOpTable.size();
 
-[[nodiscard]] constexpr const OpInfo& info(Op op) { return kOpTable[static_cast<std::size_t>(op)]; }
+[[nodiscard]] constexpr const OpInfo& info(Op op) {
+  return kOpTable[static_cast<std::size_t>(op)];
+}
 
 // A raw 8-byte instruction, decoded into its fields (RFC 9669 section 3).
 struct Insn {
@@ -290,10 +292,17 @@ static_assert(kOpTable.size() < 256);
     const OpInfo& row = kOpTable[detail::kIndex.rows[insn.opcode][k]];
     int32_t field = 0;
     switch (row.select) {
-      case Select::None: return row.op;
-      case Select::Off: field = insn.off; break;
-      case Select::Imm: field = insn.imm; break;
-      case Select::Src: field = insn.src; break;
+      case Select::None:
+        return row.op;
+      case Select::Off:
+        field = insn.off;
+        break;
+      case Select::Imm:
+        field = insn.imm;
+        break;
+      case Select::Src:
+        field = insn.src;
+        break;
     }
     if (field == row.value) return row.op;
   }
@@ -301,6 +310,8 @@ static_assert(kOpTable.size() < 256);
 }
 
 // Whether an opcode byte appears in the table at all (for error messages).
-[[nodiscard]] constexpr bool known_opcode(uint8_t opcode) { return detail::kIndex.count[opcode] != 0; }
+[[nodiscard]] constexpr bool known_opcode(uint8_t opcode) {
+  return detail::kIndex.count[opcode] != 0;
+}
 
 }  // namespace artel::vm

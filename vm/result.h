@@ -14,30 +14,30 @@ namespace artel::vm {
 // docs/vm.md lists them with their meaning.
 enum class ErrorCode : uint8_t {
   // Reading a program or module.
-  BadProgram = 1,        // byte length not a multiple of 8, empty program
-  BadModule = 2,         // charter module malformed
-  BadRelocation = 3,     // relocation index out of range or not a call
-  UnknownHostCall = 4,   // call to a host function the embedder does not offer
-  BadEntry = 5,          // entry point outside the program or not an entry
+  BadProgram = 1,       // byte length not a multiple of 8, empty program
+  BadModule = 2,        // charter module malformed
+  BadRelocation = 3,    // relocation index out of range or not a call
+  UnknownHostCall = 4,  // call to a host function the embedder does not offer
+  BadEntry = 5,         // entry point outside the program or not an entry
   // Verifier refusals.
-  TooLarge = 10,         // more instructions than the program size limit
-  InvalidOpcode = 11,    // opcode (or its selecting field) unknown
-  InvalidRegister = 12,  // register number > 10
-  WriteToR10 = 13,       // the frame pointer is read-only
-  InvalidField = 14,     // a field that must be zero is not
-  JumpOutOfRange = 15,   // jump or call target outside the program
-  JumpIntoLddw = 16,     // target is the second half of an lddw
-  FallThrough = 17,      // execution can run off the end of the program
-  IncompleteLddw = 18,   // lddw missing its second slot
-  StackOutOfBounds = 19, // r10 + off outside the 512-byte frame
-  DivisionByZero = 20,   // division or modulo by an immediate zero
+  TooLarge = 10,          // more instructions than the program size limit
+  InvalidOpcode = 11,     // opcode (or its selecting field) unknown
+  InvalidRegister = 12,   // register number > 10
+  WriteToR10 = 13,        // the frame pointer is read-only
+  InvalidField = 14,      // a field that must be zero is not
+  JumpOutOfRange = 15,    // jump or call target outside the program
+  JumpIntoLddw = 16,      // target is the second half of an lddw
+  FallThrough = 17,       // execution can run off the end of the program
+  IncompleteLddw = 18,    // lddw missing its second slot
+  StackOutOfBounds = 19,  // r10 + off outside the 512-byte frame
+  DivisionByZero = 20,    // division or modulo by an immediate zero
   // Run-time aborts.
-  OutOfBudget = 30,      // the instruction budget is spent
-  OutOfBounds = 31,      // memory access outside every region the program may touch
-  CallTooDeep = 32,      // local call nesting beyond the limit
-  HostError = 33,        // a host function returned an error
+  OutOfBudget = 30,  // the instruction budget is spent
+  OutOfBounds = 31,  // memory access outside every region the program may touch
+  CallTooDeep = 32,  // local call nesting beyond the limit
+  HostError = 33,    // a host function returned an error
   // Text tools.
-  SyntaxError = 40,      // assembler input
+  SyntaxError = 40,  // assembler input
 };
 
 [[nodiscard]] std::string_view to_string(ErrorCode code);
@@ -60,8 +60,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}            // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}        // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   [[nodiscard]] bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

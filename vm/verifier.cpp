@@ -12,27 +12,48 @@ static_assert(std::endian::native == std::endian::little, "the VM assumes a litt
 
 std::string_view to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::BadProgram: return "bad-program";
-    case ErrorCode::BadModule: return "bad-module";
-    case ErrorCode::BadRelocation: return "bad-relocation";
-    case ErrorCode::UnknownHostCall: return "unknown-host-call";
-    case ErrorCode::BadEntry: return "bad-entry";
-    case ErrorCode::TooLarge: return "too-large";
-    case ErrorCode::InvalidOpcode: return "invalid-opcode";
-    case ErrorCode::InvalidRegister: return "invalid-register";
-    case ErrorCode::WriteToR10: return "write-to-r10";
-    case ErrorCode::InvalidField: return "invalid-field";
-    case ErrorCode::JumpOutOfRange: return "jump-out-of-range";
-    case ErrorCode::JumpIntoLddw: return "jump-into-lddw";
-    case ErrorCode::FallThrough: return "fall-through";
-    case ErrorCode::IncompleteLddw: return "incomplete-lddw";
-    case ErrorCode::StackOutOfBounds: return "stack-out-of-bounds";
-    case ErrorCode::DivisionByZero: return "division-by-zero";
-    case ErrorCode::OutOfBudget: return "out-of-budget";
-    case ErrorCode::OutOfBounds: return "out-of-bounds";
-    case ErrorCode::CallTooDeep: return "call-too-deep";
-    case ErrorCode::HostError: return "host-error";
-    case ErrorCode::SyntaxError: return "syntax-error";
+    case ErrorCode::BadProgram:
+      return "bad-program";
+    case ErrorCode::BadModule:
+      return "bad-module";
+    case ErrorCode::BadRelocation:
+      return "bad-relocation";
+    case ErrorCode::UnknownHostCall:
+      return "unknown-host-call";
+    case ErrorCode::BadEntry:
+      return "bad-entry";
+    case ErrorCode::TooLarge:
+      return "too-large";
+    case ErrorCode::InvalidOpcode:
+      return "invalid-opcode";
+    case ErrorCode::InvalidRegister:
+      return "invalid-register";
+    case ErrorCode::WriteToR10:
+      return "write-to-r10";
+    case ErrorCode::InvalidField:
+      return "invalid-field";
+    case ErrorCode::JumpOutOfRange:
+      return "jump-out-of-range";
+    case ErrorCode::JumpIntoLddw:
+      return "jump-into-lddw";
+    case ErrorCode::FallThrough:
+      return "fall-through";
+    case ErrorCode::IncompleteLddw:
+      return "incomplete-lddw";
+    case ErrorCode::StackOutOfBounds:
+      return "stack-out-of-bounds";
+    case ErrorCode::DivisionByZero:
+      return "division-by-zero";
+    case ErrorCode::OutOfBudget:
+      return "out-of-budget";
+    case ErrorCode::OutOfBounds:
+      return "out-of-bounds";
+    case ErrorCode::CallTooDeep:
+      return "call-too-deep";
+    case ErrorCode::HostError:
+      return "host-error";
+    case ErrorCode::SyntaxError:
+      return "syntax-error";
   }
   return "unknown-error";
 }
@@ -92,7 +113,8 @@ bool VerifiedProgram::is_entry(uint32_t pc) const {
 }
 
 bool VerifiedProgram::knows_host(uint64_t id) const {
-  return id <= UINT32_MAX && std::binary_search(host_ids_.begin(), host_ids_.end(), static_cast<uint32_t>(id));
+  return id <= UINT32_MAX &&
+         std::binary_search(host_ids_.begin(), host_ids_.end(), static_cast<uint32_t>(id));
 }
 
 namespace {
@@ -113,7 +135,9 @@ Error refuse(ErrorCode code, std::size_t pc, std::string message) {
 
 // Base register of a memory access: loads address through src, stores and
 // atomics through dst.
-uint8_t base_register(const OpInfo& row, const Insn& in) { return row.form == Form::Load ? in.src : in.dst; }
+uint8_t base_register(const OpInfo& row, const Insn& in) {
+  return row.form == Form::Load ? in.src : in.dst;
+}
 
 }  // namespace
 
@@ -130,28 +154,33 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
   std::vector<Op> ops(n, Op::EXIT);
   std::vector<int64_t> targets(n, 0);  // jump / local-call targets
   std::vector<uint8_t> has_target(n, 0);
-  std::size_t last = 0;                 // slot of the last instruction
+  std::size_t last = 0;  // slot of the last instruction
 
   for (std::size_t pc = 0; pc < n; ++pc) {
     const Insn in = Insn::from_word(program.code[pc]);
     if (is_tail[pc] != 0) {
       if (in.opcode != 0 || in.dst != 0 || in.src != 0 || in.off != 0)
-        return refuse(ErrorCode::InvalidField, pc, "second slot of lddw must have opcode, registers and offset 0");
+        return refuse(ErrorCode::InvalidField, pc,
+                      "second slot of lddw must have opcode, registers and offset 0");
       continue;
     }
     last = pc;
     const std::optional<Op> op = lookup(in);
     if (!op) {
-      if (!known_opcode(in.opcode)) return refuse(ErrorCode::InvalidOpcode, pc, "unknown opcode " + hex(in.opcode));
+      if (!known_opcode(in.opcode))
+        return refuse(ErrorCode::InvalidOpcode, pc, "unknown opcode " + hex(in.opcode));
       return refuse(ErrorCode::InvalidOpcode, pc,
                     "opcode " + hex(in.opcode) + " with src " + std::to_string(in.src) + ", offset " +
-                        std::to_string(in.off) + ", imm " + std::to_string(in.imm) + " is not an instruction");
+                        std::to_string(in.off) + ", imm " + std::to_string(in.imm) +
+                        " is not an instruction");
     }
     ops[pc] = *op;
     const OpInfo& row = info(*op);
     const std::string mn(row.mnemonic);
-    if (in.dst > 10) return refuse(ErrorCode::InvalidRegister, pc, mn + ": destination register r" + std::to_string(in.dst));
-    if (in.src > 10) return refuse(ErrorCode::InvalidRegister, pc, mn + ": source register r" + std::to_string(in.src));
+    if (in.dst > 10)
+      return refuse(ErrorCode::InvalidRegister, pc, mn + ": destination register r" + std::to_string(in.dst));
+    if (in.src > 10)
+      return refuse(ErrorCode::InvalidRegister, pc, mn + ": source register r" + std::to_string(in.src));
 
     auto must_be_zero = [&](bool dst, bool src, bool off, bool imm) -> std::optional<Error> {
       if (dst && in.dst != 0) return refuse(ErrorCode::InvalidField, pc, mn + ": dst must be 0");
@@ -162,18 +191,31 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
     };
     std::optional<Error> bad;
     switch (row.form) {
-      case Form::AluImm: bad = must_be_zero(false, true, false, false); break;
-      case Form::AluReg: bad = must_be_zero(false, false, false, true); break;
-      case Form::Unary: bad = must_be_zero(false, true, true, row.select != Select::Imm); break;
+      case Form::AluImm:
+        bad = must_be_zero(false, true, false, false);
+        break;
+      case Form::AluReg:
+        bad = must_be_zero(false, false, false, true);
+        break;
+      case Form::Unary:
+        bad = must_be_zero(false, true, true, row.select != Select::Imm);
+        break;
       case Form::LoadImm64:
         bad = must_be_zero(false, false, true, false);
         if (!bad && pc + 1 >= n) return refuse(ErrorCode::IncompleteLddw, pc, "lddw needs a second slot");
         if (!bad) is_tail[pc + 1] = 1;
         break;
-      case Form::Load: bad = must_be_zero(false, false, false, true); break;
-      case Form::StoreImm: bad = must_be_zero(false, true, false, false); break;
-      case Form::StoreReg: bad = must_be_zero(false, false, false, true); break;
-      case Form::Atomic: break;
+      case Form::Load:
+        bad = must_be_zero(false, false, false, true);
+        break;
+      case Form::StoreImm:
+        bad = must_be_zero(false, true, false, false);
+        break;
+      case Form::StoreReg:
+        bad = must_be_zero(false, false, false, true);
+        break;
+      case Form::Atomic:
+        break;
       case Form::Jump:
         bad = must_be_zero(true, true, false, true);
         targets[pc] = static_cast<int64_t>(pc) + 1 + in.off;
@@ -205,13 +247,20 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
         targets[pc] = static_cast<int64_t>(pc) + 1 + in.imm;
         has_target[pc] = 1;
         break;
-      case Form::CallX: bad = must_be_zero(false, true, true, true); break;
-      case Form::Exit: bad = must_be_zero(true, true, true, true); break;
+      case Form::CallX:
+        bad = must_be_zero(false, true, true, true);
+        break;
+      case Form::Exit:
+        bad = must_be_zero(true, true, true, true);
+        break;
     }
     if (bad) return *bad;
-    if (row.has(kWritesDst) && in.dst == 10) return refuse(ErrorCode::WriteToR10, pc, mn + " writes r10, which is read-only");
-    if (row.has(kWritesSrc) && in.src == 10) return refuse(ErrorCode::WriteToR10, pc, mn + " writes r10, which is read-only");
-    if (row.has(kDivides) && in.imm == 0) return refuse(ErrorCode::DivisionByZero, pc, mn + " by the immediate 0");
+    if (row.has(kWritesDst) && in.dst == 10)
+      return refuse(ErrorCode::WriteToR10, pc, mn + " writes r10, which is read-only");
+    if (row.has(kWritesSrc) && in.src == 10)
+      return refuse(ErrorCode::WriteToR10, pc, mn + " writes r10, which is read-only");
+    if (row.has(kDivides) && in.imm == 0)
+      return refuse(ErrorCode::DivisionByZero, pc, mn + " by the immediate 0");
     if (row.has(kMemory) && base_register(row, in) == 10) {
       const int64_t lo = in.off;
       const int64_t hi = lo + row.size;
@@ -227,10 +276,12 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
     const int64_t t = targets[pc];
     const std::string what = info(ops[pc]).form == Form::CallLocal ? "call" : "jump";
     if (t < 0 || t >= static_cast<int64_t>(n))
-      return refuse(ErrorCode::JumpOutOfRange, pc, what + " target " + std::to_string(t) + " is outside the program (0.." +
-                                                        std::to_string(n - 1) + ")");
+      return refuse(ErrorCode::JumpOutOfRange, pc,
+                    what + " target " + std::to_string(t) + " is outside the program (0.." +
+                        std::to_string(n - 1) + ")");
     if (is_tail[static_cast<std::size_t>(t)] != 0)
-      return refuse(ErrorCode::JumpIntoLddw, pc, what + " target " + std::to_string(t) + " is the second half of an lddw");
+      return refuse(ErrorCode::JumpIntoLddw, pc,
+                    what + " target " + std::to_string(t) + " is the second half of an lddw");
   }
   if (!info(ops[last]).has(kTerminates))
     return refuse(ErrorCode::FallThrough, last,
@@ -238,7 +289,8 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
                       "; execution would run past the end (end with exit or ja)");
   for (uint32_t e : program.entries) {
     if (e >= n || is_tail[e] != 0)
-      return make_error(ErrorCode::BadEntry, e, "entry point " + std::to_string(e) + " is not an instruction");
+      return make_error(ErrorCode::BadEntry, e,
+                        "entry point " + std::to_string(e) + " is not an instruction");
   }
 
   VerifiedProgram vp;
@@ -261,7 +313,8 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
     d.imm = in.imm;
     if (row.form == Form::LoadImm64) {
       const Insn hi = Insn::from_word(program.code[i + 1]);
-      d.imm = static_cast<int64_t>(uint64_t{static_cast<uint32_t>(in.imm)} | uint64_t{static_cast<uint32_t>(hi.imm)} << 32);
+      d.imm = static_cast<int64_t>(uint64_t{static_cast<uint32_t>(in.imm)} |
+                                   uint64_t{static_cast<uint32_t>(hi.imm)} << 32);
     }
     if (has_target[i] != 0) d.target = static_cast<uint32_t>(targets[i]);
     if (row.has(kControl)) {

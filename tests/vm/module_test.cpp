@@ -82,8 +82,9 @@ TEST(Module, ReadsTheIndependentlyWrittenSample) {
   EXPECT_EQ(m->articles[0].titles.at("ru"), "Переводы");
   EXPECT_EQ(m->messages.size(), 2u);
   EXPECT_EQ(m->events, std::vector<std::string>{"paid"});
-  EXPECT_EQ(to_hex(m->source_hash), to_hex(blake2b_256(std::span<const uint8_t>(
-                                        reinterpret_cast<const uint8_t*>("charter \"Sample\" version 1\n"), 27))));
+  EXPECT_EQ(to_hex(m->source_hash),
+            to_hex(blake2b_256(std::span<const uint8_t>(
+                reinterpret_cast<const uint8_t*>("charter \"Sample\" version 1\n"), 27))));
 }
 
 TEST(Module, EveryTruncationIsRefused) {

@@ -98,25 +98,43 @@ inline Outcome run(const VerifiedProgram& program, Host& host, const RunOptions&
         const auto sa = static_cast<int64_t>(sext(a, width));
         const auto sb = static_cast<int64_t>(sext(b, width));
         const std::string_view m = row.mnemonic;
-        const std::string_view base = is32 && m.size() > 2 && m.substr(m.size() - 2) == "32" ? m.substr(0, m.size() - 2) : m;
+        const std::string_view base =
+            is32 && m.size() > 2 && m.substr(m.size() - 2) == "32" ? m.substr(0, m.size() - 2) : m;
         uint64_t v = 0;
-        if (base == "add") v = a + b;
-        else if (base == "sub") v = a - b;
-        else if (base == "mul") v = a * b;
-        else if (base == "div") v = b == 0 ? 0 : a / b;
-        else if (base == "mod") v = b == 0 ? a : a % b;
-        else if (base == "sdiv") v = b == 0 ? 0 : (sb == -1 ? 0 - a : static_cast<uint64_t>(sa / sb));
-        else if (base == "smod") v = b == 0 ? a : (sb == -1 ? 0 : static_cast<uint64_t>(sa % sb));
-        else if (base == "or") v = a | b;
-        else if (base == "and") v = a & b;
-        else if (base == "xor") v = a ^ b;
-        else if (base == "lsh") v = a << (b & static_cast<uint64_t>(width - 1));
-        else if (base == "rsh") v = a >> (b & static_cast<uint64_t>(width - 1));
-        else if (base == "arsh") v = static_cast<uint64_t>(sa >> (b & static_cast<uint64_t>(width - 1)));
-        else if (base == "mov") v = b;
-        else if (base == "neg") v = 0 - a;
-        else if (m.rfind("movsx", 0) == 0) v = sext(r[in.src], in.off);
-        else if (m.rfind("le", 0) == 0) v = dst & (in.imm == 64 ? ~uint64_t{0} : (uint64_t{1} << in.imm) - 1);
+        if (base == "add")
+          v = a + b;
+        else if (base == "sub")
+          v = a - b;
+        else if (base == "mul")
+          v = a * b;
+        else if (base == "div")
+          v = b == 0 ? 0 : a / b;
+        else if (base == "mod")
+          v = b == 0 ? a : a % b;
+        else if (base == "sdiv")
+          v = b == 0 ? 0 : (sb == -1 ? 0 - a : static_cast<uint64_t>(sa / sb));
+        else if (base == "smod")
+          v = b == 0 ? a : (sb == -1 ? 0 : static_cast<uint64_t>(sa % sb));
+        else if (base == "or")
+          v = a | b;
+        else if (base == "and")
+          v = a & b;
+        else if (base == "xor")
+          v = a ^ b;
+        else if (base == "lsh")
+          v = a << (b & static_cast<uint64_t>(width - 1));
+        else if (base == "rsh")
+          v = a >> (b & static_cast<uint64_t>(width - 1));
+        else if (base == "arsh")
+          v = static_cast<uint64_t>(sa >> (b & static_cast<uint64_t>(width - 1)));
+        else if (base == "mov")
+          v = b;
+        else if (base == "neg")
+          v = 0 - a;
+        else if (m.rfind("movsx", 0) == 0)
+          v = sext(r[in.src], in.off);
+        else if (m.rfind("le", 0) == 0)
+          v = dst & (in.imm == 64 ? ~uint64_t{0} : (uint64_t{1} << in.imm) - 1);
         else {  // be16/32/64, bswap16/32/64
           v = 0;
           for (int i = 0; i < in.imm / 8; ++i) v |= ((dst >> (8 * i)) & 0xff) << (in.imm - 8 - 8 * i);
@@ -125,7 +143,8 @@ inline Outcome run(const VerifiedProgram& program, Host& host, const RunOptions&
         break;
       }
       case Form::LoadImm64:
-        dst = static_cast<uint32_t>(in.imm) | uint64_t{static_cast<uint32_t>(Insn::from_word(code[pc + 1]).imm)} << 32;
+        dst = static_cast<uint32_t>(in.imm) |
+              uint64_t{static_cast<uint32_t>(Insn::from_word(code[pc + 1]).imm)} << 32;
         next = pc + 2;
         break;
       case Form::Load: {
@@ -154,7 +173,11 @@ inline Outcome run(const VerifiedProgram& program, Host& host, const RunOptions&
             nv = (r[0] & m) == old ? val : old;
             r[0] = old;
           } else {
-            nv = k == 0x00 ? old + val : k == 0x40 ? old | val : k == 0x50 ? old & val : k == 0xa0 ? old ^ val : val;
+            nv = k == 0x00   ? old + val
+                 : k == 0x40 ? old | val
+                 : k == 0x50 ? old & val
+                 : k == 0xa0 ? old ^ val
+                             : val;
             if (in.imm & 1) r[in.src] = old;
           }
           nv &= m;
@@ -162,8 +185,12 @@ inline Outcome run(const VerifiedProgram& program, Host& host, const RunOptions&
         std::memcpy(p, &nv, row.size);
         break;
       }
-      case Form::Jump: next = static_cast<uint32_t>(static_cast<int64_t>(pc) + 1 + in.off); break;
-      case Form::Jump32: next = static_cast<uint32_t>(static_cast<int64_t>(pc) + 1 + in.imm); break;
+      case Form::Jump:
+        next = static_cast<uint32_t>(static_cast<int64_t>(pc) + 1 + in.off);
+        break;
+      case Form::Jump32:
+        next = static_cast<uint32_t>(static_cast<int64_t>(pc) + 1 + in.imm);
+        break;
       case Form::JumpImm:
       case Form::JumpReg: {
         const uint64_t a = dst & mask;
@@ -172,9 +199,17 @@ inline Outcome run(const VerifiedProgram& program, Host& host, const RunOptions&
         const auto sb = static_cast<int64_t>(sext(b, width));
         std::string_view m = row.mnemonic;
         if (is32) m = m.substr(0, m.size() - 2);
-        const bool taken = m == "jeq" ? a == b : m == "jne" ? a != b : m == "jgt" ? a > b : m == "jge" ? a >= b
-                         : m == "jlt" ? a < b : m == "jle" ? a <= b : m == "jset" ? (a & b) != 0
-                         : m == "jsgt" ? sa > sb : m == "jsge" ? sa >= sb : m == "jslt" ? sa < sb : sa <= sb;
+        const bool taken = m == "jeq"    ? a == b
+                           : m == "jne"  ? a != b
+                           : m == "jgt"  ? a > b
+                           : m == "jge"  ? a >= b
+                           : m == "jlt"  ? a < b
+                           : m == "jle"  ? a <= b
+                           : m == "jset" ? (a & b) != 0
+                           : m == "jsgt" ? sa > sb
+                           : m == "jsge" ? sa >= sb
+                           : m == "jslt" ? sa < sb
+                                         : sa <= sb;
         if (taken) next = static_cast<uint32_t>(static_cast<int64_t>(pc) + 1 + in.off);
         break;
       }

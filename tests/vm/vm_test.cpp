@@ -7,12 +7,12 @@
 #include <iterator>
 #include <type_traits>
 
+#include "tests/vm/reference_vm.h"
 #include "vm/assembler.h"
 #include "vm/conformance.h"
 #include "vm/interpreter.h"
 #include "vm/opcodes.h"
 #include "vm/program.h"
-#include "tests/vm/reference_vm.h"
 
 namespace artel::vm {
 namespace {
@@ -47,10 +47,17 @@ TEST(OpcodeTable, EveryRowDecodesToItself) {
     Insn in;
     in.opcode = row.opcode;
     switch (row.select) {
-      case Select::None: break;
-      case Select::Off: in.off = static_cast<int16_t>(row.value); break;
-      case Select::Imm: in.imm = row.value; break;
-      case Select::Src: in.src = static_cast<uint8_t>(row.value); break;
+      case Select::None:
+        break;
+      case Select::Off:
+        in.off = static_cast<int16_t>(row.value);
+        break;
+      case Select::Imm:
+        in.imm = row.value;
+        break;
+      case Select::Src:
+        in.src = static_cast<uint8_t>(row.value);
+        break;
     }
     auto op = lookup(in);
     ASSERT_TRUE(op.has_value()) << row.mnemonic;
@@ -113,9 +120,9 @@ TEST(Assembler, ErrorsNameTheLine) {
 
 TEST(Verifier, ErrorsNameThePc) {
   const char* bad[] = {
-      "mov %r0, 0\nja +7\nexit",          "mov %r0, 0\nmov %r10, 0\nexit", "mov %r0, 0\ncall 99\nexit",
-      "mov %r0, 1\nmod %r0, 0\nexit",     "ldxw %r0, [%r10+0]\nexit",      "mov %r0, 0\nmov %r0, 1",
-      "ja +1\nlddw %r0, 1\nexit",         "mov %r0, 0\n.word 0xfe\nexit",
+      "mov %r0, 0\nja +7\nexit",      "mov %r0, 0\nmov %r10, 0\nexit", "mov %r0, 0\ncall 99\nexit",
+      "mov %r0, 1\nmod %r0, 0\nexit", "ldxw %r0, [%r10+0]\nexit",      "mov %r0, 0\nmov %r0, 1",
+      "ja +1\nlddw %r0, 1\nexit",     "mov %r0, 0\n.word 0xfe\nexit",
   };
   for (const char* text : bad) {
     auto v = verify_text(text);
@@ -240,7 +247,8 @@ TEST(Budget, ConformanceSuiteExactness) {
 }
 
 TEST(Interpreter, CallDepthIsConfigurable) {
-  const char* text = "mov %r0, 0\ncall local f\nexit\nf:\nadd %r0, 1\njge %r0, 3, done\ncall local f\ndone:\nexit";
+  const char* text =
+      "mov %r0, 0\ncall local f\nexit\nf:\nadd %r0, 1\njge %r0, 3, done\ncall local f\ndone:\nexit";
   auto v = verify_text(text);
   ASSERT_TRUE(v.ok());
   ConformanceHost host;
@@ -413,8 +421,9 @@ TEST(Conformance, AllDataFilesPass) {
         const reference::Outcome got = reference::outcome_of(vm.run(v.value(), h1, o));
         o.input = m2;
         const reference::Outcome expected = reference::run(v.value(), h2, o, 0);
-        EXPECT_TRUE(got == expected) << entry.path() << " budget " << budget << ": vm r0=" << got.r0 << " n="
-                                     << got.instructions << ", reference r0=" << expected.r0 << " n=" << expected.instructions;
+        EXPECT_TRUE(got == expected) << entry.path() << " budget " << budget << ": vm r0=" << got.r0
+                                     << " n=" << got.instructions << ", reference r0=" << expected.r0
+                                     << " n=" << expected.instructions;
         EXPECT_EQ(m1, m2) << entry.path();
       }
     }
