@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "vm/abi.h"
 #include "vm/assembler.h"
 #include "vm/conformance.h"
 #include "vm/interpreter.h"
@@ -36,6 +37,16 @@ std::string hex(uint64_t v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
+}
+
+// The ledger's host functions (vm/abi.h), in the form the loader takes.
+vm::HostTable ledger_table() {
+  static const std::vector<vm::HostFunction> table = [] {
+    std::vector<vm::HostFunction> t;
+    for (const auto& f : abi::host_functions) t.push_back({std::string(f.name), f.id, f.arity});
+    return t;
+  }();
+  return table;
 }
 
 struct Options {
@@ -150,6 +161,15 @@ int cmd_run(const Options& o) {
   return 0;
 }
 
+// Verifies against the ledger's host functions, without running anything.
+int cmd_verify(const Options& o) {
+  std::unique_ptr<vm::VerifiedProgram> program;
+  uint32_t entry = 0;
+  if (!load(o, ledger_table(), program, entry)) return 1;
+  std::printf("ok: %zu instruction slots, %zu entry points\n", program->code().size(), program->entries().size());
+  return 0;
+}
+
 int cmd_asm(const Options& o) {
   std::vector<uint8_t> bytes;
   std::string err;
@@ -179,6 +199,7 @@ int cmd_disasm(const Options& o) {
     return 1;
   }
   std::vector<uint64_t> code;
+  std::vector<std::string> notes;  // per slot: relocated host function
   if (!o.raw && is_module(bytes)) {
     auto m = vm::parse(bytes);
     if (!m) {
@@ -191,6 +212,9 @@ int cmd_disasm(const Options& o) {
     for (const vm::Relocation& r : m->relocations)
       std::printf("# host call %s at %u\n", r.name.c_str(), r.insn);
     code = m->code;
+    notes.resize(code.size());
+    for (const vm::Relocation& r : m->relocations)
+      if (r.insn < notes.size()) notes[r.insn] = " -> " + r.name;
   } else {
     auto p = vm::load_raw(bytes);
     if (!p) {
@@ -199,8 +223,9 @@ int cmd_disasm(const Options& o) {
     }
     code = std::move(p->code);
   }
-  for (const vm::DisassembledLine& l : vm::disassemble(code, vm::ConformanceHost::table()))
-    std::printf("%-40s # %u\n", l.text.c_str(), l.pc);
+  const vm::HostTable hosts = notes.empty() ? vm::ConformanceHost::table() : ledger_table();
+  for (const vm::DisassembledLine& l : vm::disassemble(code, hosts))
+    std::printf("%-40s # %u%s\n", l.text.c_str(), l.pc, l.pc < notes.size() ? notes[l.pc].c_str() : "");
   return 0;
 }
 
@@ -222,6 +247,11 @@ void add_vm_commands(CLI::App& app, Context& ctx) {
   run->add_option("--budget", opts->budget, "instruction budget")->capture_default_str();
   run->add_option("--mem", opts->mem_hex, "input memory as hex bytes (\"01 02 03\")");
   run->callback([opts, &ctx] { ctx.exit_code = cmd_run(*opts); });
+
+  CLI::App* ver = vm->add_subcommand("verify", "Verify raw bytecode (--raw) or a module against the ledger's host functions");
+  ver->add_option("file", opts->file, "bytecode or module")->required();
+  ver->add_flag("--raw", opts->raw, "the file is raw instruction bytes");
+  ver->callback([opts, &ctx] { ctx.exit_code = cmd_verify(*opts); });
 
   CLI::App* as = vm->add_subcommand("asm", "Assemble text to raw instruction bytes");
   as->add_option("input", opts->file, "assembly file")->required();
