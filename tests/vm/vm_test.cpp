@@ -431,6 +431,42 @@ TEST(Conformance, AllDataFilesPass) {
   EXPECT_GT(files, 30);
 }
 
+class LendingHost final : public Host {
+ public:
+  HostResult call(uint32_t, const std::array<uint64_t, 5>& args, GuestMemory& memory) override {
+    // Overflowing and out-of-region accesses are refused, never performed.
+    std::array<uint8_t, 8> b{};
+    if (memory.read(~uint64_t{0} - 3, b)) return HostResult::fail(1, "read across the top of memory");
+    if (memory.read(kStackAddress, std::span<uint8_t>(big_.data(), big_.size())))
+      return HostResult::fail(2, "read larger than the stack");
+    if (memory.write(kRodataAddress, b)) return HostResult::fail(3, "write to read-only data");
+    std::optional<uint64_t> last;
+    int slots = 0;
+    while (auto a = memory.lend(buffer_)) {
+      last = a;
+      ++slots;
+    }
+    if (slots != 12) return HostResult::fail(4, "expected 12 lending slots, got " + std::to_string(slots));
+    if (!memory.write_u64(*last, args[0])) return HostResult::fail(5, "write to lent memory");
+    return HostResult::ok(*last);
+  }
+  std::array<uint8_t, 16> buffer_{};
+  std::vector<uint8_t> big_ = std::vector<uint8_t>(1 << 20);
+};
+
+TEST(Host, GuestMemoryBoundsAndLendingSlots) {
+  const HostFunction fns[] = {{"lend_all", 1, 1}};
+  Program p;
+  p.code = asm_or_die("mov %r1, 99\ncall 1\nldxdw %r0, [%r0]\nexit");
+  auto v = verify(std::move(p), fns);
+  ASSERT_TRUE(v.ok());
+  LendingHost host;
+  Vm vm;
+  RunResult r = vm.run(v.value(), host, {});
+  ASSERT_TRUE(r.ok()) << r.error->describe();
+  EXPECT_EQ(r.r0, 99u);
+}
+
 TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
   auto f = parse_data_file("-- asm\nfrobnicate\n-- error\n");
   ASSERT_TRUE(f.ok());
