@@ -21,6 +21,9 @@ constexpr std::size_t kMaxFileBytes = 16u << 20;
 constexpr int kMaxBracketDepth = 256;
 constexpr int kMaxPrefixRun = 256;
 constexpr int kMaxExprDepth = 1000;
+// Blocks nested in blocks, counting each `else if` as one more level (it
+// nests the next `if` in the else branch): later stages recurse over them.
+constexpr int kMaxNesting = 512;
 
 // How a token is named in "expected ..." messages.
 std::string token_display(std::size_t type, const antlr4::dfa::Vocabulary& vocab) {
@@ -382,7 +385,9 @@ class Builder {
 
   Block block(P::BlockContext* c) {
     Block b;
+    if (!enter(c)) return b;
     for (auto* s : c->statement()) b.push_back(statement(s));
+    --nesting_;
     return b;
   }
 
@@ -450,12 +455,18 @@ class Builder {
     auto conds = c->expr();
     auto blocks = c->block();
     Stmt* cur = &out;
+    int entered = 0;
     for (std::size_t k = 0; k < conds.size(); ++k) {
       cur->kind = StmtKind::if_;
       cur->loc = loc_of(conds[k]);
       cur->exprs.push_back(expr(conds[k]));
       cur->body = block(blocks[k]);
       if (k + 1 < conds.size()) {
+        if (!enter(conds[k + 1])) {
+          blocks.resize(conds.size());  // the chain stops here: drop the final else too
+          break;
+        }
+        ++entered;
         cur->has_else = true;
         auto next = std::make_unique<Stmt>();
         Stmt* raw = next.get();
@@ -467,6 +478,22 @@ class Builder {
       cur->has_else = true;
       cur->else_body = block(blocks.back());
     }
+    nesting_ -= entered;
+  }
+
+  // Counts one more level of nesting; false (reported once) past the limit.
+  bool enter(antlr4::ParserRuleContext* c) {
+    if (nesting_ >= kMaxNesting) {
+      if (!nesting_reported_) {
+        nesting_reported_ = true;
+        diags_.error(path_, loc_of(c), "statements nested more than " + std::to_string(kMaxNesting) +
+                                           " levels deep (each `else if` counts as one); decide in steps, or in "
+                                           "clauses");
+      }
+      return false;
+    }
+    ++nesting_;
+    return true;
   }
 
   LValue lvalue(P::LvalueContext* c) {
@@ -645,6 +672,8 @@ class Builder {
   Diagnostics& diags_;
   int depth_ = 0;
   bool depth_reported_ = false;
+  int nesting_ = 0;
+  bool nesting_reported_ = false;
 };
 
 // Rejects nesting that would take the recursive-descent parser too deep,

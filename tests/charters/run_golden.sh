@@ -168,6 +168,15 @@ with open(sys.argv[1], "w") as f:
     f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n')
     f.write("  parameter p: count = 1" + " + 1" * 5000 + "\n}\n")
 EOF
+  # 20,000 `else if` branches: as deep as 20,000 nested blocks.
+  python3 - "$dir/else_if_chain.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Test" version 1\ncurrency RUB scale 2\narticle 1 "A" {\n  rule r(n: count) by member {\n    if n == 0 {\n    }')
+    for i in range(1, 20000):
+        f.write(" else if n == %d {\n    }" % i)
+    f.write("\n  }\n}\n")
+EOF
   # 10,000 minus signs in a row.
   python3 - "$dir/prefix_operators.artel" <<'EOF'
 import sys
@@ -191,7 +200,7 @@ EOF
 gen_robust
 mkdir -p robust
 for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte ten_megabytes twenty_megabytes \
-            nested_parens nested_blocks long_expression prefix_operators unclosed_string many_errors \
+            nested_parens nested_blocks else_if_chain long_expression prefix_operators unclosed_string many_errors \
             a_directory does_not_exist; do
   name="robust/$base"
   expected="robust/$base.expected"
