@@ -1597,7 +1597,14 @@ class Checker {
         if (state[g] == 1) {
           std::string path;
           auto start = std::find(stack.begin(), stack.end(), g);
-          for (auto it = start; it != stack.end(); ++it) path += "`" + out_.functions[static_cast<std::size_t>(*it)].name + "` -> ";
+          // A long cycle is shown by its first and last few clauses.
+          const auto length = stack.end() - start;
+          for (auto it = start; it != stack.end(); ++it) {
+            const auto i = it - start;
+            if (length > 10 && i == 5) path += "... (" + std::to_string(length - 8) + " more) -> ";
+            if (length > 10 && i >= 5 && i < length - 3) continue;
+            path += "`" + out_.functions[static_cast<std::size_t>(*it)].name + "` -> ";
+          }
           path += "`" + out_.functions[static_cast<std::size_t>(g)].name + "`";
           const auto& p = function_decls_[static_cast<std::size_t>(g)];
           err_in(p.file, p.decl->name_loc, "recursion is not allowed (every rule must be sure to finish): " + path);
