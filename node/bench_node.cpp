@@ -56,7 +56,7 @@ double verify_rate(unsigned threads, double duration) {
 int main(int argc, char** argv) {
   CLI::App app{"artel_bench_node - node throughput against the Ed25519 verification rate"};
   std::size_t transfers = 60'000, batch = 1'000, members_n = 256;
-  unsigned clients = 2, verify_threads = 2;
+  unsigned clients = 4, verify_threads = 2;
   app.add_option("--transfers", transfers, "signed transfers to submit");
   app.add_option("--batch", batch, "transfers per HTTP request");
   app.add_option("--members", members_n, "members (signers)");

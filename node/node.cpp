@@ -112,17 +112,19 @@ void Node::verify_loop() {
       continue;
     }
     std::vector<Prepared> prepared(batch.size());
-    auto work = [&](std::size_t from, std::size_t to) {
-      for (std::size_t i = from; i < to; ++i) prepared[i] = prepare(std::move(batch[i]));
+    // Workers take small slices as they go, so a thread the OS deschedules
+    // (the machine is shared) does not hold back the whole batch.
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      constexpr std::size_t slice = 16;
+      for (std::size_t from; (from = next.fetch_add(slice)) < batch.size();)
+        for (std::size_t i = from; i < std::min(batch.size(), from + slice); ++i)
+          prepared[i] = prepare(std::move(batch[i]));
     };
-    unsigned threads = batch.size() >= 8 ? options_.verify_threads : 1;
+    unsigned threads = batch.size() >= 32 ? options_.verify_threads : 1;
     std::vector<std::thread> helpers;
-    std::size_t chunk = (batch.size() + threads - 1) / threads;
-    for (unsigned t = 1; t < threads; ++t) {
-      std::size_t from = t * chunk, to = std::min(batch.size(), from + chunk);
-      if (from < to) helpers.emplace_back(work, from, to);
-    }
-    work(0, std::min(batch.size(), chunk));
+    for (unsigned t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
     for (auto& h : helpers) h.join();
     std::unique_lock lock(ready_mu_);
     ready_cv_.wait(lock, [this] { return ready_.size() < 2; });
