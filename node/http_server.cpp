@@ -9,9 +9,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "vm/abi.h"
+#include "vm/module.h"
 
 namespace artel::node {
 
@@ -149,6 +151,12 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   Overlay view(node.ledger().store());
   State st(view);
   if (auto e = st.account_exists(*handle)) return error_reply(404, e->code, e->message);
+  // Demurrage is charged lazily: show a share account as of now, with the
+  // weeks not yet taken settled in this read-only view (nothing is written).
+  if (abi::account_kind(*handle) == abi::AccountKind::share) {
+    node.ledger().install_settler(st);
+    if (auto e = st.settle(abi::account_owner(*handle))) return error_reply(500, e->code, e->message);
+  }
   AccountRec a = st.account(*handle);
   json j{{"account", account_name(*handle)},
          {"kind", account_kind_name(*handle)},
@@ -169,11 +177,48 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                         {"members", st.coop_members_count(c)},
                         {"cooperative_account", st.coop_aggregate(c)}};
   }
+  // The fund and a cooperative's own account receive lazily charged
+  // demurrage when the charged accounts are next used. Show what is owed to
+  // them but not yet collected, by settling the owing accounts in this
+  // read-only view (rules see only the collected balance).
+  const auto kind = abi::account_kind(*handle);
+  if (!statement && (kind == abi::AccountKind::fund || kind == abi::AccountKind::cooperative)) {
+    const std::uint64_t coop = kind == abi::AccountKind::cooperative ? abi::account_owner(*handle) : 0;
+    const std::uint64_t n = st.coop_members_count(coop);
+    constexpr std::uint64_t kMaxSettledInView = 200'000;
+    if (n <= kMaxSettledInView) {
+      Overlay scratch(static_cast<const KvReader&>(view));
+      State later(scratch);
+      node.ledger().install_settler(later);
+      for (std::uint64_t i = 0; i < n; ++i)
+        if (auto e = later.settle(later.coop_member_at(coop, i))) return error_reply(500, e->code, e->message);
+      j["uncollected_demurrage"] = later.account(*handle).balance - a.balance;
+      if (coop != 0) j["cooperative"]["cooperative_account"] = later.coop_aggregate(coop);
+    } else {
+      j["uncollected_demurrage"] = nullptr;  // too many accounts to settle for a read
+    }
+  }
   if (!statement) return json_reply(200, j);
   std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
   std::uint64_t limit = std::min<std::uint64_t>(parse_u64(query_param(query, "limit")).value_or(1000), 10000);
   json lines = json::array();
   std::uint64_t seq = from;
+  // Article citations: the number and titles from the module of the charter
+  // version that made the posting.
+  std::map<std::uint32_t, std::optional<vm::Module>> modules;
+  auto cite = [&](std::uint32_t version, std::uint32_t ordinal) -> json {
+    if (ordinal == 0) return nullptr;
+    auto it = modules.find(version);
+    if (it == modules.end()) {
+      std::optional<vm::Module> m;
+      if (auto c = st.charter(version))
+        if (auto parsed = vm::parse(c->module)) m = std::move(parsed.value());
+      it = modules.emplace(version, std::move(m)).first;
+    }
+    if (!it->second || ordinal > it->second->articles.size()) return nullptr;
+    const auto& art = it->second->articles[ordinal - 1];
+    return json{{"number", art.number}, {"titles", art.titles}};
+  };
   for (const auto& p : st.postings(*handle, from, limit)) {
     lines.push_back({{"seq", seq++},
                      {"period", p.period},
@@ -183,6 +228,7 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                      {"kind", kind_name(static_cast<TxKind>(p.tx_kind))},
                      {"charter_version", p.charter_version},
                      {"article", p.article},
+                     {"cites", cite(p.charter_version, p.article)},
                      {"counterparty", p.counterparty == 0 ? std::string("outside")
                                                           : account_name(p.counterparty)}});
   }
