@@ -350,6 +350,9 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
       return account(node, rest, false, query);
     }
     return error_reply(404, "not_found", "no endpoint " + std::string(path));
+  } catch (const json::exception& e) {
+    // A field of the wrong JSON type (e.g. "encoding": 5) is the client's error.
+    return error_reply(400, "invalid_json", e.what());
   } catch (const std::exception& e) {
     return error_reply(500, "internal", e.what());
   }

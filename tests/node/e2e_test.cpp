@@ -126,6 +126,8 @@ TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
   rejected(c, json{{"tx", "zz12"}}.dump(), 400, "bad_encoding");
   rejected(c, "{\"tx\": ", 400, "invalid_json");
   rejected(c, "[1,2,3]", 400, "invalid_json");
+  rejected(c, json{{"tx", to_hex(tr)}, {"encoding", 5}}.dump(), 400, "invalid_json");
+  rejected(c, json{{"transactions", {1, 2}}}.dump(), 400, "bad_encoding");
   json abort = rejected(c, tx_body(members[1].sign(CallRule{"boom", {}})), 422, "charter_abort");
   EXPECT_EQ(abort["error"]["article"], 12);
   members[1].nonce--;
