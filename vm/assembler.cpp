@@ -202,16 +202,6 @@ std::string signed_offset(int64_t off) {
   return off >= 0 ? "+" + std::to_string(off) : std::to_string(off);
 }
 
-std::string hex64(uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 }  // namespace
 
 Result<std::vector<uint64_t>> assemble(std::string_view source) {
@@ -424,7 +414,7 @@ std::vector<DisassembledLine> disassemble(std::span<const uint64_t> code, HostTa
   std::vector<DisassembledLine> out;
   for (std::size_t pc = 0; pc < code.size(); ++pc) {
     const Insn in = Insn::from_word(code[pc]);
-    DisassembledLine line{static_cast<uint32_t>(pc), ".word " + hex64(code[pc])};
+    DisassembledLine line{static_cast<uint32_t>(pc), ".word " + hex_u64(code[pc])};
     const std::optional<Op> op = lookup(in);
     if (!op || in.dst > 10 || in.src > 10) {
       out.push_back(std::move(line));
@@ -463,7 +453,7 @@ std::vector<DisassembledLine> disassemble(std::span<const uint64_t> code, HostTa
         if (hi_canon.word() != code[pc + 1]) break;
         const uint64_t v = uint64_t{static_cast<uint32_t>(in.imm)} | uint64_t{static_cast<uint32_t>(hi.imm)}
                                                                          << 32;
-        line.text = "lddw " + reg_name(in.dst) + ", " + hex64(v);
+        line.text = "lddw " + reg_name(in.dst) + ", " + hex_u64(v);
         out.push_back(std::move(line));
         ++pc;
         continue;

@@ -41,16 +41,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string hex(uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 Error bad_file(std::string message) {
   return make_error(ErrorCode::SyntaxError, Error::kNoPc, std::move(message));
 }
@@ -210,8 +200,8 @@ CaseOutcome run_data_file(const DataFile& file) {
     r0 = 0;
   }
   if (file.error)
-    return {false, "expected an error (" + *file.error + ") but the program returned " + hex(r0)};
-  if (r0 != *file.result) return {false, "r0 is " + hex(r0) + ", expected " + hex(*file.result)};
+    return {false, "expected an error (" + *file.error + ") but the program returned " + hex_u64(r0)};
+  if (r0 != *file.result) return {false, "r0 is " + hex_u64(r0) + ", expected " + hex_u64(*file.result)};
   return {true, {}};
 }
 

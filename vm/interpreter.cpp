@@ -46,20 +46,10 @@ struct Machine {
   Frame frames[kMaxCallDepth];
 };
 
-std::string hex(uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 [[gnu::cold, gnu::noinline]] void out_of_bounds(Machine& m, uint32_t pc, uint64_t addr, unsigned size,
                                                 const char* what) {
   m.error = make_error(ErrorCode::OutOfBounds, pc,
-                       std::string(what) + " of " + std::to_string(size) + " bytes at " + hex(addr) +
+                       std::string(what) + " of " + std::to_string(size) + " bytes at " + hex_u64(addr) +
                            " is outside the memory the program may access");
 }
 

@@ -56,6 +56,9 @@ struct Error {
   [[nodiscard]] std::string describe() const;
 };
 
+// `v` in hexadecimal with a 0x prefix, as error messages and listings show it.
+[[nodiscard]] std::string hex_u64(uint64_t v);
+
 // A value or an Error (std::expected is C++23; this is the part we need).
 template <class T>
 class [[nodiscard]] Result {

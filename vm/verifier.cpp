@@ -58,6 +58,16 @@ std::string_view to_string(ErrorCode code) {
   return "unknown-error";
 }
 
+std::string hex_u64(uint64_t v) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string s;
+  do {
+    s.insert(s.begin(), kDigits[v & 0xf]);
+    v >>= 4;
+  } while (v != 0);
+  return "0x" + s;
+}
+
 std::string Error::describe() const {
   std::string s;
   if (pc != kNoPc) s += "pc " + std::to_string(pc) + ": ";
@@ -119,16 +129,6 @@ bool VerifiedProgram::knows_host(uint64_t id) const {
 
 namespace {
 
-std::string hex(uint64_t v) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s;
-  do {
-    s.insert(s.begin(), kDigits[v & 0xf]);
-    v >>= 4;
-  } while (v != 0);
-  return "0x" + s;
-}
-
 Error refuse(ErrorCode code, std::size_t pc, std::string message) {
   return make_error(code, static_cast<uint32_t>(pc), std::move(message));
 }
@@ -168,9 +168,9 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
     const std::optional<Op> op = lookup(in);
     if (!op) {
       if (!known_opcode(in.opcode))
-        return refuse(ErrorCode::InvalidOpcode, pc, "unknown opcode " + hex(in.opcode));
+        return refuse(ErrorCode::InvalidOpcode, pc, "unknown opcode " + hex_u64(in.opcode));
       return refuse(ErrorCode::InvalidOpcode, pc,
-                    "opcode " + hex(in.opcode) + " with src " + std::to_string(in.src) + ", offset " +
+                    "opcode " + hex_u64(in.opcode) + " with src " + std::to_string(in.src) + ", offset " +
                         std::to_string(in.off) + ", imm " + std::to_string(in.imm) +
                         " is not an instruction");
     }

@@ -4,8 +4,10 @@
 // random sequences that must conserve money and never overdraw a share.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <random>
+#include <sstream>
 
 #include "compile_helpers.h"
 #include "node/ledger.h"
@@ -193,6 +195,80 @@ TEST_F(Economy, AnAmendedRateAppliesFromTheNextPeriodAndOldLinesKeepTheirVersion
   auto postings = v.st.postings(account_handle(AccountKind::share, 6), 0, 100);
   ASSERT_EQ(postings.size(), 13u);
   for (std::size_t i = 1; i < postings.size(); ++i) EXPECT_EQ(postings[i].charter_version, i <= 5 ? 1u : 2u) << i;
+}
+
+// The shipped consumer-society charter, edited as a lawyer would (0.5% ->
+// 0.3%), rebuilt, and adopted through its own amendment rule (article 8:
+// three quarters of all members must approve).
+TEST_F(Economy, TheShippedCharterAmendedThroughItsAmendmentRule) {
+  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/consumer_society.artel";
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string v1 = text.str();
+  auto compile = [&](const std::string& source) {
+    Diagnostics diags;
+    compiler::DirectoryLibraryLoader libs(std::string(ARTEL_SOURCE_DIR) + "/stdlib");
+    auto parsed = syntax::parse(SourceFile{path, source}, diags);
+    std::optional<module::Built> built;
+    if (parsed)
+      if (auto checked = typed::check(*parsed, libs, diags)) built = compiler::compile(*checked, path, diags);
+    EXPECT_TRUE(built);
+    return built ? built->bytes : Bytes{};
+  };
+  std::string v2 = v1;
+  const std::string rate_line = "parameter demurrage_rate: rate = 0.5%";
+  ASSERT_NE(v2.find(rate_line), std::string::npos);
+  v2.replace(v2.find(rate_line), rate_line.size(), "parameter demurrage_rate: rate = 0.3%");
+  v2.replace(v2.find("version 1"), 9, "version 2");
+
+  ok({op_.sign(node::DeployCharter{compile(v1), v1})});
+  coops_.resize(1);
+  ok({op_.sign(node::RegisterCoop{coops_[0].key.pk, "A"})});
+  members_.resize(4);
+  std::vector<Bytes> admit;
+  for (std::size_t i = 0; i < 4; ++i) admit.push_back(coops_[0].sign(node::AdmitMember{1, members_[i].key.pk, 0}));
+  ok(std::move(admit));
+  std::int64_t share[4] = {400'000, 300'000, 200'000, 100'000};
+  for (std::uint64_t m = 1; m <= 4; ++m)
+    ok({coops_[0].sign(node::Contribute{m, share[m - 1], node::ContributionKind::money, "", ""})});
+  auto week = [&](std::int64_t rate_ppb) {
+    ++period_;
+    ok({op_.sign(node::AdvancePeriod{period_})});
+    for (auto& b : share) b -= b * rate_ppb / 1'000'000'000;
+  };
+  for (int w = 1; w <= 3; ++w) week(5'000'000);
+
+  auto amend = [&](std::size_t approvers) {
+    node::Transaction tx;
+    tx.signer = members_[0].key.pk;
+    tx.nonce = members_[0].nonce + 1;
+    tx.body = node::AmendCharter{compile(v2), v2};
+    for (std::size_t i = 0; i < approvers; ++i) node::add_approval(tx, members_[i].key);
+    auto r = apply({node::sign_transaction(tx, members_[0].key)});
+    if (r[0].applied) ++members_[0].nonce;
+    return r[0];
+  };
+  const auto before = ledger_->summary().digest;
+  auto refused = amend(2);  // half is not three quarters
+  EXPECT_FALSE(refused.applied);
+  EXPECT_EQ(refused.error.code, "approval_missing") << refused.error.message;
+  EXPECT_EQ(ledger_->summary().digest, before);
+  auto adopted = amend(3);
+  ASSERT_TRUE(adopted.applied) << adopted.error.code << ": " << adopted.error.message;
+  for (int w = 4; w <= 10; ++w) week(3'000'000);  // from the next period on, 0.3%
+
+  View v(*ledger_);
+  for (std::uint64_t m = 1; m <= 4; ++m) EXPECT_EQ(v.balance(AccountKind::share, m), share[m - 1]) << "member " << m;
+  auto postings = v.st.postings(account_handle(AccountKind::share, 4), 0, 100);
+  ASSERT_EQ(postings.size(), 11u);
+  for (std::size_t i = 1; i < postings.size(); ++i) {
+    EXPECT_EQ(postings[i].charter_version, i <= 3 ? 1u : 2u) << i;
+    EXPECT_EQ(postings[i].article, 5u) << i;  // article 5, "Demurrage", of either version
+  }
+  std::int64_t total = v.balance(AccountKind::fund, 0) + v.balance(AccountKind::cooperative, 1);
+  for (std::uint64_t m = 1; m <= 4; ++m) total += v.balance(AccountKind::share, m);
+  EXPECT_EQ(total, 1'000'000);
 }
 
 TEST_F(Economy, AnAmendmentWithoutApprovalIsRefusedAndChangesNothing) {
