@@ -92,8 +92,15 @@ void Diagnostics::print(std::ostream& out) const {
     for (const auto& s : sources_) {
       if (s.path != d.file) continue;
       std::string_view line = line_of(s.text, d.loc.line);
-      // Very long lines (a 10 MB one-line file) are not worth echoing.
+      // Very long lines (a 10 MB one-line file) are not worth echoing, nor
+      // lines with control bytes (binary input): they would garble a terminal.
       if (line.size() > 400) break;
+      bool printable = true;
+      for (char ch : line) {
+        const auto c = static_cast<unsigned char>(ch);
+        if ((c < 0x20 && c != '\t') || c == 0x7f) printable = false;
+      }
+      if (!printable) break;
       out << "  " << line << '\n';
       out << "  " << prefix_code_points(line, d.loc.col > 0 ? d.loc.col - 1 : 0) << "^\n";
       break;
