@@ -91,6 +91,37 @@ const char* account_kind_name(std::uint64_t handle) {
   return "unknown";
 }
 
+// Binary batch: no hex, no per-transaction JSON on the way in, and only the
+// rejected transactions are itemised on the way out.
+HttpReply submit_binary(Node& node, std::string_view body) {
+  std::vector<Bytes> txs;
+  Reader r(body);
+  while (r.ok() && !r.at_end()) {
+    Bytes b = r.bytes(max_tx_size);
+    if (!r.ok())
+      return error_reply(400, "bad_encoding", "binary batch: transaction " + std::to_string(txs.size()) +
+                                                  " at byte " + std::to_string(r.position()) +
+                                                  " is truncated or over " + std::to_string(max_tx_size) +
+                                                  " bytes");
+    txs.push_back(std::move(b));
+  }
+  if (txs.empty()) return error_reply(400, "bad_encoding", "binary batch: no transactions");
+  auto futures = node.submit(std::move(txs));
+  std::uint64_t applied = 0, height = 0;
+  json rejections = json::array();
+  for (std::size_t i = 0; i < futures.size(); ++i) {
+    Receipt rc = futures[i].get();
+    if (rc.applied) {
+      ++applied;
+      height = std::max(height, rc.height);
+    } else {
+      rejections.push_back({{"index", i}, {"id", hex(rc.id)}, {"error", error_json(rc.error)}});
+    }
+  }
+  return json_reply(200, json{{"applied", applied}, {"rejected", rejections.size()}, {"height", height},
+                              {"rejections", rejections}});
+}
+
 HttpReply submit(Node& node, std::string_view body) {
   json req = json::parse(body, nullptr, false);
   if (req.is_discarded() || !req.is_object())
@@ -317,7 +348,7 @@ HttpReply signer(Node& node, std::string_view key_hex) {
 }  // namespace
 
 HttpReply handle_request(Node& node, std::string_view method, std::string_view target,
-                         std::string_view body) {
+                         std::string_view body, std::string_view content_type) {
   std::string_view path = target, query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
     path = target.substr(0, q);
@@ -327,7 +358,10 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
     return error_reply(405, "method_not_allowed", std::string(method) + " is not allowed on " + std::string(path));
   };
   try {
-    if (path == "/v1/transactions") return method == "POST" ? submit(node, body) : method_not_allowed();
+    if (path == "/v1/transactions") {
+      if (method != "POST") return method_not_allowed();
+      return content_type.starts_with("application/octet-stream") ? submit_binary(node, body) : submit(node, body);
+    }
     if (method != "GET") {
       if (path == "/v1/status" || path == "/metrics" || path.starts_with("/v1/")) return method_not_allowed();
       return error_reply(404, "not_found", "no endpoint " + std::string(path));
@@ -444,7 +478,9 @@ struct HttpServer::Impl {
       if (ec) break;
       auto req = parser.release();
       HttpReply r = handle_request(node, std::string_view(req.method_string().data(), req.method_string().size()),
-                                   std::string_view(req.target().data(), req.target().size()), req.body());
+                                   std::string_view(req.target().data(), req.target().size()), req.body(),
+                                   std::string_view(req[http::field::content_type].data(),
+                                                    req[http::field::content_type].size()));
       bool keep = req.keep_alive() && !stopping;
       write(s, version, keep, r, ec);
       if (ec || !keep) break;

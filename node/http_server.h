@@ -26,8 +26,10 @@ struct HttpReply {
   std::string content_type = "application/json";
   std::string body;
 };
+// A POST /v1/transactions with content type application/octet-stream carries
+// a binary batch: (u32 little-endian length, signed transaction bytes)*.
 HttpReply handle_request(Node& node, std::string_view method, std::string_view target,
-                         std::string_view body);
+                         std::string_view body, std::string_view content_type = "application/json");
 
 class HttpServer {
  public:

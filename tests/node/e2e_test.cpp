@@ -96,6 +96,30 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
   EXPECT_EQ(s["charter"]["version"], 1);
   EXPECT_EQ(s["members"], 3);
 
+  // Binary batch: length-prefixed transactions; only rejections itemised.
+  {
+    Writer w;
+    w.bytes(members[0].sign(Transfer{2, 10, ""}));
+    w.bytes(members[1].sign(Transfer{1, 999'999'999, ""}));  // overdraft
+    members[1].nonce--;
+    w.bytes(members[1].sign(Transfer{1, 20, ""}));
+    auto r = c.request("POST", "/v1/transactions", w.as_string(), "application/octet-stream");
+    ASSERT_EQ(r.status, 200u) << r.body;
+    json j = json::parse(r.body);
+    EXPECT_EQ(j["applied"], 2);
+    ASSERT_EQ(j["rejections"].size(), 1u);
+    EXPECT_EQ(j["rejections"][0]["index"], 1);
+    EXPECT_EQ(j["rejections"][0]["error"]["code"], "overdraft");
+    Bytes cut = members[1].sign(Transfer{1, 1, ""});
+    members[1].nonce--;
+    Writer bad;
+    bad.u32(static_cast<std::uint32_t>(cut.size() + 5));
+    bad.raw(cut);
+    auto rb = c.request("POST", "/v1/transactions", bad.as_string(), "application/octet-stream");
+    EXPECT_EQ(rb.status, 400u);
+    EXPECT_EQ(json::parse(rb.body)["error"]["code"], "bad_encoding");
+  }
+
   auto metrics = c.get("/metrics");
   EXPECT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.body.find("artel_transactions_applied_total"), std::string::npos);
