@@ -209,6 +209,87 @@ TEST_F(LedgerTest, DigestIsDeterministic) {
   EXPECT_NE(c.summary().height, ledger->summary().height);
 }
 
+// Random native traffic against a plain model: balances, cooperative
+// accounts (sums of their members' shares) and money conservation after
+// every block; rejections exactly where the model says they must happen.
+TEST_F(LedgerTest, RandomTrafficMatchesAPlainModel) {
+  std::mt19937_64 rng(20261122);
+  Actor coop2;
+  ok(op.sign(RegisterCoop{coop.key.pk, "one"}));
+  ok(op.sign(RegisterCoop{coop2.key.pk, "two"}));
+  const int n = 12;
+  std::vector<std::int64_t> bal(n + 1, 0);
+  std::vector<std::uint64_t> coop_of(n + 1, 0);
+  std::int64_t outside = 0;  // money that entered minus money that left
+  for (int i = 1; i <= n; ++i) {
+    members.emplace_back();
+    coop_of[static_cast<std::size_t>(i)] = (i % 3 == 0) ? 2 : 1;
+    Actor& c = coop_of[static_cast<std::size_t>(i)] == 1 ? coop : coop2;
+    ok(c.sign(AdmitMember{coop_of[static_cast<std::size_t>(i)], members.back().key.pk, 0}));
+  }
+  for (int round = 0; round < 30; ++round) {
+    std::vector<Bytes> txs;
+    std::vector<bool> expect_ok;
+    std::vector<std::int64_t> next = bal;
+    for (int k = 0; k < 20; ++k) {
+      auto m = static_cast<std::size_t>(rng() % n + 1);
+      Actor& c = coop_of[m] == 1 ? coop : coop2;
+      std::int64_t amount = static_cast<std::int64_t>(rng() % 5'000) + 1;
+      switch (rng() % 3) {
+        case 0:
+          txs.push_back(c.sign(Contribute{m, amount, ContributionKind::money, "", ""}));
+          next[m] += amount;
+          outside += amount;
+          expect_ok.push_back(true);
+          break;
+        case 1: {
+          auto to = static_cast<std::size_t>(rng() % n + 1);
+          if (to == m) to = m % n + 1;
+          bool okay = next[m] >= amount;
+          txs.push_back(members[m - 1].sign(Transfer{to, amount, ""}));
+          if (okay) {
+            next[m] -= amount;
+            next[to] += amount;
+          } else {
+            members[m - 1].nonce--;  // the rejected nonce stays free
+          }
+          expect_ok.push_back(okay);
+          break;
+        }
+        default: {
+          bool okay = next[m] >= amount;
+          txs.push_back(c.sign(ReturnShare{m, amount}));
+          if (okay) {
+            next[m] -= amount;
+            outside -= amount;
+          } else {
+            c.nonce--;
+          }
+          expect_ok.push_back(okay);
+        }
+      }
+    }
+    auto rs = block(txs);
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      EXPECT_EQ(rs[i].applied, expect_ok[i]) << "round " << round << " tx " << i << ": " << rs[i].error.message;
+      if (!expect_ok[i]) {
+        EXPECT_EQ(rs[i].error.code, "overdraft");
+      }
+    }
+    bal = next;
+    std::int64_t total = 0, sum1 = 0, sum2 = 0;
+    for (int i = 1; i <= n; ++i) {
+      auto u = static_cast<std::size_t>(i);
+      EXPECT_EQ(balance(share(u)), bal[u]) << "member " << i << " round " << round;
+      total += bal[u];
+      (coop_of[u] == 1 ? sum1 : sum2) += bal[u];
+    }
+    EXPECT_EQ(total, outside);
+    EXPECT_EQ(coop_account(1), sum1);
+    EXPECT_EQ(coop_account(2), sum2);
+  }
+}
+
 TEST_F(LedgerTest, MulDivRoundsExactly) {
   EXPECT_EQ(muldiv(1'000'001, 5, 1000, 0), 5000);   // 5000.005 down
   EXPECT_EQ(muldiv(1'000'001, 5, 1000, 1), 5001);   // up
