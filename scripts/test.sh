@@ -8,14 +8,32 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 jobs=$(nproc)
 status=0
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for preset in release asan; do
   echo "== build: $preset"
   scripts/build.sh "$preset"
   echo "== test: $preset"
-  if ! ctest --preset "$preset" -j "$jobs"; then status=1; fi
+  if ! ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"; then status=1; fi
+  # "100% tests passed, 0 tests failed out of 77"
+  line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -n 1)
+  if [ -z "$line" ]; then status=1; continue; fi
+  f=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\1/')
+  t=$(echo "$line" | sed -E 's/.* ([0-9]+) tests failed out of ([0-9]+).*/\2/')
+  passed=$((passed + t - f))
+  failed=$((failed + f))
 done
 if [ -x scripts/fuzz-vm.sh ] && [ "${ARTEL_FUZZ_SECONDS:-60}" != 0 ]; then
   echo "== fuzz: the VM for ${ARTEL_FUZZ_SECONDS:-60} s"
-  if ! scripts/fuzz-vm.sh "${ARTEL_FUZZ_SECONDS:-60}"; then status=1; fi
+  if scripts/fuzz-vm.sh "${ARTEL_FUZZ_SECONDS:-60}"; then
+    passed=$((passed + 1))
+  else
+    status=1
+    failed=$((failed + 1))
+  fi
 fi
+echo "== all: both builds and the fuzz run"
+echo "$passed passed, $failed failed"
 exit $status
