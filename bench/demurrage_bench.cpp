@@ -113,7 +113,7 @@ bool run(std::uint64_t n, const module::Built& charter) {
   if (!apply(ledger, {op.sign(node::AdvancePeriod{boundaries + 1})}, "advance")) return false;
   txs.clear();
   for (std::uint64_t i = 0; i < touched; ++i)
-    txs.push_back(payers[i].sign(node::CallRule{"transfer_share", {static_cast<std::int64_t>(1 + i * (n / touched)), 1'00}}));
+    txs.push_back(payers[i].sign(node::Transfer{1 + i * (n / touched), 1'00, ""}));
   auto t = Clock::now();
   if (!apply(ledger, std::move(txs), "transfers")) return false;
   const double touch_s = seconds_since(t);

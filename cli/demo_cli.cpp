@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "commands.h"
@@ -131,6 +132,47 @@ class Demo {
     return out;
   }
 
+  // A transaction to sign and submit: the signer's nonce is chosen when it is
+  // signed.
+  struct Pending {
+    node::TxBody body;
+    const KeyPair* key = nullptr;
+  };
+  // Signs and submits `items` in order, as one block where possible. A
+  // rejected transaction leaves the ledger (and its signer's nonce) as it
+  // was, so the same signer's later transactions of the batch arrive with a
+  // nonce that skips ahead: those are signed again with the right nonce and
+  // resubmitted, until every item has its own verdict. Returns one receipt
+  // per item, in order.
+  std::vector<node::Receipt> submit_all(const std::vector<Pending>& items) {
+    std::vector<node::Receipt> out(items.size());
+    std::vector<std::size_t> todo(items.size());
+    for (std::size_t i = 0; i < items.size(); ++i) todo[i] = i;
+    while (!todo.empty()) {
+      std::vector<Bytes> batch;
+      batch.reserve(todo.size());
+      for (std::size_t i : todo) batch.push_back(sign(items[i].body, *items[i].key));
+      auto receipts = submit(std::move(batch));
+      std::vector<std::size_t> again;
+      std::set<node::PublicKey> gap;  // signers whose nonces a rejection left a gap in
+      for (std::size_t k = 0; k < todo.size(); ++k) {
+        const std::size_t i = todo[k];
+        const node::PublicKey& pk = items[i].key->pk;
+        if (!receipts[k].applied && gap.count(pk) && receipts[k].error.code == "bad_nonce") {
+          again.push_back(i);
+          continue;
+        }
+        if (!receipts[k].applied) gap.insert(pk);
+        out[i] = std::move(receipts[k]);
+      }
+      node::Overlay view(node_->ledger().store());
+      node::State st(view);
+      for (const auto& pk : gap) nonces_[pk] = st.nonce(pk);
+      todo = std::move(again);
+    }
+    return out;
+  }
+
   bool expect_all(const std::vector<node::Receipt>& rs, const char* what) {
     for (const auto& r : rs) {
       if (r.applied) continue;
@@ -169,11 +211,11 @@ class Demo {
   std::uint64_t member_id(std::uint64_t index) const { return o_.coops + 1 + index; }
 
   bool run_week(std::uint64_t week) {
-    std::vector<Bytes> batch;
+    std::vector<Pending> batch;
     std::vector<int> kinds;  // 0 contribution, 1 transfer, 2 return
     std::vector<std::int64_t> amounts;
-    auto add = [&](Bytes b, int kind, std::int64_t amount) {
-      batch.push_back(std::move(b));
+    auto add = [&](node::TxBody body, const KeyPair& key, int kind, std::int64_t amount) {
+      batch.push_back(Pending{std::move(body), &key});
       kinds.push_back(kind);
       amounts.push_back(amount);
     };
@@ -182,26 +224,30 @@ class Demo {
       // members adds to their share account each week.
       if (week == 1 || rng_.below(5) == 0) {
         std::int64_t amount = static_cast<std::int64_t>(100'00 + rng_.below(week == 1 ? 4900'00 : 900'00));
-        add(sign(node::Contribute{member_id(m), amount, node::ContributionKind::money, "week " + std::to_string(week), ""},
-                 coops_[coop_of_[m]]),
-            0, amount);
+        add(node::Contribute{member_id(m), amount, node::ContributionKind::money, "week " + std::to_string(week), ""},
+            coops_[coop_of_[m]], 0, amount);
       }
+    }
+    // Each society pays its weekly dues into its share account in the union.
+    for (std::uint64_t c = 0; c < o_.coops; ++c) {
+      std::int64_t amount = static_cast<std::int64_t>(1000'00 + rng_.below(1000'00));
+      add(node::Contribute{c + 1, amount, node::ContributionKind::money, "union dues, week " + std::to_string(week), ""},
+          union_, 0, amount);
     }
     const std::uint64_t transfers = std::max<std::uint64_t>(1, o_.members / 5);
     for (std::uint64_t t = 0; t < transfers && o_.members > 1; ++t) {
       std::uint64_t from = rng_.below(o_.members), to = rng_.below(o_.members - 1);
       if (to >= from) ++to;
       std::int64_t amount = static_cast<std::int64_t>(1'00 + rng_.below(200'00));
-      add(sign(node::CallRule{"transfer_share", {static_cast<std::int64_t>(member_id(to)), amount}}, members_[from]), 1,
-          amount);
+      add(node::Transfer{member_id(to), amount, ""}, members_[from], 1, amount);
     }
     const std::uint64_t returns = std::max<std::uint64_t>(1, o_.members / 300);
     for (std::uint64_t r = 0; r < returns; ++r) {
       std::uint64_t m = rng_.below(o_.members);
       std::int64_t amount = static_cast<std::int64_t>(10'00 + rng_.below(50'00));
-      add(sign(node::ReturnShare{member_id(m), amount}, coops_[coop_of_[m]]), 2, amount);
+      add(node::ReturnShare{member_id(m), amount}, coops_[coop_of_[m]], 2, amount);
     }
-    auto receipts = submit(std::move(batch));
+    auto receipts = submit_all(batch);
     std::uint64_t applied[3] = {}, rejected = 0;
     for (std::size_t i = 0; i < receipts.size(); ++i) {
       if (!receipts[i].applied) {
@@ -291,8 +337,10 @@ class Demo {
     const std::uint64_t from = rec.postings > shown ? rec.postings - shown : 0;
     if (from > 0) std::cout << "  (" << from << " earlier postings not shown)\n";
     for (const auto& p : st.postings(handle, from, shown)) {
-      std::string tx = node::hex(p.tx).substr(0, 16);
-      std::printf("%6llu  %12s  %12s  %s  %s\n", static_cast<unsigned long long>(p.period), money(p.amount).c_str(),
+      // A charge settled only in this read-only view has no transaction yet:
+      // it is collected when the account is next used.
+      std::string tx = p.tx == node::Hash{} ? std::string("(not yet taken)") : node::hex(p.tx).substr(0, 16);
+      std::printf("%6llu  %12s  %12s  %-16s  %s\n", static_cast<unsigned long long>(p.period), money(p.amount).c_str(),
                   money(p.balance).c_str(), tx.c_str(), citation(st, p).c_str());
     }
     std::cout.flush();

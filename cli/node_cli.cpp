@@ -167,9 +167,15 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   auto account_id = std::make_shared<std::string>();
   auto* account = app.add_subcommand("account", "balance of an account (share:N, coop:N, fund, charter:F:M or N)");
   account->add_option("id", *account_id, "account")->required();
+  auto uncollected = std::make_shared<bool>(false);
+  account->add_flag("--uncollected", *uncollected,
+                    "fund or coop:N: also the demurrage owed to it and not yet collected (settles every owing account)");
   add_node_option(account, *node);
-  account->callback([&ctx, node, account_id] {
-    guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id), ctx); });
+  account->callback([&ctx, node, account_id, uncollected] {
+    guarded(ctx, [&] {
+      print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id + (*uncollected ? "?uncollected=1" : "")),
+                     ctx);
+    });
   });
 
   auto from = std::make_shared<std::uint64_t>(0);

@@ -88,6 +88,15 @@ std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& 
   return out;
 }
 
+std::uint32_t CharterRuntime::article_ordinal(const CharterVersion& c, std::string_view number) {
+  Check error;
+  auto l = load(c.module, error);
+  if (!l) return 0;
+  for (std::size_t i = 0; i < l->module.articles.size(); ++i)
+    if (l->module.articles[i].number == number) return static_cast<std::uint32_t>(i + 1);
+  return 0;
+}
+
 std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index) {
   Check error;
   auto l = load(c.module, error);
@@ -107,7 +116,9 @@ Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::
                                               std::string(entry) + "'", 0};
   std::uint32_t article = 0;
   std::from_chars(ep->article.data(), ep->article.data() + ep->article.size(), article);
-  if (!ep->params.empty() && ep->params.size() != args.size())
+  // A rule takes exactly its declared arguments (a per-account clause gets
+  // the member and the balance from the ledger, a periodic one nothing).
+  if (ep->kind == vm::EntryKind::Rule && ep->params.size() != args.size())
     return TxError{"bad_arguments", "rule '" + std::string(entry) + "' takes " +
                                         std::to_string(ep->params.size()) + " arguments, got " +
                                         std::to_string(args.size()), article};

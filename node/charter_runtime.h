@@ -46,6 +46,8 @@ class CharterRuntime {
   // Names of the entries run for each share account (`every week for each
   // member m holding b`), in module order; the ledger runs them lazily.
   std::vector<std::string> per_account_entries(const CharterVersion& c);
+  // The ordinal (1 = first) of the article numbered `number`; 0 if none.
+  std::uint32_t article_ordinal(const CharterVersion& c, std::string_view number);
   // The text of message `index` in the module's message table ("" if none).
   std::string message(const CharterVersion& c, std::uint64_t index);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM

@@ -25,10 +25,12 @@ using json = nlohmann::json;
 
 namespace {
 
-HttpReply json_reply(unsigned status, const json& j) { return HttpReply{status, "application/json", j.dump() + "\n"}; }
+HttpReply json_reply(unsigned status, const json& j) { return HttpReply{status, "application/json", j.dump() + "\n", {}}; }
 
 HttpReply error_reply(unsigned status, std::string_view code, std::string_view message) {
-  return json_reply(status, json{{"error", {{"code", code}, {"message", message}}}});
+  HttpReply r = json_reply(status, json{{"error", {{"code", code}, {"message", message}}}});
+  r.error_code = code;
+  return r;
 }
 
 unsigned status_for(const std::string& code) {
@@ -209,25 +211,29 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                         {"cooperative_account", st.coop_aggregate(c)}};
   }
   // The fund and a cooperative's own account receive lazily charged
-  // demurrage when the charged accounts are next used. Show what is owed to
-  // them but not yet collected, by settling the owing accounts in this
-  // read-only view (rules see only the collected balance).
+  // demurrage when the charged accounts are next used. On request
+  // (?uncollected=1) show what is owed to them but not yet collected, by
+  // settling the owing accounts in a read-only scratch view (rules see only
+  // the collected balance). That costs work for every owing account, so it is
+  // asked for explicitly and refused above kMaxSettledInView members.
   const auto kind = abi::account_kind(*handle);
-  if (!statement && (kind == abi::AccountKind::fund || kind == abi::AccountKind::cooperative)) {
+  const std::string want = query_param(query, "uncollected");
+  if (!statement && (want == "1" || want == "true") &&
+      (kind == abi::AccountKind::fund || kind == abi::AccountKind::cooperative)) {
     const std::uint64_t coop = kind == abi::AccountKind::cooperative ? abi::account_owner(*handle) : 0;
     const std::uint64_t n = st.coop_members_count(coop);
-    constexpr std::uint64_t kMaxSettledInView = 200'000;
-    if (n <= kMaxSettledInView) {
-      Overlay scratch(static_cast<const KvReader&>(view));
-      State later(scratch);
-      node.ledger().install_settler(later);
-      for (std::uint64_t i = 0; i < n; ++i)
-        if (auto e = later.settle(later.coop_member_at(coop, i))) return error_reply(500, e->code, e->message);
-      j["uncollected_demurrage"] = later.account(*handle).balance - a.balance;
-      if (coop != 0) j["cooperative"]["cooperative_account"] = later.coop_aggregate(coop);
-    } else {
-      j["uncollected_demurrage"] = nullptr;  // too many accounts to settle for a read
-    }
+    constexpr std::uint64_t kMaxSettledInView = 20'000;
+    if (n > kMaxSettledInView)
+      return error_reply(422, "too_many_accounts",
+                         "settling " + std::to_string(n) + " share accounts for one read is refused (the limit is " +
+                             std::to_string(kMaxSettledInView) + "); read the account without ?uncollected");
+    Overlay scratch(static_cast<const KvReader&>(view));
+    State later(scratch);
+    node.ledger().install_settler(later);
+    for (std::uint64_t i = 0; i < n; ++i)
+      if (auto e = later.settle(later.coop_member_at(coop, i))) return error_reply(500, e->code, e->message);
+    j["uncollected_demurrage"] = later.account(*handle).balance - a.balance;
+    if (coop != 0) j["cooperative"]["cooperative_account"] = later.coop_aggregate(coop);  // as of now
   }
   if (!statement) return json_reply(200, j);
   std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
@@ -255,7 +261,8 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                      {"period", p.period},
                      {"amount", p.amount},
                      {"balance", p.balance},
-                     {"tx", hex(p.tx)},
+                     // A charge settled only in this read-only view: not yet taken.
+                     {"tx", p.tx == Hash{} ? json(nullptr) : json(hex(p.tx))},
                      {"kind", kind_name(static_cast<TxKind>(p.tx_kind))},
                      {"charter_version", p.charter_version},
                      {"article", p.article},
@@ -369,7 +376,7 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
     if (path == "/v1/status") return status(node);
     if (path == "/metrics")
       return HttpReply{200, "text/plain; version=0.0.4",
-                       node.metrics().prometheus(node.ledger().summary())};
+                       node.metrics().prometheus(node.ledger().summary()), {}};
     if (path == "/v1/charter" || path.starts_with("/v1/charter/"))
       return charter(node, path.substr(std::string_view("/v1/charter").size()));
     if (path.starts_with("/v1/blocks/")) return block(node, path.substr(11));
@@ -427,6 +434,9 @@ struct HttpServer::Impl {
   }
 
   void write(tcp::socket& s, unsigned version, bool keep_alive, const HttpReply& r, beast::error_code& ec) {
+    // Every error reply is counted, including requests refused before any
+    // transaction reached the ledger (a body too large, invalid JSON).
+    if (r.status >= 400 && !r.error_code.empty()) node.metrics().refused(r.error_code);
     http::response<http::string_body> res{static_cast<http::status>(r.status), version};
     res.set(http::field::server, "arteld");
     res.set(http::field::content_type, r.content_type);

@@ -25,6 +25,7 @@ struct HttpReply {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
+  std::string error_code;  // the JSON error's code when status >= 400
 };
 // A POST /v1/transactions with content type application/octet-stream carries
 // a binary batch: (u32 little-endian length, signed transaction bytes)*.

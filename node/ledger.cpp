@@ -35,8 +35,23 @@ TxError err(std::string code, std::string message) { return TxError{std::move(co
 
 std::string who(const PublicKey& pk) { return "signer " + to_hex(pk).substr(0, 16); }
 
-// The entry point an amendment must pass when the current charter defines it.
+// Ledger hooks: rules the ledger itself runs, inside the transaction, for its
+// own kinds of transaction when the charter in force defines them. An
+// amendment must pass `on_amend`; a contribution, a transfer and a return of
+// a share contribution are carried out by `on_contribute`, `on_transfer` and
+// `on_return` (docs/ledger.md). A hook is never called through call_rule.
 constexpr std::string_view amend_entry = "on_amend";
+constexpr std::string_view contribute_hook = "on_contribute";
+constexpr std::string_view transfer_hook = "on_transfer";
+constexpr std::string_view return_hook = "on_return";
+
+std::string_view hook_kind(std::string_view rule) {
+  if (rule == amend_entry) return "amend_charter";
+  if (rule == contribute_hook) return "contribute";
+  if (rule == transfer_hook) return "transfer";
+  if (rule == return_hook) return "return_share";
+  return {};
+}
 
 __extension__ typedef unsigned __int128 u128;
 
@@ -261,11 +276,11 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
   return std::nullopt;
 }
 
-void Ledger::install_settler(State& st) const {
-  st.set_settler([this](State& s, std::uint64_t member) { return settle(s, member); });
+void Ledger::install_settler(State& st, const Hash& tx, std::uint8_t tx_kind) const {
+  st.set_settler([this, tx, tx_kind](State& s, std::uint64_t member) { return settle(s, member, tx, tx_kind); });
 }
 
-Check Ledger::settle(State& st, std::uint64_t member) const {
+Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx, std::uint8_t tx_kind) const {
   const std::uint64_t now = st.period();
   const std::uint64_t from = st.settled_through(member);
   if (from >= now || !st.member(member)) return std::nullopt;
@@ -295,7 +310,8 @@ Check Ledger::settle(State& st, std::uint64_t member) const {
     for (const auto& name : entries) {
       CallContext cc;
       cc.caller = 0;
-      cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
+      cc.tx = tx;
+      cc.tx_kind = tx_kind;
       CharterRuntime* rt = runtime_.get();
       CharterVersion cv = *charter;
       cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
@@ -313,8 +329,8 @@ Check Ledger::settle(State& st, std::uint64_t member) const {
 }
 
 Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events) {
-  install_settler(st);
   if (!p.tx) return err("malformed", "transaction " + hex(p.id) + ": " + p.decode_error);
+  install_settler(st, p.id, static_cast<std::uint8_t>(p.tx->kind()));
   if (!p.signatures_ok)
     return err("bad_signature", "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
                                     " or of an approval does not verify");
@@ -369,6 +385,36 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     cc.message = [rt, c](std::uint64_t i) { return rt->message(c, i); };
     return cc;
   };
+  // The charter in force and its hook `name`, when it defines one.
+  struct Hook {
+    CharterVersion charter;
+    EntryInfo entry;
+    PostingContext ctx;  // the ledger's own postings cite the hook's article
+  };
+  auto find_hook = [&](std::string_view name) -> std::optional<Hook> {
+    auto c = st.charter(st.charter_version());
+    if (!c) return std::nullopt;
+    auto info = runtime_->entry(*c, name);
+    if (!info) return std::nullopt;
+    PostingContext hc = ctx;
+    hc.article = runtime_->article_ordinal(*c, info->article);
+    return Hook{std::move(*c), std::move(*info), hc};
+  };
+  // Runs a rule (or hook) of the charter in force for this transaction,
+  // after its `by` clause has been checked.
+  auto run_rule = [&](const CharterVersion& c, const EntryInfo& info, std::span<const std::int64_t> args) -> Check {
+    CallContext cc = make_context(signer ? signer->member_id : 0, c);
+    if (auto e = approvers(cc.approvers)) return e;
+    if (auto e = authorise(st, info, args, cc)) return e;
+    ChartersHost host(st, std::move(cc));
+    Check r = runtime_->run(c, info.name, args, host);
+    events = host.events();
+    return r;
+  };
+  auto positive = [&](std::int64_t amount, const char* what) -> Check {
+    if (amount > 0) return std::nullopt;
+    return err("invalid_amount", std::string(what) + " must be positive, got " + std::to_string(amount));
+  };
 
   return std::visit(
       [&](const auto& b) -> Check {
@@ -412,22 +458,38 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, Contribute>) {
           if (auto e = need_coop_of(b.member_id)) return e;
-          if (b.amount <= 0)
-            return err("invalid_amount", "contribution must be positive, got " + std::to_string(b.amount));
+          if (auto e = positive(b.amount, "a contribution")) return e;
           if (b.kind == ContributionKind::property && (b.description.empty() || b.valuation.empty()))
             return err("invalid", "a property contribution needs a description and a valuation");
-          return st.post(share(b.member_id), b.amount, 0, ctx);
+          auto hook = find_hook(contribute_hook);
+          if (!hook) return st.post(share(b.member_id), b.amount, 0, ctx);
+          // The cooperative has received the money (or property valued in
+          // money) for the member; the charter says what becomes of it.
+          const std::uint64_t own = abi::account_handle(AccountKind::cooperative, st.member(b.member_id)->coop_id);
+          if (auto e = st.post(own, b.amount, 0, hook->ctx)) return e;
+          const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
+          return run_rule(hook->charter, hook->entry, args);
         } else if constexpr (std::is_same_v<T, Transfer>) {
           if (auto e = need_member()) return e;
+          if (auto e = positive(b.amount, "a transfer")) return e;
           if (!st.member(b.to_member))
             return err("unknown_member", "transfer to member " + std::to_string(b.to_member) +
                                              ", who does not exist");
-          return st.move(share(signer->member_id), share(b.to_member), b.amount, ctx);
+          auto hook = find_hook(transfer_hook);
+          if (!hook) return st.move(share(signer->member_id), share(b.to_member), b.amount, ctx);
+          const std::int64_t args[2] = {static_cast<std::int64_t>(b.to_member), b.amount};
+          return run_rule(hook->charter, hook->entry, args);
         } else if constexpr (std::is_same_v<T, ReturnShare>) {
           if (auto e = need_coop_of(b.member_id)) return e;
-          if (b.amount <= 0)
-            return err("invalid_amount", "return must be positive, got " + std::to_string(b.amount));
-          return st.post(share(b.member_id), -b.amount, 0, ctx);
+          if (auto e = positive(b.amount, "a return")) return e;
+          auto hook = find_hook(return_hook);
+          if (!hook) return st.post(share(b.member_id), -b.amount, 0, ctx);
+          // The charter moves the return to the cooperative, which pays it
+          // out to the member: it leaves the ledger from the own account.
+          const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
+          if (auto e = run_rule(hook->charter, hook->entry, args)) return e;
+          const std::uint64_t own = abi::account_handle(AccountKind::cooperative, st.member(b.member_id)->coop_id);
+          return st.post(own, -b.amount, 0, hook->ctx);
         } else if constexpr (std::is_same_v<T, CallRule>) {
           auto c = st.charter(st.charter_version());
           if (!c) return err("no_charter", "no charter is deployed");
@@ -435,13 +497,10 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (!info || !info->is_rule)
             return err("unknown_rule", "charter version " + std::to_string(c->version) +
                                            " has no rule '" + b.rule + "'");
-          CallContext cc = make_context(signer ? signer->member_id : 0, *c);
-          if (auto e = approvers(cc.approvers)) return e;
-          if (auto e = authorise(st, *info, b.args, cc)) return e;
-          ChartersHost host(st, std::move(cc));
-          Check r = runtime_->run(*c, b.rule, b.args, host);
-          events = host.events();
-          return r;
+          if (auto k = hook_kind(b.rule); !k.empty())
+            return err("unknown_rule", "rule '" + b.rule + "' is run by the ledger with a " + std::string(k) +
+                                           " transaction, not by call_rule");
+          return run_rule(*c, *info, b.args);
         } else if constexpr (std::is_same_v<T, AdvancePeriod>) {
           if (auto e = need_operator()) return e;
           std::uint64_t now = st.period();

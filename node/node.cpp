@@ -10,6 +10,11 @@ void Metrics::rejected(const std::string& reason) {
   ++rejected_[reason];
 }
 
+void Metrics::refused(const std::string& code) {
+  std::lock_guard lock(mu_);
+  ++refused_[code];
+}
+
 void Metrics::block_committed(double seconds) {
   std::lock_guard lock(mu_);
   ++blocks_;
@@ -31,6 +36,9 @@ std::string Metrics::prometheus(const LedgerSummary& s) const {
   std::lock_guard lock(mu_);
   for (const auto& [reason, n] : rejected_)
     o << "artel_transactions_rejected_total{reason=\"" << reason << "\"} " << n << "\n";
+  o << "# HELP artel_http_refused_total HTTP requests refused with an error, by error code.\n"
+    << "# TYPE artel_http_refused_total counter\n";
+  for (const auto& [code, n] : refused_) o << "artel_http_refused_total{code=\"" << code << "\"} " << n << "\n";
   o << "# HELP artel_block_commit_seconds Time to apply and durably commit a block.\n"
     << "# TYPE artel_block_commit_seconds histogram\n";
   for (std::size_t i = 0; i < std::size(bucket_bounds); ++i)

@@ -34,6 +34,8 @@ class Metrics {
  public:
   void applied(std::uint64_t n) { applied_ += n; }
   void rejected(const std::string& reason);
+  // An HTTP request refused before it reached the ledger, by error code.
+  void refused(const std::string& code);
   void block_committed(double seconds);
   std::uint64_t applied_total() const { return applied_; }
   // Prometheus text exposition.
@@ -43,6 +45,7 @@ class Metrics {
   std::atomic<std::uint64_t> applied_{0};
   mutable std::mutex mu_;
   std::map<std::string, std::uint64_t> rejected_;
+  std::map<std::string, std::uint64_t> refused_;
   static constexpr double bucket_bounds[] = {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1};
   std::uint64_t buckets_[std::size(bucket_bounds)] = {};
   std::uint64_t blocks_ = 0;
@@ -64,6 +67,7 @@ class Node {
 
   const Ledger& ledger() const { return *ledger_; }
   const Metrics& metrics() const { return metrics_; }
+  Metrics& metrics() { return metrics_; }
 
  private:
   void verify_loop();

@@ -77,12 +77,13 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(ch.j["version"], 1);
   EXPECT_NE(ch.j["source"].get<std::string>().find("Union of Consumer Societies"), std::string::npos);
 
-  // Article 3: transfer between members, by rule.
-  ok("submit call" + k("alice") + " transfer_share 2 2000");
+  // Article 3: a transfer between members, carried out by the charter's
+  // on_transfer rule.
+  ok("submit transfer" + k("alice") + " --to 2 --amount 2000");
   EXPECT_EQ(balance("share:1"), 98'000);
   EXPECT_EQ(balance("share:2"), 52'000);
   // A rule's `require` aborts with its article and message; nothing changes.
-  CliRun self = artel("submit call" + k("alice") + " transfer_share 1 5 --node " + url);
+  CliRun self = artel("submit transfer" + k("alice") + " --to 1 --amount 5 --node " + url);
   EXPECT_EQ(self.status, 1);
   EXPECT_EQ(self.j["error"]["code"], "charter_abort") << self.out;
   EXPECT_EQ(self.j["error"]["article"], 3);
@@ -100,11 +101,11 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   std::int64_t a = 98'000 - c1, bb = 52'000 - c2;
   EXPECT_EQ(balance("share:1"), a);
   EXPECT_EQ(balance("share:2"), bb);
-  CliRun coopj = artel("account coop:1 --node " + url);
+  CliRun coopj = artel("account coop:1 --uncollected --node " + url);
   EXPECT_EQ(coopj.j["balance"], 0) << coopj.out;  // nothing collected yet
   EXPECT_EQ(coopj.j["uncollected_demurrage"], c1 / 2 + c2 / 2) << coopj.out;
   EXPECT_EQ(coopj.j["cooperative"]["cooperative_account"], a + bb);
-  CliRun fundj = artel("account fund --node " + url);
+  CliRun fundj = artel("account fund --uncollected --node " + url);
   EXPECT_EQ(fundj.j["uncollected_demurrage"], (c1 - c1 / 2) + (c2 - c2 / 2)) << fundj.out;
   CliRun st = artel("statement share:1 --node " + url);
   auto lines = st.j["statement"];
@@ -117,7 +118,7 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(lines.back()["charter_version"], 1);
   EXPECT_EQ(lines[1]["article"], 3);
   // Using the accounts collects their charges.
-  ok("submit call" + k("alice") + " transfer_share 2 1000");
+  ok("submit transfer" + k("alice") + " --to 2 --amount 1000");
   a -= 1000;
   bb += 1000;
   std::int64_t own = balance("coop:1"), fund = balance("fund");
@@ -132,12 +133,27 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(balance("share:2"), bb + 100);
   EXPECT_EQ(balance("fund"), fund - 100);
 
-  // Article 6: return of a share contribution, to the cooperative's account;
-  // article 2: the cooperative credits a contribution from it.
-  ok("submit call" + k("bob") + " return_share 20000");
-  EXPECT_EQ(balance("coop:1"), own + 20'000);
-  ok("submit call" + k("coop") + " accept_contribution 1 15000");
+  // Article 6: a return of a share contribution, recorded by the cooperative,
+  // goes through its own account and out of the ledger; what remains must be
+  // nothing or at least the minimum contribution (100.00 RUB).
+  bb += 100;
+  CliRun leaves_too_little = artel("submit return" + k("coop") + " --member 2 --amount " +
+                                   std::to_string(bb - 9'999) + " --node " + url);
+  EXPECT_EQ(leaves_too_little.j["error"]["code"], "charter_abort") << leaves_too_little.out;
+  EXPECT_EQ(leaves_too_little.j["error"]["article"], 6);
+  ok("submit return" + k("coop") + " --member 2 --amount 20000");
+  EXPECT_EQ(balance("share:2"), bb - 20'000);
+  EXPECT_EQ(balance("coop:1"), own);  // in and straight out again
+  // Article 2: a contribution is credited by on_contribute, at least 100.00 RUB.
+  CliRun small = artel("submit contribute" + k("coop") + " --member 1 --amount 9999 --node " + url);
+  EXPECT_EQ(small.j["error"]["code"], "charter_abort") << small.out;
+  EXPECT_EQ(small.j["error"]["article"], 2);
+  ok("submit contribute" + k("coop") + " --member 1 --amount 15000");
   EXPECT_EQ(balance("share:1"), a + 15'000);
+  EXPECT_EQ(balance("coop:1"), own);
+  // Hooks are the ledger's: call_rule cannot reach them.
+  CliRun direct = artel("submit call" + k("coop") + " on_contribute 1 15000 --node " + url);
+  EXPECT_EQ(direct.j["error"]["code"], "unknown_rule") << direct.out;
   CliRun st2 = artel("status --node " + url);
   EXPECT_EQ(st2.j["charter"]["version"], 1);
   EXPECT_EQ(st2.j["period"], 1);
