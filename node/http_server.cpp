@@ -181,7 +181,8 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   if (!handle)
     return error_reply(400, "bad_account", "'" + std::string(name) +
                                                "' is not an account (share:N, coop:N, fund, charter:F:M or a member id)");
-  Overlay view(node.ledger().store());
+  auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
+  Overlay view(*snapshot);
   State st(view);
   if (auto e = st.account_exists(*handle)) return error_reply(404, e->code, e->message);
   // Demurrage is charged lazily: show a share account as of now, with the
@@ -257,7 +258,13 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
     return json{{"number", art.number}, {"titles", art.titles}};
   };
   for (const auto& p : st.postings(*handle, from, limit)) {
+    json what = nullptr;  // what a contribution brought in
+    if (static_cast<TxKind>(p.tx_kind) == TxKind::contribute)
+      if (auto c = st.contribution(p.tx))
+        what = {{"kind", c->kind == 1 ? "property" : "money"}, {"description", c->description},
+                {"valuation", c->valuation}, {"member", c->member}, {"amount", c->amount}};
     lines.push_back({{"seq", seq++},
+                     {"contribution", what},
                      {"period", p.period},
                      {"amount", p.amount},
                      {"balance", p.balance},
@@ -284,7 +291,8 @@ json charter_version_json(const CharterVersion& c, bool with_module) {
 }
 
 HttpReply charter(Node& node, std::string_view rest) {
-  Overlay view(node.ledger().store());
+  auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
+  Overlay view(*snapshot);
   State st(view);
   if (!rest.empty()) {
     auto v = parse_u64(rest.substr(rest.starts_with("/") ? 1 : 0));
@@ -304,12 +312,18 @@ HttpReply charter(Node& node, std::string_view rest) {
 }
 
 HttpReply status(Node& node) {
-  LedgerSummary s = node.ledger().summary();
-  Overlay view(node.ledger().store());
+  auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
+  Overlay view(*snapshot);
   State st(view);
-  json j{{"height", s.height},
-         {"state_digest", hex(s.digest)},
-         {"block_hash", hex(s.block_hash)},
+  // Height, digest and block hash of the very block the snapshot shows.
+  auto chain = [&](const char* key) {
+    auto v = view.get(key);
+    return v ? to_hex(std::span(reinterpret_cast<const std::uint8_t*>(v->data()), v->size())) : std::string();
+  };
+  const auto height = view.get("#h");
+  json j{{"height", height ? Reader(*height).u64() : 0},
+         {"state_digest", chain("#d")},
+         {"block_hash", chain("#H")},
          {"period", st.period()},
          {"members", st.members_count()},
          {"cooperatives", st.coops_count()},
@@ -342,7 +356,8 @@ HttpReply transaction(Node& node, std::string_view id) {
 HttpReply signer(Node& node, std::string_view key_hex) {
   auto pk = public_key_from_hex(key_hex);
   if (!pk) return error_reply(400, "bad_key", "a public key is 64 hex digits");
-  Overlay view(node.ledger().store());
+  auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
+  Overlay view(*snapshot);
   State st(view);
   auto s = st.signer(*pk);
   json j{{"key", std::string(key_hex)}, {"nonce", st.nonce(*pk)},

@@ -461,6 +461,8 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (auto e = positive(b.amount, "a contribution")) return e;
           if (b.kind == ContributionKind::property && (b.description.empty() || b.valuation.empty()))
             return err("invalid", "a property contribution needs a description and a valuation");
+          st.put_contribution(p.id, ContributionRec{b.member_id, b.amount, static_cast<std::uint8_t>(b.kind),
+                                                    b.description, b.valuation});
           auto hook = find_hook(contribute_hook);
           if (!hook) return st.post(share(b.member_id), b.amount, 0, ctx);
           // The cooperative has received the money (or property valued in

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "transaction.h"
 #include "vm/abi.h"
 
 namespace artel::node {
@@ -304,6 +305,38 @@ Check State::end_clearing() {
                    "the clearing account still holds " + std::to_string(left) + " when the rule ends", 0};
   kv_.del(key1('A', h));
   return std::nullopt;
+}
+
+namespace {
+std::string contribution_key(const Hash& tx) {
+  std::string k("X");
+  k.append(reinterpret_cast<const char*>(tx.data()), tx.size());
+  return k;
+}
+}  // namespace
+
+void State::put_contribution(const Hash& tx, const ContributionRec& c) {
+  Writer w;
+  w.u64(c.member);
+  w.i64(c.amount);
+  w.u8(c.kind);
+  w.str(c.description);
+  w.str(c.valuation);
+  kv_.put(contribution_key(tx), w.as_string());
+}
+
+std::optional<ContributionRec> State::contribution(const Hash& tx) const {
+  auto v = kv_.get(contribution_key(tx));
+  if (!v) return std::nullopt;
+  Reader r(*v);
+  ContributionRec c;
+  c.member = r.u64();
+  c.amount = r.i64();
+  c.kind = r.u8();
+  c.description = r.str(max_tx_size);
+  c.valuation = r.str(max_tx_size);
+  if (!r.ok()) return std::nullopt;
+  return c;
 }
 
 std::optional<CharterVersion> State::charter(std::uint32_t version) const {

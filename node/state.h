@@ -66,6 +66,16 @@ struct CharterVersion {
   Hash tx{};
 };
 
+// What a contribution brought in: money, or property with its description
+// and valuation (who valued it and how). Kept per transaction, in the state.
+struct ContributionRec {
+  std::uint64_t member = 0;
+  std::int64_t amount = 0;
+  std::uint8_t kind = 0;  // ContributionKind: 0 money, 1 property
+  std::string description;
+  std::string valuation;
+};
+
 // Who a public key is on the ledger.
 struct SignerRec {
   std::uint64_t member_id = 0;
@@ -127,6 +137,9 @@ class State {
 
   // The clearing (transit) account must be empty when a rule ends; drops it.
   Check end_clearing();
+
+  void put_contribution(const Hash& tx, const ContributionRec& c);
+  std::optional<ContributionRec> contribution(const Hash& tx) const;
 
   std::optional<CharterVersion> charter(std::uint32_t version) const;
   void put_charter(const CharterVersion& c);

@@ -31,18 +31,29 @@ Store::~Store() {
   if (db_) db_->Close().PermitUncheckedError();
 }
 
-std::optional<std::string> Store::get(std::string_view key) const {
+std::optional<std::string> Store::get(std::string_view key) const { return get_at(key, nullptr); }
+
+void Store::scan(std::string_view prefix,
+                 const std::function<bool(std::string_view, std::string_view)>& visit) const {
+  scan_at(prefix, visit, nullptr);
+}
+
+std::optional<std::string> Store::get_at(std::string_view key, const rocksdb::Snapshot* at) const {
   std::string value;
-  rocksdb::Status s =
-      db_->Get(rocksdb::ReadOptions(), rocksdb::Slice(key.data(), key.size()), &value);
+  rocksdb::ReadOptions ro;
+  ro.snapshot = at;
+  rocksdb::Status s = db_->Get(ro, rocksdb::Slice(key.data(), key.size()), &value);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) throw std::runtime_error("ledger database read failed: " + s.ToString());
   return value;
 }
 
-void Store::scan(std::string_view prefix,
-                 const std::function<bool(std::string_view, std::string_view)>& visit) const {
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+void Store::scan_at(std::string_view prefix,
+                    const std::function<bool(std::string_view, std::string_view)>& visit,
+                    const rocksdb::Snapshot* at) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = at;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
   for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
     auto k = it->key();
     std::string_view key(k.data(), k.size());
@@ -53,6 +64,26 @@ void Store::scan(std::string_view prefix,
   if (!it->status().ok())
     throw std::runtime_error("ledger database scan failed: " + it->status().ToString());
 }
+
+class Store::Snapshot final : public KvReader {
+ public:
+  Snapshot(const Store& store, rocksdb::DB& db) : store_(store), db_(db), snap_(db.GetSnapshot()) {}
+  ~Snapshot() override { db_.ReleaseSnapshot(snap_); }
+  Snapshot(const Snapshot&) = delete;
+  Snapshot& operator=(const Snapshot&) = delete;
+  std::optional<std::string> get(std::string_view key) const override { return store_.get_at(key, snap_); }
+  void scan(std::string_view prefix,
+            const std::function<bool(std::string_view, std::string_view)>& visit) const override {
+    store_.scan_at(prefix, visit, snap_);
+  }
+
+ private:
+  const Store& store_;
+  rocksdb::DB& db_;
+  const rocksdb::Snapshot* snap_;
+};
+
+std::unique_ptr<const KvReader> Store::snapshot() const { return std::make_unique<Snapshot>(*this, *db_); }
 
 void Store::write(const WriteSet& writes, bool sync) {
   rocksdb::WriteBatch batch;

@@ -18,6 +18,7 @@
 
 namespace rocksdb {
 class DB;
+class Snapshot;
 }
 
 namespace artel::node {
@@ -52,7 +53,15 @@ class Store final : public KvReader {
   // is on disk. Throws std::runtime_error when RocksDB fails.
   void write(const WriteSet& writes, bool sync);
 
+  // A consistent read-only view of the store as of now: later writes (the
+  // next block) are not seen, so a reader never mixes two blocks.
+  class Snapshot;
+  std::unique_ptr<const KvReader> snapshot() const;
+
  private:
+  std::optional<std::string> get_at(std::string_view key, const rocksdb::Snapshot* at) const;
+  void scan_at(std::string_view prefix, const std::function<bool(std::string_view, std::string_view)>& visit,
+               const rocksdb::Snapshot* at) const;
   std::unique_ptr<rocksdb::DB> db_;
 };
 

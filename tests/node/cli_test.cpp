@@ -107,6 +107,12 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(coopj.j["cooperative"]["cooperative_account"], a + bb);
   CliRun fundj = artel("account fund --uncollected --node " + url);
   EXPECT_EQ(fundj.j["uncollected_demurrage"], (c1 - c1 / 2) + (c2 - c2 / 2)) << fundj.out;
+  CliRun cow = artel("statement share:2 --node " + url);
+  ASSERT_GE(cow.j["statement"].size(), 1u) << cow.out;
+  EXPECT_EQ(cow.j["statement"][0]["contribution"]["kind"], "property") << cow.out;
+  EXPECT_EQ(cow.j["statement"][0]["contribution"]["description"], "a cow");
+  EXPECT_EQ(cow.j["statement"][0]["contribution"]["valuation"], "veterinary appraisal 12");
+  EXPECT_EQ(cow.j["statement"][0]["amount"], 50'000);
   CliRun st = artel("statement share:1 --node " + url);
   auto lines = st.j["statement"];
   ASSERT_GE(lines.size(), 3u);
