@@ -1,7 +1,7 @@
 // The shipped consumer-society charter, compiled by the real compiler, on a
 // real arteld over HTTP for twelve weeks: a union of two societies, members
-// who contribute, transfer and ask for returns through the charter's ledger
-// hooks, the weekly demurrage of share accounts and of the cooperatives' own
+// who join, contribute, transfer and ask for returns through the charter's
+// ledger hooks in random order (three seeds), the weekly demurrage of share accounts and of the cooperatives' own
 // accounts. Every balance is checked against a plain-integer model that
 // follows docs/economics.md (including its lazy rule), written without the
 // charter; every rejection the model predicts must happen, with the
@@ -175,9 +175,15 @@ TEST_P(ConsumerSociety, TwelveWeeksOnARealNodeMatchPlainArithmetic) {
   std::uint32_t refusals = 0;
   for (std::uint64_t week = 1; week <= 12; ++week) {
     for (int step = 0; step < 14; ++step) {
-      const auto pick = rng() % 8;
+      const auto pick = rng() % 9;
       const std::uint64_t m = 3 + rng() % people.size();
-      if (pick < 3) {  // a contribution, now and then under the minimum
+      if (pick == 8) {  // a new member joins (members keep their ids: seniority)
+        if (people.size() >= 12) continue;
+        people.emplace_back();
+        const std::uint64_t i = people.size() - 1;
+        expect(c, society[i % 2], AdmitMember{2 + i % 2, people[i].key.pk, 0}, 0, "admission");
+        model.admit(3 + i, 2 + i % 2);
+      } else if (pick < 3) {  // a contribution, now and then under the minimum
         const auto amount = static_cast<std::int64_t>(50'00 + rng() % 3000'00);
         const auto art = model.contribute(m, amount);
         refusals += art != 0;
