@@ -183,6 +183,12 @@ TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
   for (const char* reason : {"bad_signature", "bad_nonce", "unknown_member", "overdraft", "malformed",
                              "charter_abort", "approval_missing"})
     EXPECT_NE(metrics.find(std::string("reason=\"") + reason + "\""), std::string::npos) << reason;
+  // Requests refused before reaching the ledger are counted too: a body cut
+  // short, one of the wrong shape, a field of the wrong type; two bad
+  // encodings; one 413.
+  EXPECT_NE(metrics.find("artel_http_refused_total{code=\"invalid_json\"} 3"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("artel_http_refused_total{code=\"bad_encoding\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("artel_http_refused_total{code=\"body_too_large\"} 1"), std::string::npos) << metrics;
   // Still serving.
   ok(c, members[2].sign(Transfer{1, 1, ""}));
 }
