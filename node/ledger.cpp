@@ -544,23 +544,20 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
             return err("amendment_pending", "version " + std::to_string(pending) +
                                                 " is already waiting for the next period");
           if (auto e = runtime_->validate(b.module)) return e;
-          CallContext cc = make_context(signer->member_id, *c);
-          if (auto e = approvers(cc.approvers)) return e;
           if (auto amend = runtime_->entry(*c, amend_entry)) {
             // The charter's amendment rule: its `by` clause says whose
             // approval an amendment needs; its body may demand more.
-            if (auto e = authorise(st, *amend, {}, cc)) return e;
-            ChartersHost host(st, std::move(cc));
-            if (auto e = runtime_->run(*c, amend_entry, {}, host)) {
+            if (auto e = run_rule(*c, *amend, {})) {
               if (e->code == "charter_abort") e->code = "approval_missing";
               return e;
             }
-            events = host.events();
           } else {
             // Without an on_amend rule a charter demands approval by more than
             // half of all members; the proposer counts when they approved too.
+            std::vector<SignerRec> yes_signers;
+            if (auto e = approvers(yes_signers)) return e;
             std::uint64_t yes = 0;
-            for (const auto& s : cc.approvers) yes += s.member_id != 0;
+            for (const auto& s : yes_signers) yes += s.member_id != 0;
             std::uint64_t all = st.members_count();
             if (yes * 2 <= all)
               return err("approval_missing", "amendment approved by " + std::to_string(yes) + " of " +
