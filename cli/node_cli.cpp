@@ -3,13 +3,13 @@
 #include <fcntl.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "commands.h"
+#include "file_io.h"
 #include "node/http_client.h"
 #include "node/transaction.h"
 
@@ -37,19 +37,16 @@ struct SubmitOpts {
   std::vector<std::int64_t> args;
 };
 
-std::optional<KeyPair> read_key(const std::string& path) {
-  std::ifstream in(path);
+// The key in a file `artel keygen` wrote; nullopt with `why` set otherwise.
+std::optional<KeyPair> read_key(const std::string& path, std::string& why) {
+  auto text = read_text_file(path, why);
+  if (!text) return std::nullopt;
+  std::istringstream in(*text);
   std::string hex;
-  if (!(in >> hex)) return std::nullopt;
-  return KeyPair::from_seed_hex(hex);
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::optional<KeyPair> key;
+  if (in >> hex) key = KeyPair::from_seed_hex(hex);
+  if (!key) why = path + " holds no key (expected the hex seed `artel keygen` writes)";
+  return key;
 }
 
 // Prints the node's JSON answer; non-2xx answers make the command fail.
@@ -74,9 +71,10 @@ void add_node_option(CLI::App* cmd, NodeOpts& n) {
 }
 
 void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
-  auto key = read_key(o.key_file);
+  std::string why;
+  auto key = read_key(o.key_file, why);
   if (!key) {
-    std::cerr << "artel: " << o.key_file << " holds no key (expected the hex seed `artel keygen` writes)\n";
+    std::cerr << "artel: " << why << "\n";
     ctx.exit_code = 2;
     return;
   }
@@ -101,9 +99,9 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
     tx.nonce = j["next_nonce"].get<std::uint64_t>();
   }
   for (const auto& path : o.approvers) {
-    auto a = read_key(path);
+    auto a = read_key(path, why);
     if (!a) {
-      std::cerr << "artel: " << path << " holds no key\n";
+      std::cerr << "artel: " << why << "\n";
       ctx.exit_code = 2;
       return;
     }
@@ -132,9 +130,10 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   keygen->callback([&ctx, keygen_out, keygen_show] {
     crypto_init();
     if (!keygen_show->empty()) {
-      auto k = read_key(*keygen_show);
+      std::string why;
+      auto k = read_key(*keygen_show, why);
       if (!k) {
-        std::cerr << "artel: " << *keygen_show << " holds no key\n";
+        std::cerr << "artel: " << why << "\n";
         ctx.exit_code = 1;
         return;
       }
@@ -308,9 +307,11 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     c->add_option("--module", o->module_file, "charter module file (.acm)")->required();
     c->add_option("--source", o->source_file, "charter source file")->required();
     c->callback(send([amend](const SubmitOpts& s, Context& cx) -> std::optional<TxBody> {
-      auto m = read_file(s.module_file), src = read_file(s.source_file);
+      std::string why;
+      std::optional<std::string> m = read_text_file(s.module_file, why), src;
+      if (m) src = read_text_file(s.source_file, why);
       if (!m || !src) {
-        std::cerr << "artel: cannot read " << (m ? s.source_file : s.module_file) << "\n";
+        std::cerr << "artel: " << why << "\n";
         cx.exit_code = 2;
         return std::nullopt;
       }

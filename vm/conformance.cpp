@@ -170,6 +170,9 @@ CaseOutcome run_data_file(const DataFile& file) {
   } else {
     return {false, "no -- asm or -- raw section"};
   }
+  // Checked before -- error is consulted: the verifier refuses an empty
+  // program, and that refusal must not pass for the error a test expects.
+  if (words.empty()) return {false, "no program: the -- asm or -- raw section holds no instruction"};
   if (!file.result && !file.error) return {false, "no -- result or -- error section"};
 
   auto matches = [&](const Error& e) {

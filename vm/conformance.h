@@ -32,7 +32,8 @@ struct CaseOutcome {
 };
 
 // Runs one test. A program that cannot be read (assembler error, bad raw
-// words, -- asm and -- raw disagreeing) is a failure even under -- error.
+// words, -- asm and -- raw disagreeing, no section, or a section with no
+// instruction) is a failure even under -- error.
 [[nodiscard]] CaseOutcome run_data_file(const DataFile& file);
 
 // The host the conformance runner offers (docs/vm.md):

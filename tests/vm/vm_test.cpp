@@ -479,5 +479,19 @@ TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
   EXPECT_FALSE(run_data_file(h.value()).passed);  // runs fine, but an error was expected
 }
 
+// The verifier refuses an empty program; that refusal must not satisfy a
+// bare -- error, or a file whose program is missing would pass.
+TEST(Conformance, EmptyProgramIsAFailureEvenUnderError) {
+  for (const char* text : {"-- asm\n-- error\n", "-- asm\n# only a comment\n\n-- error\n",
+                           "-- raw\n-- error\n", "-- raw\n# nothing\n-- error\nbad-program\n",
+                           "-- asm\n-- result\n0x0\n"}) {
+    auto f = parse_data_file(text);
+    ASSERT_TRUE(f.ok()) << text;
+    const CaseOutcome outcome = run_data_file(f.value());
+    EXPECT_FALSE(outcome.passed) << text;
+    EXPECT_NE(outcome.reason.find("no program"), std::string::npos) << text << ": " << outcome.reason;
+  }
+}
+
 }  // namespace
 }  // namespace artel::vm
