@@ -46,8 +46,13 @@ class ConformanceHost final : public Host {
   static constexpr uint32_t kUnwindCode = 5;
   static HostTable table();
   HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) override;
+  Function resolve(uint32_t id) override;
 
  private:
+  static HostResult add(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult unwind(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult fail(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult lend(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
   std::array<uint8_t, 32> lent_{};
 };
 
