@@ -56,8 +56,8 @@ void run(benchmark::State& state, const char* name, std::vector<uint8_t> input, 
       return;
     }
     if (r.r0 != expected) {
-      const std::string why = std::string(name) + ": r0 is " + hex_u64(r.r0) + ", the C reference gives " +
-                              hex_u64(expected);
+      const std::string why =
+          std::string(name) + ": r0 is " + hex_u64(r.r0) + ", the C reference gives " + hex_u64(expected);
       state.SkipWithError(why.c_str());
       return;
     }

@@ -3,10 +3,10 @@
 #include <iostream>
 
 #include "commands.h"
-#include "file_io.h"
 #include "compiler/driver.h"
 #include "compiler/lower/lower.h"
 #include "compiler/module/disasm.h"
+#include "file_io.h"
 
 namespace artel::cli {
 

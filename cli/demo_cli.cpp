@@ -8,8 +8,8 @@
 #include <map>
 
 #include "commands.h"
-#include "file_io.h"
 #include "compiler/driver.h"
+#include "file_io.h"
 #include "node/ledger.h"
 #include "node/node.h"
 #include "node/state.h"

@@ -3,8 +3,8 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,7 +43,9 @@ std::string hex(uint64_t v) {
 
 // The ledger's host functions (vm/abi.h), in the form the loader takes:
 // the same table the node links charters against.
-vm::HostTable ledger_table() { return node::ChartersHost::table(); }
+vm::HostTable ledger_table() {
+  return node::ChartersHost::table();
+}
 
 struct Options {
   std::vector<std::string> files;
@@ -152,7 +154,8 @@ bool load(const Options& o, const std::function<vm::HostTable(bool is_module)>& 
 class EmptyKv final : public node::KvReader {
  public:
   std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
-  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {}
+  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {
+  }
 };
 
 // Input memory of a charter entry: its arguments as little-endian int64
@@ -238,7 +241,8 @@ int cmd_run(const Options& o) {
       const uint64_t id = state.add_member(node::MemberRec{{}, coop, 0, o.period});
       if (balance == 0) continue;
       if (auto e = state.post(abi::account_handle(abi::AccountKind::share, id), balance, 0, {})) {
-        std::fprintf(stderr, "error: --member %lld: %s\n", static_cast<long long>(balance), e->message.c_str());
+        std::fprintf(stderr, "error: --member %lld: %s\n", static_cast<long long>(balance),
+                     e->message.c_str());
         return 2;
       }
     }
@@ -263,7 +267,8 @@ int cmd_run(const Options& o) {
   if (!r.error && !failure) failure = host.end_clearing();
   if (failure) {
     // A charter abort already reads "article N: message".
-    std::string text = failure->code == "charter_abort" ? failure->message : failure->code + ": " + failure->message;
+    std::string text =
+        failure->code == "charter_abort" ? failure->message : failure->code + ": " + failure->message;
     if (failure->code != "charter_abort" && failure->article != 0)
       text += " (article " + std::to_string(failure->article) + ")";
     std::printf("abort: %s\n", text.c_str());
@@ -275,7 +280,9 @@ int cmd_run(const Options& o) {
 // Verifies against the ledger's host functions, without running anything.
 int cmd_verify(const Options& o) {
   Loaded loaded;
-  if (!load(o, [](bool) { return ledger_table(); }, loaded)) return 1;
+  if (!load(
+          o, [](bool) { return ledger_table(); }, loaded))
+    return 1;
   std::printf("ok: %zu instruction slots, %zu entry points\n", loaded.program->code().size(),
               loaded.program->entries().size());
   return 0;

@@ -157,11 +157,16 @@ HostResult ConformanceHost::lend(Host& self, std::span<const uint64_t, 5>, Guest
 
 Host::Function ConformanceHost::resolve(uint32_t id) {
   switch (id) {
-    case 1: return &add;
-    case 5: return &unwind;
-    case 6: return &fail;
-    case 7: return &lend;
-    default: return nullptr;
+    case 1:
+      return &add;
+    case 5:
+      return &unwind;
+    case 6:
+      return &fail;
+    case 7:
+      return &lend;
+    default:
+      return nullptr;
   }
 }
 

@@ -73,7 +73,8 @@ struct Machine {
 }
 
 [[gnu::cold, gnu::noinline]] void unknown_callx(Machine& m, uint32_t pc, uint64_t id) {
-  m.error = make_error(ErrorCode::UnknownHostCall, pc, "callx: " + std::to_string(id) + " is not a host function id");
+  m.error = make_error(ErrorCode::UnknownHostCall, pc,
+                       "callx: " + std::to_string(id) + " is not a host function id");
 }
 
 // A guest register (or saved copy) read as one 8-byte scalar. Left alone, the
@@ -90,10 +91,11 @@ struct Machine {
 // Through the function the host resolved for this run, which reads r1..r5
 // in place, or the host's virtual call(), which takes a copy.
 [[gnu::always_inline]] inline bool host_call(Machine& m, uint32_t pc, const Vm::HostSlot& h, uint64_t* r) {
-  HostResult res = h.fn != nullptr
-                       ? h.fn(*m.host, std::span<const uint64_t, 5>(r + 1, 5), m.memory)
-                       : m.host->call(h.id, {scalar(r[1]), scalar(r[2]), scalar(r[3]), scalar(r[4]), scalar(r[5])},
-                                      m.memory);
+  HostResult res =
+      h.fn != nullptr
+          ? h.fn(*m.host, std::span<const uint64_t, 5>(r + 1, 5), m.memory)
+          : m.host->call(h.id, {scalar(r[1]), scalar(r[2]), scalar(r[3]), scalar(r[4]), scalar(r[5])},
+                         m.memory);
   if (__builtin_expect(!res.is_ok(), 0)) {
     host_failed(m, pc, h.id, res);
     return false;
@@ -156,11 +158,11 @@ Stop execute(Machine* mp, const void* const** labels_out) {
   Frame* const frames_end = m.frames + (m.max_depth - 1);
 
 #define PC_INDEX static_cast<uint32_t>(pc - code)
-#define SAVE()                       \
-  do {                               \
-    std::memcpy(m.reg, r, sizeof r); \
-    m.budget = budget;               \
-    m.pc = PC_INDEX;                 \
+#define SAVE()                                         \
+  do {                                                 \
+    std::memcpy(m.reg, r, sizeof r);                   \
+    m.budget = budget;                                 \
+    m.pc = PC_INDEX;                                   \
     m.depth = static_cast<uint32_t>(frame - m.frames); \
   } while (0)
 #define DISPATCH()                              \

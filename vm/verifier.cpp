@@ -122,7 +122,9 @@ bool VerifiedProgram::is_entry(uint32_t pc) const {
   return std::find(entries_.begin(), entries_.end(), pc) != entries_.end();
 }
 
-bool VerifiedProgram::knows_host(uint64_t id) const { return host_index(id) != kNoHost; }
+bool VerifiedProgram::knows_host(uint64_t id) const {
+  return host_index(id) != kNoHost;
+}
 
 uint32_t VerifiedProgram::host_index(uint64_t id) const {
   if (id > UINT32_MAX) return kNoHost;
@@ -326,8 +328,7 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
     if (has_target[i] != 0) d.target = static_cast<uint32_t>(targets[i]);
     // `call ID`: the interpreter finds the host function by its index in
     // host_ids_ (the id is known to be there: checked above).
-    if (ops[i] == Op::CALL)
-      d.target = vp.host_index(static_cast<uint32_t>(in.imm));
+    if (ops[i] == Op::CALL) d.target = vp.host_index(static_cast<uint32_t>(in.imm));
     if (row.has(kControl)) {
       d.rem = 1;
     } else {

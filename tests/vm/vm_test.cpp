@@ -506,7 +506,7 @@ TEST(Host, ResolvedFunctionsAndVirtualCallsAgree) {
     Vm vm;
     RunResult r = vm.run(v.value(), host, {});
     EXPECT_EQ(host.resolved, (std::vector<uint32_t>{3, 4}));  // once per id, duplicates dropped
-    if (fifth == 7) {  // the resolved function fails at the first call
+    if (fifth == 7) {                                         // the resolved function fails at the first call
       ASSERT_FALSE(r.ok());
       EXPECT_EQ(r.error->code, ErrorCode::HostError);
       EXPECT_EQ(r.error->host_code, 33u);
@@ -546,9 +546,9 @@ TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
 // The verifier refuses an empty program; that refusal must not satisfy a
 // bare -- error, or a file whose program is missing would pass.
 TEST(Conformance, EmptyProgramIsAFailureEvenUnderError) {
-  for (const char* text : {"-- asm\n-- error\n", "-- asm\n# only a comment\n\n-- error\n",
-                           "-- raw\n-- error\n", "-- raw\n# nothing\n-- error\nbad-program\n",
-                           "-- asm\n-- result\n0x0\n"}) {
+  for (const char* text :
+       {"-- asm\n-- error\n", "-- asm\n# only a comment\n\n-- error\n", "-- raw\n-- error\n",
+        "-- raw\n# nothing\n-- error\nbad-program\n", "-- asm\n-- result\n0x0\n"}) {
     auto f = parse_data_file(text);
     ASSERT_TRUE(f.ok()) << text;
     const CaseOutcome outcome = run_data_file(f.value());
