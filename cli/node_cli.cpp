@@ -37,15 +37,22 @@ struct SubmitOpts {
   std::vector<std::int64_t> args;
 };
 
-// The key in a file `artel keygen` wrote; nullopt with `why` set otherwise.
-std::optional<KeyPair> read_key(const std::string& path, std::string& why) {
+// The key in a file `artel keygen` wrote; nullopt with `why` and the exit
+// code set otherwise: 1 when the file cannot be read, 2 when it holds no key.
+std::optional<KeyPair> read_key(const std::string& path, std::string& why, int& exit_code) {
   auto text = read_text_file(path, why);
-  if (!text) return std::nullopt;
+  if (!text) {
+    exit_code = 1;
+    return std::nullopt;
+  }
   std::istringstream in(*text);
   std::string hex;
   std::optional<KeyPair> key;
   if (in >> hex) key = KeyPair::from_seed_hex(hex);
-  if (!key) why = path + " holds no key (expected the hex seed `artel keygen` writes)";
+  if (!key) {
+    why = path + " holds no key (expected the hex seed `artel keygen` writes)";
+    exit_code = 2;
+  }
   return key;
 }
 
@@ -72,10 +79,9 @@ void add_node_option(CLI::App* cmd, NodeOpts& n) {
 
 void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
   std::string why;
-  auto key = read_key(o.key_file, why);
+  auto key = read_key(o.key_file, why, ctx.exit_code);
   if (!key) {
     std::cerr << "artel: " << why << "\n";
-    ctx.exit_code = 2;
     return;
   }
   Transaction tx;
@@ -99,10 +105,9 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
     tx.nonce = j["next_nonce"].get<std::uint64_t>();
   }
   for (const auto& path : o.approvers) {
-    auto a = read_key(path, why);
+    auto a = read_key(path, why, ctx.exit_code);
     if (!a) {
       std::cerr << "artel: " << why << "\n";
-      ctx.exit_code = 2;
       return;
     }
     add_approval(tx, *a);
@@ -131,10 +136,10 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     crypto_init();
     if (!keygen_show->empty()) {
       std::string why;
-      auto k = read_key(*keygen_show, why);
+      auto k = read_key(*keygen_show, why, ctx.exit_code);
       if (!k) {
         std::cerr << "artel: " << why << "\n";
-        ctx.exit_code = 1;
+        ctx.exit_code = 1;  // nothing to show, whatever the reason
         return;
       }
       std::cout << to_hex(k->pk) << "\n";
@@ -312,7 +317,7 @@ void add_node_commands(CLI::App& app, Context& ctx) {
       if (m) src = read_text_file(s.source_file, why);
       if (!m || !src) {
         std::cerr << "artel: " << why << "\n";
-        cx.exit_code = 2;
+        cx.exit_code = 1;
         return std::nullopt;
       }
       Bytes mb(m->begin(), m->end());
