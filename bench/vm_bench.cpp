@@ -1,7 +1,8 @@
 // VM benchmarks over bytecode compiled by clang-19 -target bpf -mcpu=v3 -O2
 // (sources and bytes in tests/vm/bench/). Every run is metered and every
 // memory access bounds-checked, as on a ledger node. The `insn/s` counter is
-// instructions executed per second.
+// instructions executed per second. Every run's r0 is checked against the
+// C source computed natively.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -37,12 +38,14 @@ VerifiedProgram load(const char* name) {
   return std::move(v.value());
 }
 
-void run(benchmark::State& state, const char* name, std::vector<uint8_t> input) {
+// Runs `name` on `input` and checks every run's r0 against `expected`, the
+// value the C source computes natively: a broken interpreter reports an
+// error instead of a figure.
+void run(benchmark::State& state, const char* name, std::vector<uint8_t> input, uint64_t expected) {
   const VerifiedProgram program = load(name);
   ConformanceHost host;
   Vm vm;
   uint64_t total = 0;
-  uint64_t r0 = 0;
   for (auto _ : state) {
     RunOptions options;
     options.budget = 10'000'000'000ULL;
@@ -52,9 +55,14 @@ void run(benchmark::State& state, const char* name, std::vector<uint8_t> input) 
       state.SkipWithError(r.error->describe().c_str());
       return;
     }
+    if (r.r0 != expected) {
+      const std::string why =
+          std::string(name) + ": r0 is " + hex_u64(r.r0) + ", the C reference gives " + hex_u64(expected);
+      state.SkipWithError(why.c_str());
+      return;
+    }
     total += r.instructions;
-    r0 = r.r0;
-    benchmark::DoNotOptimize(r0);
+    benchmark::DoNotOptimize(r.r0);
   }
   state.counters["insn/s"] = benchmark::Counter(static_cast<double>(total), benchmark::Counter::kIsRate);
   state.counters["insn/run"] = static_cast<double>(total) / static_cast<double>(state.iterations());
@@ -66,19 +74,48 @@ std::vector<uint8_t> count_input(uint64_t n) {
   return b;
 }
 
+// The C sources of tests/vm/bench/, natively.
+uint64_t sum_squares(uint64_t n) {
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < n; i++) sum += i * i;
+  return sum;
+}
+uint64_t fnv1a(const std::vector<uint8_t>& data) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (uint8_t b : data) {
+    h ^= b;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+uint64_t local_call(uint64_t n) {
+  uint64_t acc = 0;
+  for (uint64_t i = 0; i < n; i++) acc = acc * 31 + i;
+  return acc;
+}
+uint64_t host_call(uint64_t n) {  // host function 1 is add
+  uint64_t acc = 0;
+  for (uint64_t i = 0; i < n; i++) acc = acc + i;
+  return acc;
+}
+
 void BM_SumSquares(benchmark::State& s) {
-  run(s, "sum_squares", count_input(10'000'000));
+  constexpr uint64_t n = 10'000'000;
+  run(s, "sum_squares", count_input(n), sum_squares(n));
 }
 void BM_Fnv1a_1MiB(benchmark::State& s) {
   std::vector<uint8_t> data(1 << 20);
   for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i * 7 + 3);
-  run(s, "fnv1a", std::move(data));
+  const uint64_t expected = fnv1a(data);
+  run(s, "fnv1a", std::move(data), expected);
 }
 void BM_LocalCall(benchmark::State& s) {
-  run(s, "local_call", count_input(1'000'000));
+  constexpr uint64_t n = 1'000'000;
+  run(s, "local_call", count_input(n), local_call(n));
 }
 void BM_HostCall(benchmark::State& s) {
-  run(s, "host_call", count_input(1'000'000));
+  constexpr uint64_t n = 1'000'000;
+  run(s, "host_call", count_input(n), host_call(n));
 }
 
 BENCHMARK(BM_SumSquares)->Unit(benchmark::kMillisecond);

@@ -6,6 +6,7 @@
 #include "compiler/driver.h"
 #include "compiler/lower/lower.h"
 #include "compiler/module/disasm.h"
+#include "file_io.h"
 
 namespace artel::cli {
 
@@ -73,14 +74,14 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   auto* d = app.add_subcommand("disasm", "Print a charter module: header, entry points, parameters, articles, code");
   d->add_option("module", disasm_file, "Charter module (.acm)")->required();
   d->callback([&ctx] {
-    std::ifstream in(disasm_file, std::ios::binary);
-    if (!in) {
-      std::cerr << disasm_file << ": error: cannot open the file\n";
+    std::string error;
+    auto bytes = read_binary_file(disasm_file, error);
+    if (!bytes) {
+      std::cerr << "error: " << error << "\n";
       ctx.exit_code = 1;
       return;
     }
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto text = module::disassemble(bytes);
+    auto text = module::disassemble(*bytes);
     if (!text.ok) {
       std::cerr << disasm_file << ": error: " << text.text << "\n";
       ctx.exit_code = 1;

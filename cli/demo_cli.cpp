@@ -4,14 +4,13 @@
 // transfers and returns; then totals, the conservation check, the state
 // digest and one member's statement citing the charter's articles.
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "commands.h"
 #include "compiler/driver.h"
+#include "file_io.h"
 #include "node/ledger.h"
 #include "node/node.h"
 #include "node/state.h"
@@ -107,10 +106,14 @@ class Demo {
     std::optional<module::Built> built;
     if (fe.typed) built = compiler::compile(*fe.typed, charter_path_, diags);
     diags.print(std::cerr);
-    std::ifstream in(charter_path_);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    source_ = ss.str();
+    if (!built) return built;
+    std::string error;
+    auto source = read_text_file(charter_path_, error);
+    if (!source) {
+      std::cerr << "error: " << error << "\n";
+      return std::nullopt;
+    }
+    source_ = std::move(*source);
     return built;
   }
 

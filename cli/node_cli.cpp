@@ -3,13 +3,13 @@
 #include <fcntl.h>
 
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "commands.h"
+#include "file_io.h"
 #include "node/http_client.h"
 #include "node/transaction.h"
 
@@ -37,19 +37,23 @@ struct SubmitOpts {
   std::vector<std::int64_t> args;
 };
 
-std::optional<KeyPair> read_key(const std::string& path) {
-  std::ifstream in(path);
+// The key in a file `artel keygen` wrote; nullopt with `why` and the exit
+// code set otherwise: 1 when the file cannot be read, 2 when it holds no key.
+std::optional<KeyPair> read_key(const std::string& path, std::string& why, int& exit_code) {
+  auto text = read_text_file(path, why);
+  if (!text) {
+    exit_code = 1;
+    return std::nullopt;
+  }
+  std::istringstream in(*text);
   std::string hex;
-  if (!(in >> hex)) return std::nullopt;
-  return KeyPair::from_seed_hex(hex);
-}
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  std::optional<KeyPair> key;
+  if (in >> hex) key = KeyPair::from_seed_hex(hex);
+  if (!key) {
+    why = path + " holds no key (expected the hex seed `artel keygen` writes)";
+    exit_code = 2;
+  }
+  return key;
 }
 
 // Prints the node's JSON answer; non-2xx answers make the command fail.
@@ -74,10 +78,10 @@ void add_node_option(CLI::App* cmd, NodeOpts& n) {
 }
 
 void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
-  auto key = read_key(o.key_file);
+  std::string why;
+  auto key = read_key(o.key_file, why, ctx.exit_code);
   if (!key) {
-    std::cerr << "artel: " << o.key_file << " holds no key (expected the hex seed `artel keygen` writes)\n";
-    ctx.exit_code = 2;
+    std::cerr << "artel: " << why << "\n";
     return;
   }
   Transaction tx;
@@ -101,10 +105,9 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
     tx.nonce = j["next_nonce"].get<std::uint64_t>();
   }
   for (const auto& path : o.approvers) {
-    auto a = read_key(path);
+    auto a = read_key(path, why, ctx.exit_code);
     if (!a) {
-      std::cerr << "artel: " << path << " holds no key\n";
-      ctx.exit_code = 2;
+      std::cerr << "artel: " << why << "\n";
       return;
     }
     add_approval(tx, *a);
@@ -132,10 +135,11 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   keygen->callback([&ctx, keygen_out, keygen_show] {
     crypto_init();
     if (!keygen_show->empty()) {
-      auto k = read_key(*keygen_show);
+      std::string why;
+      auto k = read_key(*keygen_show, why, ctx.exit_code);
       if (!k) {
-        std::cerr << "artel: " << *keygen_show << " holds no key\n";
-        ctx.exit_code = 1;
+        std::cerr << "artel: " << why << "\n";
+        ctx.exit_code = 1;  // nothing to show, whatever the reason
         return;
       }
       std::cout << to_hex(k->pk) << "\n";
@@ -314,10 +318,12 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     c->add_option("--module", o->module_file, "charter module file (.acm)")->required();
     c->add_option("--source", o->source_file, "charter source file")->required();
     c->callback(send([amend](const SubmitOpts& s, Context& cx) -> std::optional<TxBody> {
-      auto m = read_file(s.module_file), src = read_file(s.source_file);
+      std::string why;
+      std::optional<std::string> m = read_text_file(s.module_file, why), src;
+      if (m) src = read_text_file(s.source_file, why);
       if (!m || !src) {
-        std::cerr << "artel: cannot read " << (m ? s.source_file : s.module_file) << "\n";
-        cx.exit_code = 2;
+        std::cerr << "artel: " << why << "\n";
+        cx.exit_code = 1;
         return std::nullopt;
       }
       Bytes mb(m->begin(), m->end());

@@ -2,13 +2,18 @@
 // bytecode and charter modules.
 #include <cstdio>
 #include <fstream>
-#include <iterator>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "file_io.h"
+#include "node/charters_host.h"
+#include "node/state.h"
+#include "node/store.h"
 #include "vm/abi.h"
 #include "vm/assembler.h"
 #include "vm/conformance.h"
@@ -20,12 +25,9 @@ namespace artel::cli {
 namespace {
 
 bool read_file(const std::string& path, std::vector<uint8_t>& out, std::string& error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    error = "cannot open " + path;
-    return false;
-  }
-  out.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  auto bytes = read_binary_file(path, error);
+  if (!bytes) return false;
+  out = std::move(*bytes);
   return true;
 }
 
@@ -39,14 +41,10 @@ std::string hex(uint64_t v) {
   return buf;
 }
 
-// The ledger's host functions (vm/abi.h), in the form the loader takes.
+// The ledger's host functions (vm/abi.h), in the form the loader takes:
+// the same table the node links charters against.
 vm::HostTable ledger_table() {
-  static const std::vector<vm::HostFunction> table = [] {
-    std::vector<vm::HostFunction> t;
-    for (const auto& f : abi::host_functions) t.push_back({std::string(f.name), f.id, f.arity});
-    return t;
-  }();
-  return table;
+  return node::ChartersHost::table();
 }
 
 struct Options {
@@ -55,6 +53,11 @@ struct Options {
   std::string output;
   std::string entry;
   std::string mem_hex;
+  std::string host;  // "ledger" or "conformance"; empty: ledger for modules, conformance for --raw
+  std::vector<int64_t> args;
+  std::vector<int64_t> members;  // share balance of each member to admit
+  uint64_t caller = 0;
+  uint64_t period = 0;
   bool raw = false;
   uint64_t budget = 1'000'000;
 };
@@ -86,37 +89,50 @@ int cmd_test(const Options& o) {
   return failed == 0 ? 0 : 1;
 }
 
+// A program ready to run: the verified code, the slot to start at and, for
+// a charter module, the module itself (messages, events, entry parameters).
+struct Loaded {
+  std::unique_ptr<vm::VerifiedProgram> program;
+  uint32_t entry = 0;
+  std::optional<vm::Module> module;
+  const vm::EntryPoint* entry_point = nullptr;  // into *module
+};
+
 // Loads FILE as raw bytecode (--raw) or as a charter module.
-bool load(const Options& o, vm::HostTable hosts, std::unique_ptr<vm::VerifiedProgram>& out, uint32_t& entry) {
+bool load(const Options& o, const std::function<vm::HostTable(bool is_module)>& hosts, Loaded& out) {
   std::vector<uint8_t> bytes;
   std::string err;
   if (!read_file(o.file, bytes, err)) {
     std::fprintf(stderr, "error: %s\n", err.c_str());
     return false;
   }
-  entry = 0;
+  out.entry = 0;
   if (!o.raw && is_module(bytes)) {
     auto m = vm::parse(bytes);
     if (!m) {
       std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), m.error().describe().c_str());
       return false;
     }
+    out.module = std::move(m.value());
+    const vm::Module& module = *out.module;
+    for (const vm::EntryPoint& e : module.entries)
+      if (o.entry.empty() ? &e == &module.entries.front() : e.name == o.entry) out.entry_point = &e;
     if (!o.entry.empty()) {
-      auto e = vm::find_entry(m.value(), o.entry);
+      auto e = vm::find_entry(module, o.entry);
       if (!e) {
-        std::fprintf(stderr, "error: %s\n", e.error().describe().c_str());
+        std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), e.error().describe().c_str());
         return false;
       }
-      entry = e.value();
-    } else if (!m->entries.empty()) {
-      entry = m->entries.front().offset;
+      out.entry = e.value();
+    } else if (out.entry_point != nullptr) {
+      out.entry = out.entry_point->offset;
     }
-    auto v = vm::load_module(m.value(), hosts);
+    auto v = vm::load_module(module, hosts(true));
     if (!v) {
       std::fprintf(stderr, "error: %s: refused: %s\n", o.file.c_str(), v.error().describe().c_str());
       return false;
     }
-    out = std::make_unique<vm::VerifiedProgram>(std::move(v.value()));
+    out.program = std::make_unique<vm::VerifiedProgram>(std::move(v.value()));
     return true;
   }
   auto p = vm::load_raw(bytes);
@@ -124,19 +140,57 @@ bool load(const Options& o, vm::HostTable hosts, std::unique_ptr<vm::VerifiedPro
     std::fprintf(stderr, "error: %s: %s\n", o.file.c_str(), p.error().describe().c_str());
     return false;
   }
-  auto v = vm::verify(std::move(p.value()), hosts);
+  auto v = vm::verify(std::move(p.value()), hosts(false));
   if (!v) {
     std::fprintf(stderr, "error: %s: refused: %s\n", o.file.c_str(), v.error().describe().c_str());
     return false;
   }
-  out = std::make_unique<vm::VerifiedProgram>(std::move(v.value()));
+  out.program = std::make_unique<vm::VerifiedProgram>(std::move(v.value()));
   return true;
 }
 
+// No keys at all: `vm run` starts from an empty ledger and seeds it from
+// the command line; nothing it does is written anywhere.
+class EmptyKv final : public node::KvReader {
+ public:
+  std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
+  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {
+  }
+};
+
+// Input memory of a charter entry: its arguments as little-endian int64
+// words, as the ledger passes them (node/charter_runtime.cpp).
+std::vector<uint8_t> argument_words(std::span<const int64_t> args) {
+  std::vector<uint8_t> input(args.size() * 8);
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto v = static_cast<uint64_t>(args[i]);
+    for (std::size_t b = 0; b < 8; ++b) input[i * 8 + b] = static_cast<uint8_t>(v >> (8 * b));
+  }
+  return input;
+}
+
+void print_result(const vm::RunResult& r) {
+  std::printf("r0 = %s (%lld)\ninstructions = %llu\n", hex(r.r0).c_str(), static_cast<long long>(r.r0),
+              static_cast<unsigned long long>(r.instructions));
+}
+
 int cmd_run(const Options& o) {
-  std::unique_ptr<vm::VerifiedProgram> program;
-  uint32_t entry = 0;
-  if (!load(o, vm::ConformanceHost::table(), program, entry)) return 1;
+  if (!o.host.empty() && o.host != "ledger" && o.host != "conformance") {
+    std::fprintf(stderr, "error: --host must be ledger or conformance, not '%s'\n", o.host.c_str());
+    return 2;
+  }
+  if (!o.args.empty() && !o.mem_hex.empty()) {
+    std::fprintf(stderr, "error: --arg and --mem both give the input memory; use one\n");
+    return 2;
+  }
+  bool use_ledger = false;
+  Loaded loaded;
+  auto hosts = [&](bool is_module) {
+    use_ledger = o.host.empty() ? is_module : o.host == "ledger";
+    return use_ledger ? ledger_table() : vm::ConformanceHost::table();
+  };
+  if (!load(o, hosts, loaded)) return 1;
+
   std::vector<uint8_t> memory;
   if (!o.mem_hex.empty()) {
     auto f = vm::parse_data_file("-- mem\n" + o.mem_hex + "\n");
@@ -145,28 +199,92 @@ int cmd_run(const Options& o) {
       return 2;
     }
     memory = f->memory;
+  } else if (loaded.entry_point != nullptr) {
+    // Arguments the command line leaves out are zero.
+    const std::size_t params = loaded.entry_point->params.size();
+    if (o.args.size() > params) {
+      std::fprintf(stderr, "error: entry '%s' takes %zu argument(s), got %zu\n",
+                   loaded.entry_point->name.c_str(), params, o.args.size());
+      return 2;
+    }
+    std::vector<int64_t> args = o.args;
+    args.resize(params, 0);
+    memory = argument_words(args);
+  } else {
+    memory = argument_words(o.args);
   }
-  vm::ConformanceHost host;
   vm::Vm machine;
   vm::RunOptions options;
   options.budget = o.budget;
   options.input = memory;
-  vm::RunResult r = machine.run(*program, host, options, entry);
-  std::printf("r0 = %s (%lld)\ninstructions = %llu\n", hex(r.r0).c_str(), static_cast<long long>(r.r0),
-              static_cast<unsigned long long>(r.instructions));
-  if (r.error) {
-    std::printf("error: %s\n", r.error->describe().c_str());
-    return 1;
+
+  if (!use_ledger) {
+    vm::ConformanceHost host;
+    const vm::RunResult r = machine.run(*loaded.program, host, options, loaded.entry);
+    print_result(r);
+    if (r.error) {
+      std::printf("error: %s\n", r.error->describe().c_str());
+      return 1;
+    }
+    return 0;
   }
-  return 0;
+
+  // The ledger's own host functions over an in-memory ledger: cooperative 1
+  // with the members --member admits (ids 1, 2, ...), nothing else.
+  EmptyKv empty;
+  node::Overlay kv(empty);
+  node::State state(kv);
+  state.set_global("period", o.period);
+  if (!o.members.empty()) {
+    const uint64_t coop = state.add_coop(node::CoopRec{{}, "cooperative 1", o.period});
+    for (const int64_t balance : o.members) {
+      const uint64_t id = state.add_member(node::MemberRec{{}, coop, 0, o.period});
+      if (balance == 0) continue;
+      if (auto e = state.post(abi::account_handle(abi::AccountKind::share, id), balance, 0, {})) {
+        std::fprintf(stderr, "error: --member %lld: %s\n", static_cast<long long>(balance),
+                     e->message.c_str());
+        return 2;
+      }
+    }
+  }
+  node::CallContext ctx;
+  ctx.caller = o.caller;
+  const vm::Module* module = loaded.module ? &*loaded.module : nullptr;
+  ctx.message = [module](uint64_t index) {
+    return module != nullptr && index < module->messages.size() ? module->messages[index] : std::string();
+  };
+  node::ChartersHost host(state, std::move(ctx));
+  const vm::RunResult r = machine.run(*loaded.program, host, options, loaded.entry);
+  print_result(r);
+  for (const node::CharterEvent& e : host.events()) {
+    const std::string name = module != nullptr && e.index < module->events.size()
+                                 ? module->events[e.index]
+                                 : "event " + std::to_string(e.index);
+    std::printf("event %s(%lld, %lld, %lld)\n", name.c_str(), static_cast<long long>(e.a),
+                static_cast<long long>(e.b), static_cast<long long>(e.c));
+  }
+  node::Check failure = host.failure();
+  if (!r.error && !failure) failure = host.end_clearing();
+  if (failure) {
+    // A charter abort already reads "article N: message".
+    std::string text =
+        failure->code == "charter_abort" ? failure->message : failure->code + ": " + failure->message;
+    if (failure->code != "charter_abort" && failure->article != 0)
+      text += " (article " + std::to_string(failure->article) + ")";
+    std::printf("abort: %s\n", text.c_str());
+  }
+  if (r.error) std::printf("error: %s\n", r.error->describe().c_str());
+  return r.error || failure ? 1 : 0;
 }
 
 // Verifies against the ledger's host functions, without running anything.
 int cmd_verify(const Options& o) {
-  std::unique_ptr<vm::VerifiedProgram> program;
-  uint32_t entry = 0;
-  if (!load(o, ledger_table(), program, entry)) return 1;
-  std::printf("ok: %zu instruction slots, %zu entry points\n", program->code().size(), program->entries().size());
+  Loaded loaded;
+  if (!load(
+          o, [](bool) { return ledger_table(); }, loaded))
+    return 1;
+  std::printf("ok: %zu instruction slots, %zu entry points\n", loaded.program->code().size(),
+              loaded.program->entries().size());
   return 0;
 }
 
@@ -246,6 +364,15 @@ void add_vm_commands(CLI::App& app, Context& ctx) {
   run->add_option("--entry", opts->entry, "module entry point name");
   run->add_option("--budget", opts->budget, "instruction budget")->capture_default_str();
   run->add_option("--mem", opts->mem_hex, "input memory as hex bytes (\"01 02 03\")");
+  run->add_option("--arg", opts->args,
+                  "entry argument (int64; money in minor units), repeatable; missing arguments are 0");
+  run->add_option("--host", opts->host,
+                  "host functions: ledger (default for modules) or conformance (default for --raw)");
+  run->add_option("--caller", opts->caller, "ledger host: member id of the signer (0: the operator)");
+  run->add_option("--period", opts->period, "ledger host: the current period")->capture_default_str();
+  run->add_option("--member", opts->members,
+                  "ledger host: admit a member to cooperative 1 with this share balance (minor units), "
+                  "repeatable; members get ids 1, 2, ...");
   run->callback([opts, &ctx] { ctx.exit_code = cmd_run(*opts); });
 
   CLI::App* ver = vm->add_subcommand("verify", "Verify raw bytecode (--raw) or a module against the ledger's host functions");

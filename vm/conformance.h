@@ -32,7 +32,8 @@ struct CaseOutcome {
 };
 
 // Runs one test. A program that cannot be read (assembler error, bad raw
-// words, -- asm and -- raw disagreeing) is a failure even under -- error.
+// words, -- asm and -- raw disagreeing, no section, or a section with no
+// instruction) is a failure even under -- error.
 [[nodiscard]] CaseOutcome run_data_file(const DataFile& file);
 
 // The host the conformance runner offers (docs/vm.md):
@@ -45,8 +46,13 @@ class ConformanceHost final : public Host {
   static constexpr uint32_t kUnwindCode = 5;
   static HostTable table();
   HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) override;
+  Function resolve(uint32_t id) override;
 
  private:
+  static HostResult add(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult unwind(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult fail(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+  static HostResult lend(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
   std::array<uint8_t, 32> lent_{};
 };
 

@@ -89,6 +89,19 @@ class Host {
 
   // Called for `call id` / `callx`; `args` are r1..r5.
   virtual HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) = 0;
+
+  // The fast path: a host function the VM calls through a plain pointer,
+  // with no virtual call per call. `self` is the Host that resolved it;
+  // `args` are r1..r5 in place (valid for the call only).
+  using Function = HostResult (*)(Host& self, std::span<const uint64_t, 5> args, GuestMemory& memory);
+
+  // Asked once per run for each id of the program's host table, before the
+  // first instruction. A non-null result must behave exactly as call(id, ...)
+  // and stay valid for the run; nullptr (the default) means call() is used.
+  [[nodiscard]] virtual Function resolve(uint32_t id) {
+    static_cast<void>(id);
+    return nullptr;
+  }
 };
 
 }  // namespace artel::vm

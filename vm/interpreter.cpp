@@ -24,22 +24,25 @@ namespace {
 
 using detail::Decoded;
 
+// A local call's saved state. r10 is not saved: nothing can write it, so on
+// return it is the callee's r10 + 512.
 struct Frame {
-  uint32_t ret = 0;  // slot to return to
-  uint64_t saved[4] = {};
-  uint64_t fp = 0;
+  const Decoded* ret = nullptr;  // slot to return to
+  uint64_t saved[4] = {};        // r6..r9
 };
 
 enum class Stop { Exit, Fault, Step };
 
 struct Machine {
   detail::Regions regions;
+  GuestMemory memory{regions};  // what host functions see
   uint64_t reg[11] = {};
   int64_t budget = 0;
   const Decoded* code = nullptr;
   const VerifiedProgram* program = nullptr;
   Host* host = nullptr;
-  uint32_t pc = 0;  // where to start, then where the run stopped
+  const Vm::HostSlot* hosts = nullptr;  // by index in program->host_ids()
+  uint32_t pc = 0;                      // where to start, then where the run stopped
   uint32_t depth = 0;
   uint32_t max_depth = 1;
   Error error;
@@ -62,23 +65,42 @@ struct Machine {
   m.error = make_error(ErrorCode::OutOfBudget, pc, "instruction budget exhausted");
 }
 
-inline bool host_call(Machine& m, uint32_t pc, uint64_t id, const std::array<uint64_t, 5>& args, uint64_t& r0,
-                      bool dynamic) {
-  if (dynamic && !m.program->knows_host(id)) {
-    m.error = make_error(ErrorCode::UnknownHostCall, pc,
-                         "callx: " + std::to_string(id) + " is not a host function id");
+[[gnu::cold, gnu::noinline]] void host_failed(Machine& m, uint32_t pc, uint32_t id, const HostResult& res) {
+  m.error = Error{ErrorCode::HostError, pc,
+                  "host function " + std::to_string(id) + " failed (code " + std::to_string(res.code()) +
+                      "): " + res.message(),
+                  res.code()};
+}
+
+[[gnu::cold, gnu::noinline]] void unknown_callx(Machine& m, uint32_t pc, uint64_t id) {
+  m.error = make_error(ErrorCode::UnknownHostCall, pc,
+                       "callx: " + std::to_string(id) + " is not a host function id");
+}
+
+// A guest register (or saved copy) read as one 8-byte scalar. Left alone, the
+// compiler copies neighbouring registers with 16-byte vector loads; when the
+// program has just written one of them (an 8-byte store), store-to-load
+// forwarding fails and each such load stalls for a dozen cycles or so: that
+// was most of the cost of a host call and of a local call.
+[[gnu::always_inline]] inline uint64_t scalar(const uint64_t& v) {
+  uint64_t x = v;
+  asm("" : "+r"(x));
+  return x;
+}
+
+// Through the function the host resolved for this run, which reads r1..r5
+// in place, or the host's virtual call(), which takes a copy.
+[[gnu::always_inline]] inline bool host_call(Machine& m, uint32_t pc, const Vm::HostSlot& h, uint64_t* r) {
+  HostResult res =
+      h.fn != nullptr
+          ? h.fn(*m.host, std::span<const uint64_t, 5>(r + 1, 5), m.memory)
+          : m.host->call(h.id, {scalar(r[1]), scalar(r[2]), scalar(r[3]), scalar(r[4]), scalar(r[5])},
+                         m.memory);
+  if (__builtin_expect(!res.is_ok(), 0)) {
+    host_failed(m, pc, h.id, res);
     return false;
   }
-  GuestMemory memory(m.regions);
-  HostResult res = m.host->call(static_cast<uint32_t>(id), args, memory);
-  if (!res.is_ok()) {
-    m.error = Error{ErrorCode::HostError, pc,
-                    "host function " + std::to_string(id) + " failed (code " + std::to_string(res.code()) +
-                        "): " + res.message(),
-                    res.code()};
-    return false;
-  }
-  r0 = res.value();
+  r[0] = res.value();
   return true;
 }
 
@@ -131,13 +153,17 @@ Stop execute(Machine* mp, const void* const** labels_out) {
   std::memcpy(r, m.reg, sizeof r);
   int64_t budget = m.budget;
   const Decoded* pc = code + m.pc;
+  // The next free frame and the last one a call may take, in registers.
+  Frame* frame = m.frames + m.depth;
+  Frame* const frames_end = m.frames + (m.max_depth - 1);
 
 #define PC_INDEX static_cast<uint32_t>(pc - code)
-#define SAVE()                       \
-  do {                               \
-    std::memcpy(m.reg, r, sizeof r); \
-    m.budget = budget;               \
-    m.pc = PC_INDEX;                 \
+#define SAVE()                                         \
+  do {                                                 \
+    std::memcpy(m.reg, r, sizeof r);                   \
+    m.budget = budget;                                 \
+    m.pc = PC_INDEX;                                   \
+    m.depth = static_cast<uint32_t>(frame - m.frames); \
   } while (0)
 #define DISPATCH()                              \
   do {                                          \
@@ -415,45 +441,44 @@ op_JA32:
   TRANSFER(code + pc->target);
 
 op_CALL : {
-  uint64_t result = 0;
-  if (!host_call(m, PC_INDEX, static_cast<uint32_t>(pc->imm), {r[1], r[2], r[3], r[4], r[5]}, result, false))
-    goto stop_fault;
-  r[0] = result;
+  if (!host_call(m, PC_INDEX, m.hosts[pc->target], r)) goto stop_fault;
   NEXT();
 }
 op_CALLX : {
-  uint64_t result = 0;
-  if (!host_call(m, PC_INDEX, DST, {r[1], r[2], r[3], r[4], r[5]}, result, true)) goto stop_fault;
-  r[0] = result;
+  const uint32_t index = m.program->host_index(DST);
+  if (index == VerifiedProgram::kNoHost) {
+    unknown_callx(m, PC_INDEX, DST);
+    goto stop_fault;
+  }
+  if (!host_call(m, PC_INDEX, m.hosts[index], r)) goto stop_fault;
   NEXT();
 }
 op_CALL_LOCAL : {
-  if (m.depth + 1 >= m.max_depth) {
+  if (frame == frames_end) {
     too_deep(m, PC_INDEX);
     goto stop_fault;
   }
-  Frame& f = m.frames[m.depth++];
-  f.ret = PC_INDEX + 1;
-  f.saved[0] = r[6];
-  f.saved[1] = r[7];
-  f.saved[2] = r[8];
-  f.saved[3] = r[9];
-  f.fp = r[10];
+  frame->ret = pc + 1;
+  frame->saved[0] = scalar(r[6]);
+  frame->saved[1] = scalar(r[7]);
+  frame->saved[2] = scalar(r[8]);
+  frame->saved[3] = scalar(r[9]);
+  ++frame;
   r[10] -= kStackFrameSize;
   TRANSFER(code + pc->target);
 }
 op_EXIT : {
-  if (m.depth == 0) {
+  if (frame == m.frames) {
     SAVE();
     return Stop::Exit;
   }
-  const Frame& f = m.frames[--m.depth];
-  r[6] = f.saved[0];
-  r[7] = f.saved[1];
-  r[8] = f.saved[2];
-  r[9] = f.saved[3];
-  r[10] = f.fp;
-  TRANSFER(code + f.ret);
+  --frame;
+  r[6] = scalar(frame->saved[0]);
+  r[7] = scalar(frame->saved[1]);
+  r[8] = scalar(frame->saved[2]);
+  r[9] = scalar(frame->saved[3]);
+  r[10] += kStackFrameSize;
+  TRANSFER(frame->ret);
 }
 
 stop_step:
@@ -530,6 +555,12 @@ RunResult Vm::run(const VerifiedProgram& program, Host& host, const RunOptions& 
   m.code = program.decoded_.data();
   m.program = &program;
   m.host = &host;
+  // Host functions resolved once for the run (no allocation after the first
+  // run of a program with as many host ids).
+  const std::span<const uint32_t> ids = program.host_ids();
+  hosts_.resize(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) hosts_[i] = HostSlot{host.resolve(ids[i]), ids[i]};
+  m.hosts = hosts_.data();
   m.pc = entry;
   m.max_depth = depth;
 

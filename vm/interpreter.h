@@ -40,8 +40,16 @@ class Vm {
   [[nodiscard]] RunResult run(const VerifiedProgram& program, Host& host, const RunOptions& options,
                               uint32_t entry = 0);
 
+  // One host function as a run calls it (resolved by Host::resolve, or
+  // nullptr for Host::call). Internal to the interpreter.
+  struct HostSlot {
+    Host::Function fn = nullptr;
+    uint32_t id = 0;
+  };
+
  private:
   std::vector<uint8_t> stack_;
+  std::vector<HostSlot> hosts_;
 };
 
 }  // namespace artel::vm

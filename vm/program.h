@@ -51,7 +51,7 @@ struct Decoded {
   const void* handler = nullptr;  // threaded-dispatch target
   int64_t imm = 0;                // sign-extended imm, or the lddw value
   uint32_t rem = 0;               // instructions from here to the end of the straight-line run
-  uint32_t target = 0;            // jump / local call target slot
+  uint32_t target = 0;            // jump / local call target slot; host index for `call ID`
   int32_t off = 0;                // memory offset
   uint16_t op = 0;
   uint8_t dst = 0;
@@ -69,6 +69,11 @@ class VerifiedProgram {
   [[nodiscard]] std::span<const uint8_t> rodata() const { return rodata_; }
   [[nodiscard]] bool is_entry(uint32_t pc) const;
   [[nodiscard]] bool knows_host(uint64_t id) const;
+  // The ids of the host table the program was verified against, ascending.
+  [[nodiscard]] std::span<const uint32_t> host_ids() const { return host_ids_; }
+  // Index of `id` in host_ids(), or kNoHost.
+  static constexpr uint32_t kNoHost = 0xffffffffu;
+  [[nodiscard]] uint32_t host_index(uint64_t id) const;
 
  private:
   VerifiedProgram() = default;
@@ -79,7 +84,7 @@ class VerifiedProgram {
   std::vector<uint32_t> entries_;
   std::vector<uint8_t> rodata_;
   std::vector<detail::Decoded> decoded_;
-  std::vector<uint32_t> host_ids_;  // sorted, for callx
+  std::vector<uint32_t> host_ids_;  // sorted, unique
 };
 
 // Checks everything that can be checked before a run (docs/vm.md lists the

@@ -123,8 +123,14 @@ bool VerifiedProgram::is_entry(uint32_t pc) const {
 }
 
 bool VerifiedProgram::knows_host(uint64_t id) const {
-  return id <= UINT32_MAX &&
-         std::binary_search(host_ids_.begin(), host_ids_.end(), static_cast<uint32_t>(id));
+  return host_index(id) != kNoHost;
+}
+
+uint32_t VerifiedProgram::host_index(uint64_t id) const {
+  if (id > UINT32_MAX) return kNoHost;
+  auto it = std::lower_bound(host_ids_.begin(), host_ids_.end(), static_cast<uint32_t>(id));
+  if (it == host_ids_.end() || *it != id) return kNoHost;
+  return static_cast<uint32_t>(it - host_ids_.begin());
 }
 
 namespace {
@@ -294,6 +300,9 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
   }
 
   VerifiedProgram vp;
+  for (const HostFunction& h : hosts) vp.host_ids_.push_back(h.id);
+  std::sort(vp.host_ids_.begin(), vp.host_ids_.end());
+  vp.host_ids_.erase(std::unique(vp.host_ids_.begin(), vp.host_ids_.end()), vp.host_ids_.end());
   vp.decoded_.resize(n);
   const void* const* handlers = detail::fast_handlers();
   for (std::size_t i = n; i-- > 0;) {
@@ -317,6 +326,9 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
                                    uint64_t{static_cast<uint32_t>(hi.imm)} << 32);
     }
     if (has_target[i] != 0) d.target = static_cast<uint32_t>(targets[i]);
+    // `call ID`: the interpreter finds the host function by its index in
+    // host_ids_ (the id is known to be there: checked above).
+    if (ops[i] == Op::CALL) d.target = vp.host_index(static_cast<uint32_t>(in.imm));
     if (row.has(kControl)) {
       d.rem = 1;
     } else {
@@ -324,8 +336,6 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
       d.rem = 1 + vp.decoded_[next].rem;  // next < n: the last instruction is control
     }
   }
-  for (const HostFunction& h : hosts) vp.host_ids_.push_back(h.id);
-  std::sort(vp.host_ids_.begin(), vp.host_ids_.end());
   vp.code_ = std::move(program.code);
   vp.entries_ = std::move(program.entries);
   vp.rodata_ = std::move(program.rodata);

@@ -467,6 +467,70 @@ TEST(Host, GuestMemoryBoundsAndLendingSlots) {
   EXPECT_EQ(r.r0, 99u);
 }
 
+// A host that resolves id 3 to a function pointer and leaves id 4 to call():
+// both paths, by `call ID` and by `callx`, give results and errors.
+class MixedHost final : public Host {
+ public:
+  HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory&) override {
+    ++virtual_calls;
+    if (id == 4) return args[0] == 0 ? HostResult::fail(44, "zero") : HostResult::ok(args[0] * 10);
+    return HostResult::fail(99, "resolved id reached call()");
+  }
+  Function resolve(uint32_t id) override {
+    resolved.push_back(id);
+    if (id != 3) return nullptr;
+    return [](Host& self, std::span<const uint64_t, 5> args, GuestMemory&) {
+      ++static_cast<MixedHost&>(self).fast_calls;
+      if (args[4] == 7) return HostResult::fail(33, "seven");
+      return HostResult::ok(args[0] + args[1] + args[2] + args[3] + args[4]);
+    };
+  }
+  int virtual_calls = 0;
+  int fast_calls = 0;
+  std::vector<uint32_t> resolved;
+};
+
+TEST(Host, ResolvedFunctionsAndVirtualCallsAgree) {
+  const HostFunction fns[] = {{"f4", 4, 1}, {"f3", 3, 5}, {"f3 again", 3, 5}};
+  // r7 = f3(1, 2, 3, 4, FIFTH) by `call 3`, plus the same by `callx` (r1..r5
+  // are left as they were); r0 = r7 + f4(r7 - 20) by `callx`.
+  for (uint64_t fifth : {0u, 7u, 10u}) {
+    Program p;
+    p.code = asm_or_die("mov %r6, " + std::to_string(fifth) +
+                        "\nmov %r1, 1\nmov %r2, 2\nmov %r3, 3\nmov %r4, 4\nmov %r5, %r6\ncall 3\n"
+                        "mov %r7, %r0\nmov %r8, 3\ncallx %r8\nadd %r7, %r0\nmov %r1, %r7\nsub %r1, 20\n"
+                        "mov %r8, 4\ncallx %r8\nadd %r0, %r7\nexit");
+    auto v = verify(std::move(p), fns);
+    ASSERT_TRUE(v.ok()) << v.error().describe();
+    MixedHost host;
+    Vm vm;
+    RunResult r = vm.run(v.value(), host, {});
+    EXPECT_EQ(host.resolved, (std::vector<uint32_t>{3, 4}));  // once per id, duplicates dropped
+    if (fifth == 7) {                                         // the resolved function fails at the first call
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error->code, ErrorCode::HostError);
+      EXPECT_EQ(r.error->host_code, 33u);
+      EXPECT_EQ(r.error->pc, 6u);
+      EXPECT_EQ(r.instructions, 7u);
+      EXPECT_EQ(host.fast_calls, 1);
+      EXPECT_EQ(host.virtual_calls, 0);
+    } else if (fifth == 0) {  // f3 = 10 twice, then f4(0) fails through call()
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error->host_code, 44u);
+      EXPECT_EQ(r.error->pc, 14u);
+      EXPECT_EQ(r.instructions, 15u);
+      EXPECT_EQ(host.fast_calls, 2);
+      EXPECT_EQ(host.virtual_calls, 1);
+    } else {  // f3 = 20 twice, f4(40 - 20) = 200
+      ASSERT_TRUE(r.ok()) << r.error->describe();
+      EXPECT_EQ(r.r0, 20u + 20u + 200u);
+      EXPECT_EQ(r.instructions, 17u);
+      EXPECT_EQ(host.fast_calls, 2);
+      EXPECT_EQ(host.virtual_calls, 1);
+    }
+  }
+}
+
 TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
   auto f = parse_data_file("-- asm\nfrobnicate\n-- error\n");
   ASSERT_TRUE(f.ok());
@@ -477,6 +541,20 @@ TEST(Conformance, UnreadableProgramIsAFailureEvenUnderError) {
   auto h = parse_data_file("-- asm\nmov %r0, 1\nexit\n-- error\n");
   ASSERT_TRUE(h.ok());
   EXPECT_FALSE(run_data_file(h.value()).passed);  // runs fine, but an error was expected
+}
+
+// The verifier refuses an empty program; that refusal must not satisfy a
+// bare -- error, or a file whose program is missing would pass.
+TEST(Conformance, EmptyProgramIsAFailureEvenUnderError) {
+  for (const char* text :
+       {"-- asm\n-- error\n", "-- asm\n# only a comment\n\n-- error\n", "-- raw\n-- error\n",
+        "-- raw\n# nothing\n-- error\nbad-program\n", "-- asm\n-- result\n0x0\n"}) {
+    auto f = parse_data_file(text);
+    ASSERT_TRUE(f.ok()) << text;
+    const CaseOutcome outcome = run_data_file(f.value());
+    EXPECT_FALSE(outcome.passed) << text;
+    EXPECT_NE(outcome.reason.find("no program"), std::string::npos) << text << ": " << outcome.reason;
+  }
 }
 
 }  // namespace
