@@ -12,10 +12,14 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetOptions.h>
 
+#include <llvm/Transforms/Utils/Cloning.h>
+
 #include <mutex>
 #include <set>
+#include <string_view>
 
 #include "compiler/lower/lower_impl.h"
+#include "vm/program.h"
 
 namespace artel::lower {
 
@@ -58,40 +62,111 @@ struct BackendErrors {
   }
 };
 
-bool run_backend(Lowered::Impl& impl, llvm::CodeGenFileType type, llvm::SmallVectorImpl<char>& out,
-                 Diagnostics& diags) {
+bool run_backend(Lowered::Impl& impl, llvm::Module& module, llvm::CodeGenFileType type,
+                 llvm::SmallVectorImpl<char>& out, Diagnostics& diags) {
   BackendErrors errors;
   impl.context->setDiagnosticHandlerCallBack(&BackendErrors::handler, &errors);
-  // Code generation changes the module; work on a copy so --emit stages can
-  // be asked for one after another.
   llvm::raw_svector_ostream os(out);
   llvm::legacy::PassManager pm;
   if (impl.target->addPassesToEmitFile(pm, os, nullptr, type)) {
     diags.error(impl.path, {}, "internal compiler error: the BPF back end cannot emit this file type");
     return false;
   }
-  pm.run(*impl.module);
+  pm.run(module);
   impl.context->setDiagnosticHandlerCallBack(nullptr, nullptr);
   std::set<std::string> reported;  // the back end repeats an error per instruction
   for (const auto& m : errors.messages) {
     const bool stack = m.text.find("stack limit") != std::string::npos;
     if (!reported.insert(m.function + (stack ? "#stack" : m.text)).second) continue;
+    std::string file = impl.path;
     Loc loc;
     std::string who = "the charter";
     if (auto it = impl.origins.find(m.function); it != impl.origins.end()) {
-      loc = it->second;
-      who = "`" + m.function + "`";
+      file = it->second.file.empty() ? impl.path : it->second.file;
+      loc = it->second.loc;
+      who = it->second.what;
     }
     if (stack) {
-      diags.error(impl.path, loc, who + " needs more than the 512-byte stack frame of the bytecode: it keeps too "
+      diags.error(file, loc, who + " needs more than the 512-byte stack frame of the bytecode: it keeps too "
                                         "many values alive at once; move part of it into a clause");
     } else {
       std::string text = m.text;
       if (auto colon = text.find("): "); colon != std::string::npos) text = text.substr(colon + 3);
-      diags.error(impl.path, loc, who + " cannot be compiled to bytecode: " + text);
+      diags.error(file, loc, who + " cannot be compiled to bytecode: " + text);
     }
   }
   return errors.messages.empty();
+}
+
+// A BPF jump (-mcpu=v3) carries a signed 16-bit offset, so a function of
+// more instruction slots than this may need a jump the encoding cannot
+// express, and LLVM would abort the process while emitting the object.
+constexpr std::size_t kMaxFunctionSlots = 32767;
+
+// No IR instruction of the lowered code becomes more than this many slots:
+// the largest is a host call with five 64-bit constant arguments (five
+// two-slot loads and the call). A module whose functions are all under
+// kMaxFunctionSlots / kMaxSlotsPerIr IR instructions cannot reach the limit
+// and skips the exact count below.
+constexpr std::size_t kMaxSlotsPerIr = 16;
+
+// Instruction slots of each function, counted in the BPF assembly of a copy
+// of the module (the assembler resolves jumps symbolically, so it cannot
+// overflow). A 64-bit immediate load (`... ll`) takes two slots.
+std::map<std::string, std::size_t> function_slots(Lowered::Impl& impl) {
+  std::map<std::string, std::size_t> slots;
+  // The copy keeps the module as it was for the object; back-end errors in
+  // it are reported by the object's emission, so they are dropped here.
+  std::unique_ptr<llvm::Module> clone = llvm::CloneModule(*impl.module);
+  llvm::SmallVector<char, 0> buf;
+  Diagnostics ignored;
+  (void)run_backend(impl, *clone, llvm::CodeGenFileType::AssemblyFile, buf, ignored);
+  std::string_view text(buf.data(), buf.size());
+  std::string current;
+  while (!text.empty()) {
+    const std::size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+    if (line.starts_with("\t.type\t") && line.ends_with(",@function")) {
+      std::string_view name = line.substr(7, line.size() - 7 - 10);
+      if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+      current = std::string(name);
+      continue;
+    }
+    if (line.starts_with(".Lfunc_end")) {
+      current.clear();
+      continue;
+    }
+    if (current.empty() || !line.starts_with('\t') || line.size() < 2 || line[1] == '.' || line[1] == '#') continue;
+    slots[current] += line.ends_with(" ll") ? 2 : 1;
+  }
+  return slots;
+}
+
+// Refuses, with a diagnostic at the function, any function too long for the
+// bytecode's jumps. Cheap for ordinary charters (see kMaxSlotsPerIr).
+bool check_function_sizes(Lowered::Impl& impl, Diagnostics& diags) {
+  bool small = true;
+  for (const auto& fn : *impl.module)
+    if (fn.getInstructionCount() * kMaxSlotsPerIr > kMaxFunctionSlots) small = false;
+  if (small) return true;
+  bool ok = true;
+  for (const auto& [symbol, count] : function_slots(impl)) {
+    if (count <= kMaxFunctionSlots) continue;
+    ok = false;
+    std::string file = impl.path;
+    Loc loc;
+    std::string who = "the charter";
+    if (auto it = impl.origins.find(symbol); it != impl.origins.end()) {
+      file = it->second.file.empty() ? impl.path : it->second.file;
+      loc = it->second.loc;
+      who = it->second.what;
+    }
+    diags.error(file, loc, who + " compiles to " + std::to_string(count) + " instructions; one rule or clause may " +
+                               "have at most " + std::to_string(kMaxFunctionSlots) +
+                               " (the reach of a jump in the bytecode): split it into several rules or clauses");
+  }
+  return ok;
 }
 
 }  // namespace
@@ -137,14 +212,15 @@ std::string ir_text(Lowered& lowered) {
 
 std::optional<std::string> asm_text(Lowered& lowered, Diagnostics& diags) {
   llvm::SmallVector<char, 0> buf;
-  if (!run_backend(lowered.impl(), llvm::CodeGenFileType::AssemblyFile, buf, diags)) return std::nullopt;
+  if (!run_backend(lowered.impl(), *lowered.impl().module, llvm::CodeGenFileType::AssemblyFile, buf, diags)) return std::nullopt;
   return std::string(buf.begin(), buf.end());
 }
 
 std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
   Lowered::Impl& impl = lowered.impl();
+  if (!check_function_sizes(impl, diags)) return std::nullopt;
   llvm::SmallVector<char, 0> buf;
-  if (!run_backend(impl, llvm::CodeGenFileType::ObjectFile, buf, diags)) return std::nullopt;
+  if (!run_backend(impl, *impl.module, llvm::CodeGenFileType::ObjectFile, buf, diags)) return std::nullopt;
 
   auto fail = [&](const std::string& why) -> std::optional<Object> {
     diags.error(impl.path, {}, "internal compiler error: cannot read the BPF object: " + why);
@@ -167,6 +243,12 @@ std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
   auto contents = text->getContents();
   if (!contents) return fail(llvm::toString(contents.takeError()));
   if (contents->size() % 8 != 0) return fail(".text is not a whole number of instructions");
+  if (const std::size_t limit = vm::Limits{}.max_instructions; contents->size() / 8 > limit) {
+    diags.error(impl.path, {}, "the charter compiles to " + std::to_string(contents->size() / 8) +
+                                   " instructions; a charter module may have at most " + std::to_string(limit) +
+                                   " (the VM's program size limit): move rules into a second charter or shorten them");
+    return std::nullopt;
+  }
   for (std::size_t i = 0; i < contents->size(); i += 8) {
     std::uint64_t word = 0;
     for (int b = 7; b >= 0; --b) word = (word << 8) | static_cast<unsigned char>((*contents)[i + static_cast<std::size_t>(b)]);

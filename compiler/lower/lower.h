@@ -73,4 +73,7 @@ struct Object {
 // their names; clauses are prefixed so they cannot clash with them).
 std::string function_symbol(const typed::Function& f);
 
+// A function as diagnostics name it: "rule `pay`", "clause `sum5`".
+std::string describe(const typed::Function& f);
+
 }  // namespace artel::lower

@@ -303,6 +303,7 @@ class Checker {
           fn.loc = d.loc;
           fn.article = p.article;
           fn.library = p.library;
+          fn.file = p.file;
           if (fn.kind == FunctionKind::periodic) {
             fn.every = d.every;
             fn.name = d.every == PeriodUnit::week ? "every_week" : "every_month";

@@ -242,7 +242,7 @@ TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   std::string errors;
   auto built = compile_text(text, &errors);
   EXPECT_FALSE(built);
-  EXPECT_EQ(errors.rfind("test.artel:4:2: error: `r` needs more than the 512-byte stack frame", 0), 0u) << errors;
+  EXPECT_EQ(errors.rfind("test.artel:4:2: error: rule `r` needs more than the 512-byte stack frame", 0), 0u) << errors;
   EXPECT_EQ(errors.find("error:", 10), errors.rfind("error:")) << "reported once: " << errors;
 }
 
