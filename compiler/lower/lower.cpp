@@ -110,7 +110,9 @@ class Lowerer {
   }
 
   llvm::Value* muldiv(llvm::Value* a, llvm::Value* b, llvm::Value* c, typed::RoundingMode mode) {
-    return call_host("artel_muldiv", {a, b, c, k(static_cast<std::int64_t>(rounding_code(mode)))});
+    // The article, so that a division by zero or an overflow in the host
+    // cites it as the checked operations do.
+    return call_host("artel_muldiv", {a, b, c, k(static_cast<std::int64_t>(rounding_code(mode))), article_value_});
   }
 
   // After a terminator, later statements of the same block are unreachable;

@@ -19,6 +19,7 @@ LBB0_2:
 	r2 = 5000000
 	r3 = 1000000000
 	r4 = 0
+	r5 = 1
 	call artel_muldiv
 	r7 = r0
 	r1 = r6
@@ -30,6 +31,7 @@ LBB0_2:
 	r2 = 100000000
 	r3 = 1000000000
 	r4 = 0
+	r5 = 1
 	call artel_muldiv
 	r9 = r0
 	r1 = 360287970189639680 ll
@@ -43,6 +45,7 @@ LBB0_2:
 	r2 = 400000000
 	r3 = 1000000000
 	r4 = 0
+	r5 = 1
 	call artel_muldiv
 	r9 = r0
 	call artel_coops_count
@@ -100,6 +103,7 @@ LBB0_15:
 	r2 = r0
 	r3 = r9
 	r4 = 0
+	r5 = 1
 	call artel_muldiv
 	r1 = 144115188075855872 ll
 	r7 |= r1

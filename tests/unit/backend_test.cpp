@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compiler/driver.h"
@@ -230,6 +231,80 @@ TEST_F(Running, WrongArgumentCountIsRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)),
             "a rule was called with the wrong number of arguments");
+}
+
+// A library clause of five arguments also receives the calling article: six
+// values, one more than a BPF call has registers. They reach it through
+// memory, and the clause computes with all five.
+TEST(Backend, ALibraryClauseOfFiveArgumentsRunsWithAllOfThem) {
+  std::string lib = "library five\nclause sum5(a: money, b: money, c: money, d: money, e: money) -> money {\n";
+  // Enough transfers that the clause stays a function of its own (called
+  // from three rules) instead of being inlined.
+  for (int i = 0; i < 8; ++i) lib += "  transfer a from share(caller) to fund\n  transfer e from share(caller) to fund\n";
+  lib += "  return a + b + c + d + e\n}\n";
+  const std::string text = R"(charter "Five" version 1
+currency RUB scale 2
+rounding down
+import five
+article 1 "A" {
+  rule one(x: money) by member {
+    transfer sum5(x, 1.00 RUB, 2.00 RUB, 3.00 RUB, 4.00 RUB) from share(caller) to fund
+  }
+  rule two(x: money) by member {
+    transfer sum5(1.00 RUB, x, 2.00 RUB, 3.00 RUB, 4.00 RUB) from share(caller) to fund
+  }
+}
+article 2 "B" {
+  rule three(x: money) by member {
+    transfer sum5(1.00 RUB, 2.00 RUB, 3.00 RUB, 4.00 RUB, x) from share(caller) to fund
+  }
+}
+)";
+  std::string errors;
+  auto built = compile_text(text, &errors, {{"five", lib}});
+  ASSERT_TRUE(built) << errors;
+  // The clause is a function of its own, called from the rules.
+  std::set<std::uint32_t> host_calls;
+  for (const auto& r : built->module.relocations) host_calls.insert(r.insn);
+  std::size_t clause_calls = 0;
+  for (std::uint32_t i = 0; i < built->module.code.size(); ++i) {
+    const auto word = built->module.code[i];
+    if ((word & 0xFF) == 0x85 && ((word >> 12) & 0xF) == 1 && !host_calls.contains(i)) ++clause_calls;
+  }
+  EXPECT_EQ(clause_calls, 3u);
+
+  test::LedgerDouble ledger;
+  auto program = vm::load_module(built->module, ledger.table());
+  ASSERT_TRUE(program.ok()) << program.error().describe();
+  vm::Vm vm;
+  ledger.caller = 7;
+  const auto share = account_handle(AccountKind::share, 7);
+  const auto fund = account_handle(AccountKind::fund, 0);
+  auto run = [&](const std::string& rule, std::int64_t x) {
+    std::vector<std::uint8_t> input(8);
+    std::memcpy(input.data(), &x, 8);
+    vm::RunOptions options;
+    options.input = input;
+    auto entry = vm::find_entry(built->module, rule);
+    EXPECT_TRUE(entry.ok());
+    return vm.run(program.value(), ledger, options, entry.value());
+  };
+  // one(5.00): 8 × (a + e) = 8 × (500 + 400) = 7,200 in the clause, then
+  // the sum 500 + 100 + 200 + 300 + 400 = 1,500: 8,700 kopecks in all.
+  ledger.balances[share] = 100'000;
+  ASSERT_TRUE(run("one", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700);
+  // two(5.00): a = 1.00, e = 4.00: 8 × 500 + (100 + 500 + 200 + 300 + 400) = 5,500.
+  ASSERT_TRUE(run("two", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500);
+  // three(5.00): a = 1.00, e = 5.00: 8 × 600 + (100 + 200 + 300 + 400 + 500) = 6,300,
+  // every transfer citing article 2 (ordinal 2), the caller's.
+  ledger.log.clear();
+  ASSERT_TRUE(run("three", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500 + 6'300);
+  EXPECT_EQ(ledger.balance(share), 100'000 - 8'700 - 5'500 - 6'300);
+  ASSERT_EQ(ledger.log.size(), 17u);
+  for (const auto& line : ledger.log) EXPECT_NE(line.find("article 2"), std::string::npos) << line;
 }
 
 TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
