@@ -279,8 +279,9 @@ std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
       auto sym_sec = sym->getSection();
       auto value = sym->getValue();
       if (!name || !sym_sec || !value) return fail("unreadable relocation symbol");
+      constexpr std::uint8_t kCallOpcode = 0x85;
       const auto opcode = static_cast<std::uint8_t>(insn & 0xFF);
-      if (opcode != 0x85) return fail("relocation on an instruction that is not a call");
+      if (opcode != kCallOpcode) return fail("relocation on an instruction that is not a call");
       if (*sym_sec == obj.section_end()) {
         out.host_calls.push_back({index, name->str()});  // linked by the loader
         continue;
@@ -294,6 +295,12 @@ std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
              (static_cast<std::uint64_t>(static_cast<std::uint32_t>(static_cast<std::int32_t>(rel_imm))) << 32);
     }
   }
+  // A function may end in a call of artel_fail, which never returns, and
+  // LLVM emits nothing after it; at the very end of the code the VM's
+  // verifier would see execution run off the end. An `exit` there is never
+  // reached and keeps the program well formed.
+  constexpr std::uint64_t kCallOpcode = 0x85, kExit = 0x95;
+  if (!out.code.empty() && (out.code.back() & 0xFF) == kCallOpcode) out.code.push_back(kExit);
   return out;
 }
 

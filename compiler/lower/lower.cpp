@@ -307,11 +307,12 @@ class Lowerer {
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i64_, left), portion), left);
         continue;
       }
-      auto* total = b_.CreateAlloca(i64_, nullptr, "weights");
+      // First pass: the sum of the weights, each read once.
+      auto* total = frame_slot(i64_, "weights");
       b_.CreateStore(k(0), total);
       for_each(*part.collection, part.var, [&] {
         llvm::Value* w = expr(*part.weight);
-        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::overflow));
+        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::negative_weight));
         b_.CreateStore(checked(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, total), w), total);
       });
       auto* fn = b_.GetInsertBlock()->getParent();
@@ -320,12 +321,23 @@ class Lowerer {
       llvm::Value* sum = b_.CreateLoad(i64_, total);
       b_.CreateCondBr(b_.CreateICmpSGT(sum, k(0)), some, done);
       b_.SetInsertPoint(some);
+      // Second pass: each element's weight is read again (the frame cannot
+      // hold one per element of an unbounded collection) into one
+      // temporary that gives both its piece and a second sum. Pieces add up
+      // to at most the part only if the weights are those summed, so a
+      // weight changed by the split's own transfers aborts the split.
+      auto* again = frame_slot(i64_, "weights_again");
+      b_.CreateStore(k(0), again);
       for_each(*part.collection, part.var, [&] {
         llvm::Value* w = expr(*part.weight);
+        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::negative_weight));
+        b_.CreateStore(checked(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, again), w), again);
+        fail_if(b_.CreateICmpSGT(b_.CreateLoad(i64_, again), sum), system_message(SystemMessage::weights_changed));
         llvm::Value* piece = muldiv(portion, w, sum, typed::RoundingMode::down);
         transfer(clearing, expr(*part.target), piece);
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i64_, left), piece), left);
       });
+      fail_if(b_.CreateICmpNE(b_.CreateLoad(i64_, again), sum), system_message(SystemMessage::weights_changed));
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
     }

@@ -307,6 +307,90 @@ article 2 "B" {
   for (const auto& line : ledger.log) EXPECT_NE(line.find("article 2"), std::string::npos) << line;
 }
 
+// Pro rata weights: a negative one aborts with its own message, and a weight
+// the split's own transfers change (here the fund's balance, paid into the
+// fund) aborts the split instead of paying out more than the part.
+class Weights : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string errors;
+    auto built = compile_text(R"(charter "Weights" version 1
+currency RUB scale 2
+rounding down
+article 1 "Split" {
+  rule spread(amount: money) by member {
+    split amount from share(caller) {
+      100% among m in members pro rata balance(share(m)) - 10.00 RUB to share(m)
+      remainder to fund
+    }
+  }
+  rule feed(amount: money) by member {
+    split amount from share(caller) {
+      100% among m in members pro rata balance(fund) to fund
+      remainder to fund
+    }
+  }
+}
+)", &errors);
+    ASSERT_TRUE(built) << errors;
+    module_ = built->module;
+    auto program = vm::load_module(module_, ledger_.table());
+    ASSERT_TRUE(program.ok()) << program.error().describe();
+    program_.emplace(std::move(program.value()));
+    ledger_.members = {10, 11, 12};
+    ledger_.caller = 10;
+    ledger_.balances[share(10)] = 1'000'001;
+    ledger_.balances[share(11)] = 300'000;
+    ledger_.balances[share(12)] = 500'000;
+  }
+  static std::uint64_t share(std::uint64_t m) { return account_handle(AccountKind::share, m); }
+  vm::RunResult run(const std::string& entry, std::int64_t amount) {
+    std::vector<std::uint8_t> input(8);
+    std::memcpy(input.data(), &amount, 8);
+    vm::RunOptions options;
+    options.input = input;
+    return vm_.run(*program_, ledger_, options, vm::find_entry(module_, entry).value());
+  }
+  std::string failure() const {
+    return ledger_.failed_message < 0 ? "" : module_.messages.at(static_cast<std::size_t>(ledger_.failed_message));
+  }
+  vm::Module module_;
+  std::optional<vm::VerifiedProgram> program_;
+  test::LedgerDouble ledger_;
+  vm::Vm vm_;
+};
+
+TEST_F(Weights, EachElementGetsItsShareOfTheWeightsSummedFirst) {
+  // 10.00 RUB leaves member 10 first: weights 999,001 - 1,000 = 998,001,
+  // 299,000 and 499,000, 1,796,001 in all; pieces floor(1,000 × w / 1,796,001)
+  // = 555, 166 and 277; the fund gets the 2 left.
+  auto r = run("spread", 1'000);
+  ASSERT_TRUE(r.ok()) << r.error->describe() << " " << failure();
+  EXPECT_EQ(ledger_.balance(share(10)), 999'001 + 555);
+  EXPECT_EQ(ledger_.balance(share(11)), 300'000 + 166);
+  EXPECT_EQ(ledger_.balance(share(12)), 500'000 + 277);
+  EXPECT_EQ(ledger_.balance(account_handle(AccountKind::fund, 0)), 2);
+}
+
+TEST_F(Weights, ANegativeWeightAbortsWithItsOwnMessage) {
+  ledger_.balances[share(11)] = 500;  // 5.00 RUB - 10.00 RUB < 0
+  auto r = run("spread", 1'000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(failure(), "split weight is negative");
+  EXPECT_EQ(ledger_.failed_article, 1);
+}
+
+TEST_F(Weights, AWeightChangedByTheSplitItselfAbortsIt) {
+  // Weights 300, 300, 300 (the fund) sum to 900. Paying 90 kopecks out, the
+  // first piece, 30, raises the fund to 330, the second weight read; the
+  // second piece, floor(90 × 330 / 900) = 33, raises it to 363: the weights
+  // read now add up to 993, more than the 900 the pieces were cut from.
+  ledger_.balances[account_handle(AccountKind::fund, 0)] = 300;
+  auto r = run("feed", 90);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(failure(), "split weights changed while the split was paid out");
+}
+
 TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   // 300 values all alive until the end cannot fit the 512-byte BPF frame;
   // the user gets an error at the rule, never an LLVM crash or dump.
