@@ -58,7 +58,7 @@ struct Article {
 
 struct Module {
   std::string compiler_version;
-  Hash256 source_hash{};       // BLAKE2b-256 of the charter source
+  Hash256 source_hash{};       // BLAKE2b-256 of the typed AST dump (docs/module-format.md)
   std::vector<uint64_t> code;  // instruction words, opcode in the low byte
   std::vector<Relocation> relocations;
   std::vector<EntryPoint> entries;
