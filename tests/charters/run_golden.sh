@@ -156,6 +156,21 @@ with open(sys.argv[1], "w") as f:
         f.write(line)
     f.write('article 1 "Unclosed {\n')
 EOF
+  # Just under the 4 MiB limit: real charter text, then an article whose
+  # brace is never closed. Parsed in full.
+  python3 - "$dir/four_megabytes.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Big" version 1\ncurrency RUB scale 2\nrounding down\n')
+    i = 0
+    while f.tell() < 4 * 1024 * 1024 - 1000:
+        i += 1
+        f.write('article %d "Article %d" {\n  parameter limit%d: money = 100.00 RUB\n'
+                '  rule pay%d(recipient: member, amount: money) by member {\n'
+                '    require amount <= limit%d else "over the limit"\n'
+                '    transfer amount from share(caller) to share(recipient)\n  }\n}\n' % (i, i, i, i, i))
+    f.write('article 0 "Unclosed" {\n')
+EOF
   # 20 MB: over the limit a charter may have.
   python3 -c 'import sys; sys.stdout.write("// " + "y" * 20 * 1024 * 1024 + "\n")' >"$dir/twenty_megabytes.artel"
   # 10,000 nested parentheses in a parameter's value.
@@ -228,7 +243,7 @@ EOF
 }
 gen_robust
 mkdir -p robust
-for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte ten_megabytes twenty_megabytes \
+for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte four_megabytes ten_megabytes twenty_megabytes \
             nested_parens nested_blocks else_if_chain long_expression prefix_operators unclosed_string many_errors \
             a_directory does_not_exist; do
   name="robust/$base"
