@@ -17,7 +17,7 @@
 
 namespace artel::vm {
 
-inline constexpr uint16_t kModuleFormatVersion = 1;
+inline constexpr uint16_t kModuleFormatVersion = 2;
 
 using Hash256 = std::array<uint8_t, 32>;
 
@@ -73,7 +73,7 @@ struct Module {
 };
 
 inline bool operator==(const Relocation& a, const Relocation& b) {
-  return a.insn == b.insn && a.name == b.name;
+  return a.insn == b.insn && a.name == b.name && a.id == b.id;
 }
 
 [[nodiscard]] std::vector<uint8_t> serialize(const Module& module);
