@@ -172,7 +172,8 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   // A member's proof that a module comes from a charter's text: rebuild it
   // here and compare module ids (the hash of every byte).
   static std::string verify_charter, verify_module, verify_stdlib;
-  auto* v = app.add_subcommand("verify", "Rebuild a charter and say whether a module is exactly its bytecode");
+  auto* v =
+      app.add_subcommand("verify", "Rebuild a charter and say whether a module is exactly its bytecode");
   v->add_option("charter", verify_charter, "Charter file (.artel)")->required();
   v->add_option("module", verify_module, "Charter module (.acm)")->required();
   v->add_option("--stdlib", verify_stdlib, "Folder of the standard library");
@@ -220,8 +221,8 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
     } else {
       std::cout << "  source hash  the same (" << vm::to_hex(theirs.source_hash)
                 << "): the same charter, compiled differently\n"
-                << "  compiler     " << theirs.compiler_version << " in the file, " << built->module.compiler_version
-                << " here\n";
+                << "  compiler     " << theirs.compiler_version << " in the file, "
+                << built->module.compiler_version << " here\n";
     }
   });
 }

@@ -101,8 +101,8 @@ Status link(Program& program, std::span<const Relocation> relocations, HostTable
       return make_error(ErrorCode::UnknownHostCall, r.insn, "unknown host function '" + r.name + "'");
     if (h->id != r.id)
       return make_error(ErrorCode::BadRelocation, r.insn,
-                        "relocation for '" + r.name + "' records id " + std::to_string(r.id) + ", but '" + r.name +
-                            "' is host function " + std::to_string(h->id));
+                        "relocation for '" + r.name + "' records id " + std::to_string(r.id) + ", but '" +
+                            r.name + "' is host function " + std::to_string(h->id));
     in.src = 0;
     in.imm = static_cast<int32_t>(h->id);
     program.code[r.insn] = in.word();

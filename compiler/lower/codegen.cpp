@@ -11,7 +11,6 @@
 #include <llvm/Support/TargetSelect.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetOptions.h>
-
 #include <llvm/Transforms/Utils/Cloning.h>
 
 #include <mutex>
@@ -62,6 +61,22 @@ struct BackendErrors {
   }
 };
 
+// Where a generated function comes from, as diagnostics show it.
+struct Place {
+  std::string file;
+  Loc loc;
+  std::string who = "the charter";
+};
+Place place_of(const Lowered::Impl& impl, const std::string& symbol) {
+  Place p{impl.path, {}};
+  if (auto it = impl.origins.find(symbol); it != impl.origins.end()) {
+    if (!it->second.file.empty()) p.file = it->second.file;
+    p.loc = it->second.loc;
+    p.who = it->second.what;
+  }
+  return p;
+}
+
 bool run_backend(Lowered::Impl& impl, llvm::Module& module, llvm::CodeGenFileType type,
                  llvm::SmallVectorImpl<char>& out, Diagnostics& diags) {
   BackendErrors errors;
@@ -78,21 +93,15 @@ bool run_backend(Lowered::Impl& impl, llvm::Module& module, llvm::CodeGenFileTyp
   for (const auto& m : errors.messages) {
     const bool stack = m.text.find("stack limit") != std::string::npos;
     if (!reported.insert(m.function + (stack ? "#stack" : m.text)).second) continue;
-    std::string file = impl.path;
-    Loc loc;
-    std::string who = "the charter";
-    if (auto it = impl.origins.find(m.function); it != impl.origins.end()) {
-      file = it->second.file.empty() ? impl.path : it->second.file;
-      loc = it->second.loc;
-      who = it->second.what;
-    }
+    const Place at = place_of(impl, m.function);
     if (stack) {
-      diags.error(file, loc, who + " needs more than the 512-byte stack frame of the bytecode: it keeps too "
-                                        "many values alive at once; move part of it into a clause");
+      diags.error(at.file, at.loc,
+                  at.who + " needs more than the 512-byte stack frame of the bytecode: it keeps too "
+                           "many values alive at once; move part of it into a clause");
     } else {
       std::string text = m.text;
       if (auto colon = text.find("): "); colon != std::string::npos) text = text.substr(colon + 3);
-      diags.error(file, loc, who + " cannot be compiled to bytecode: " + text);
+      diags.error(at.file, at.loc, at.who + " cannot be compiled to bytecode: " + text);
     }
   }
   return errors.messages.empty();
@@ -129,7 +138,8 @@ std::map<std::string, std::size_t> function_slots(Lowered::Impl& impl) {
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     if (line.starts_with("\t.type\t") && line.ends_with(",@function")) {
       std::string_view name = line.substr(7, line.size() - 7 - 10);
-      if (name.size() >= 2 && name.front() == '"' && name.back() == '"') name = name.substr(1, name.size() - 2);
+      if (name.size() >= 2 && name.front() == '"' && name.back() == '"')
+        name = name.substr(1, name.size() - 2);
       current = std::string(name);
       continue;
     }
@@ -137,7 +147,8 @@ std::map<std::string, std::size_t> function_slots(Lowered::Impl& impl) {
       current.clear();
       continue;
     }
-    if (current.empty() || !line.starts_with('\t') || line.size() < 2 || line[1] == '.' || line[1] == '#') continue;
+    const bool instruction = line.size() >= 2 && line[0] == '\t' && line[1] != '.' && line[1] != '#';
+    if (current.empty() || !instruction) continue;
     slots[current] += line.ends_with(" ll") ? 2 : 1;
   }
   return slots;
@@ -154,17 +165,11 @@ bool check_function_sizes(Lowered::Impl& impl, Diagnostics& diags) {
   for (const auto& [symbol, count] : function_slots(impl)) {
     if (count <= kMaxFunctionSlots) continue;
     ok = false;
-    std::string file = impl.path;
-    Loc loc;
-    std::string who = "the charter";
-    if (auto it = impl.origins.find(symbol); it != impl.origins.end()) {
-      file = it->second.file.empty() ? impl.path : it->second.file;
-      loc = it->second.loc;
-      who = it->second.what;
-    }
-    diags.error(file, loc, who + " compiles to " + std::to_string(count) + " instructions; one rule or clause may " +
-                               "have at most " + std::to_string(kMaxFunctionSlots) +
-                               " (the reach of a jump in the bytecode): split it into several rules or clauses");
+    const Place at = place_of(impl, symbol);
+    diags.error(at.file, at.loc,
+                at.who + " compiles to " + std::to_string(count) + " instructions; one rule or clause may " +
+                    "have at most " + std::to_string(kMaxFunctionSlots) +
+                    " (the reach of a jump in the bytecode): split it into several rules or clauses");
   }
   return ok;
 }
@@ -212,7 +217,8 @@ std::string ir_text(Lowered& lowered) {
 
 std::optional<std::string> asm_text(Lowered& lowered, Diagnostics& diags) {
   llvm::SmallVector<char, 0> buf;
-  if (!run_backend(lowered.impl(), *lowered.impl().module, llvm::CodeGenFileType::AssemblyFile, buf, diags)) return std::nullopt;
+  Lowered::Impl& impl = lowered.impl();
+  if (!run_backend(impl, *impl.module, llvm::CodeGenFileType::AssemblyFile, buf, diags)) return std::nullopt;
   return std::string(buf.begin(), buf.end());
 }
 
@@ -244,9 +250,10 @@ std::optional<Object> emit_object(Lowered& lowered, Diagnostics& diags) {
   if (!contents) return fail(llvm::toString(contents.takeError()));
   if (contents->size() % 8 != 0) return fail(".text is not a whole number of instructions");
   if (const std::size_t limit = vm::Limits{}.max_instructions; contents->size() / 8 > limit) {
-    diags.error(impl.path, {}, "the charter compiles to " + std::to_string(contents->size() / 8) +
-                                   " instructions; a charter module may have at most " + std::to_string(limit) +
-                                   " (the VM's program size limit): move rules into a second charter or shorten them");
+    diags.error(impl.path, {},
+                "the charter compiles to " + std::to_string(contents->size() / 8) +
+                    " instructions; a charter module may have at most " + std::to_string(limit) +
+                    " (the VM's program size limit): move rules into a second charter or shorten them");
     return std::nullopt;
   }
   for (std::size_t i = 0; i < contents->size(); i += 8) {

@@ -112,7 +112,8 @@ class Lowerer {
   llvm::Value* muldiv(llvm::Value* a, llvm::Value* b, llvm::Value* c, typed::RoundingMode mode) {
     // The article, so that a division by zero or an overflow in the host
     // cites it as the checked operations do.
-    return call_host("artel_muldiv", {a, b, c, k(static_cast<std::int64_t>(rounding_code(mode))), article_value_});
+    const auto rounding = k(static_cast<std::int64_t>(rounding_code(mode)));
+    return call_host("artel_muldiv", {a, b, c, rounding, article_value_});
   }
 
   // After a terminator, later statements of the same block are unreachable;
@@ -177,9 +178,12 @@ class Lowerer {
     if (f.kind == typed::FunctionKind::clause && by_memory_[index]) {
       llvm::Value* args = fn->getArg(0);
       const int first = f.library.empty() ? 0 : 1;
-      auto load = [&](int i) { return b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i64_, args, static_cast<std::uint64_t>(i))); };
+      auto load = [&](int i) {
+        return b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i64_, args, static_cast<std::uint64_t>(i)));
+      };
       if (first == 1) article_value_ = load(0);
-      for (int i = 0; i < f.formal_count; ++i) b_.CreateStore(load(first + i), locals_[static_cast<std::size_t>(i)]);
+      for (int i = 0; i < f.formal_count; ++i)
+        b_.CreateStore(load(first + i), locals_[static_cast<std::size_t>(i)]);
     } else if (f.kind == typed::FunctionKind::clause) {
       auto arg = fn->arg_begin();
       if (!f.library.empty()) article_value_ = &*arg++;
@@ -332,12 +336,14 @@ class Lowerer {
         llvm::Value* w = expr(*part.weight);
         fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::negative_weight));
         b_.CreateStore(checked(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, again), w), again);
-        fail_if(b_.CreateICmpSGT(b_.CreateLoad(i64_, again), sum), system_message(SystemMessage::weights_changed));
+        fail_if(b_.CreateICmpSGT(b_.CreateLoad(i64_, again), sum),
+                system_message(SystemMessage::weights_changed));
         llvm::Value* piece = muldiv(portion, w, sum, typed::RoundingMode::down);
         transfer(clearing, expr(*part.target), piece);
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i64_, left), piece), left);
       });
-      fail_if(b_.CreateICmpNE(b_.CreateLoad(i64_, again), sum), system_message(SystemMessage::weights_changed));
+      fail_if(b_.CreateICmpNE(b_.CreateLoad(i64_, again), sum),
+              system_message(SystemMessage::weights_changed));
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
     }

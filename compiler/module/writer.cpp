@@ -39,7 +39,8 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
   for (const auto& r : object.host_calls) {
     const auto f = abi::find_host_function(r.name);
     if (!f) {
-      diags.error(path, {}, "internal compiler error: the code calls `" + r.name + "`, which is no host function");
+      diags.error(path, {},
+                  "internal compiler error: the code calls `" + r.name + "`, which is no host function");
       return std::nullopt;
     }
     m.relocations.push_back({r.insn, r.name, f->id});

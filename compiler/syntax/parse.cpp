@@ -83,9 +83,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
     if (offending != nullptr && unclosed_ &&
         (offending->getType() == antlr4::Token::EOF || offending->getType() == L::ARTICLE)) {
       const bool at_end = offending->getType() == antlr4::Token::EOF;
+      const Loc b = unclosed_->brace;
+      const std::string opened = std::to_string(b.line) + ":" + std::to_string(b.col);
       diags_.error(path_, unclosed_->construct,
-                   "missing '}' to close " + unclosed_->what + " opened at " + std::to_string(unclosed_->brace.line) +
-                       ":" + std::to_string(unclosed_->brace.col) + ": " +
+                   "missing '}' to close " + unclosed_->what + " opened at " + opened + ": " +
                        (at_end ? std::string("the file ends before it")
                                : "the next article begins at " + std::to_string(line) + ":" +
                                      std::to_string(col + 1) + " before it"));

@@ -1640,8 +1640,8 @@ class Checker {
             if (!part.pro_rata || !part.weight) continue;
             if (int c = effectful_call(*part.weight); c >= 0)
               err_in(fn.file, part.weight->loc,
-                     "a pro rata weight must not change the ledger (it is read twice: to sum the weights, then "
-                     "to share the part), but clause `" +
+                     "a pro rata weight must not change the ledger (it is read twice: to sum the "
+                     "weights, then to share the part), but clause `" +
                          out_.functions[static_cast<std::size_t>(c)].name +
                          "` transfers money, changes charter state or emits an event");
           }

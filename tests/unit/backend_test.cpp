@@ -237,10 +237,12 @@ TEST_F(Running, WrongArgumentCountIsRefused) {
 // values, one more than a BPF call has registers. They reach it through
 // memory, and the clause computes with all five.
 TEST(Backend, ALibraryClauseOfFiveArgumentsRunsWithAllOfThem) {
-  std::string lib = "library five\nclause sum5(a: money, b: money, c: money, d: money, e: money) -> money {\n";
+  std::string lib =
+      "library five\nclause sum5(a: money, b: money, c: money, d: money, e: money) -> money {\n";
   // Enough transfers that the clause stays a function of its own (called
   // from three rules) instead of being inlined.
-  for (int i = 0; i < 8; ++i) lib += "  transfer a from share(caller) to fund\n  transfer e from share(caller) to fund\n";
+  for (int i = 0; i < 8; ++i)
+    lib += "  transfer a from share(caller) to fund\n  transfer e from share(caller) to fund\n";
   lib += "  return a + b + c + d + e\n}\n";
   const std::string text = R"(charter "Five" version 1
 currency RUB scale 2
@@ -352,7 +354,8 @@ article 1 "Split" {
     return vm_.run(*program_, ledger_, options, vm::find_entry(module_, entry).value());
   }
   std::string failure() const {
-    return ledger_.failed_message < 0 ? "" : module_.messages.at(static_cast<std::size_t>(ledger_.failed_message));
+    if (ledger_.failed_message < 0) return "";
+    return module_.messages.at(static_cast<std::size_t>(ledger_.failed_message));
   }
   vm::Module module_;
   std::optional<vm::VerifiedProgram> program_;
@@ -401,7 +404,8 @@ TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   std::string errors;
   auto built = compile_text(text, &errors);
   EXPECT_FALSE(built);
-  EXPECT_EQ(errors.rfind("test.artel:4:2: error: rule `r` needs more than the 512-byte stack frame", 0), 0u) << errors;
+  EXPECT_EQ(errors.rfind("test.artel:4:2: error: rule `r` needs more than the 512-byte stack frame", 0), 0u)
+      << errors;
   EXPECT_EQ(errors.find("error:", 10), errors.rfind("error:")) << "reported once: " << errors;
 }
 
