@@ -36,4 +36,6 @@ check missing 1 "error: cannot open" "$ARTEL" verify charters/consumer_society.a
 # The source hash a member can compute without the compiler's internals.
 want=$("$ARTEL" build charters/consumer_society.artel --emit=typed | b2sum -l 256 | cut -d' ' -f1)
 check source_hash 0 "source hash  $want" "$ARTEL" disasm "$WORK/cs.acm"
+# Host calls are listed by name and stable id (module format 2).
+check host_ids 0 "; host artel_transfer (#2)" "$ARTEL" disasm "$WORK/cs.acm"
 [ "$failed" = 0 ]
