@@ -169,6 +169,63 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
       }
     }
   });
+
+  // A member's proof that a module comes from a charter's text: rebuild it
+  // here and compare module ids (the hash of every byte).
+  static std::string verify_charter, verify_module, verify_stdlib;
+  auto* v =
+      app.add_subcommand("verify", "Rebuild a charter and say whether a module is exactly its bytecode");
+  v->add_option("charter", verify_charter, "Charter file (.artel)")->required();
+  v->add_option("module", verify_module, "Charter module (.acm)")->required();
+  v->add_option("--stdlib", verify_stdlib, "Folder of the standard library");
+  v->callback([&ctx] {
+    ctx.exit_code = 1;
+    std::ifstream in(verify_module, std::ios::binary);
+    if (!in) {
+      std::cerr << verify_module << ": error: cannot open the file\n";
+      return;
+    }
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto parsed = vm::parse(bytes);
+    if (!parsed.ok()) {
+      std::cerr << verify_module << ": error: not a charter module: " << parsed.error().describe() << "\n";
+      return;
+    }
+    compiler::DirectoryLibraryLoader libs(verify_stdlib.empty() ? compiler::default_stdlib_dir()
+                                                                : std::filesystem::path(verify_stdlib));
+    Diagnostics diags;
+    auto fe = compiler::run_frontend(verify_charter, libs, diags);
+    std::optional<module::Built> built;
+    if (fe.typed && !diags.has_errors())
+      compiler::with_large_stack([&] { built = compiler::compile(*fe.typed, verify_charter, diags); });
+    diags.print(std::cerr);
+    if (!built) {
+      std::cerr << verify_charter << ": error: the charter does not compile, so nothing can be verified\n";
+      return;
+    }
+    const vm::Module& theirs = parsed.value();
+    const auto id = vm::module_id(bytes);
+    if (id == built->id) {
+      std::cout << "verified: " << verify_module << " is exactly the bytecode of " << verify_charter << "\n"
+                << "  module id    " << vm::to_hex(id) << "\n"
+                << "  source hash  " << vm::to_hex(theirs.source_hash) << "\n"
+                << "  compiler     " << theirs.compiler_version << "\n";
+      ctx.exit_code = 0;
+      return;
+    }
+    std::cout << "NOT verified: " << verify_module << " is not the bytecode of " << verify_charter << "\n"
+              << "  module id    " << vm::to_hex(id) << " in the file, " << vm::to_hex(built->id)
+              << " rebuilt\n";
+    if (theirs.source_hash != built->module.source_hash) {
+      std::cout << "  source hash  " << vm::to_hex(theirs.source_hash) << " in the file, "
+                << vm::to_hex(built->module.source_hash) << " rebuilt: the charter's meaning differs\n";
+    } else {
+      std::cout << "  source hash  the same (" << vm::to_hex(theirs.source_hash)
+                << "): the same charter, compiled differently\n"
+                << "  compiler     " << theirs.compiler_version << " in the file, "
+                << built->module.compiler_version << " here\n";
+    }
+  });
 }
 
 }  // namespace artel::cli

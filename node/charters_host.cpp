@@ -86,14 +86,18 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       if (amount == 0) return vm::HostResult::ok(0);
       return checked(state_.move(a[0], a[1], amount, pc));
     }
-    case 3: {  // muldiv
+    case 3: {  // muldiv(a, b, c, rounding, article)
       auto r = muldiv(s64(a[0]), s64(a[1]), s64(a[2]), a[3]);
-      if (!r)
+      if (!r) {
+        const auto article = static_cast<std::uint32_t>(a[4]);
+        const std::string operation = std::to_string(s64(a[0])) + " × " + std::to_string(s64(a[1])) + " / " +
+                                      std::to_string(s64(a[2]));
         return fail(TxError{"overflow",
-                            "artel_muldiv(" + std::to_string(s64(a[0])) + ", " +
-                                std::to_string(s64(a[1])) + ", " + std::to_string(s64(a[2])) +
-                                ") divides by zero or overflows",
-                            0});
+                            "article " + std::to_string(article) +
+                                (a[2] == 0 ? ": division by zero (" + operation + ")"
+                                           : ": arithmetic overflow (" + operation + " is outside 64 bits)"),
+                            article});
+      }
       return vm::HostResult::ok(u64(*r));
     }
     case 4: {  // fail(article, message)

@@ -59,7 +59,7 @@ struct HostFunction {
 inline constexpr std::array<HostFunction, 22> host_functions{{
   { 1, "artel_balance",          1, "(account) -> money"},
   { 2, "artel_transfer",         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0"},
-  { 3, "artel_muldiv",           4, "(a, b, c, rounding) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
+  { 3, "artel_muldiv",           5, "(a, b, c, rounding, article) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
   { 4, "artel_fail",             2, "(article, message index) -> never returns; aborts with the module's message"},
   { 5, "artel_caller",           0, "() -> member id of the signer"},
   { 6, "artel_period",           0, "() -> current period number"},

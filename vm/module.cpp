@@ -173,6 +173,7 @@ std::vector<uint8_t> serialize(const Module& m) {
   w.count(m.relocations.size());
   for (const Relocation& r : m.relocations) {
     w.u32(r.insn);
+    w.u32(r.id);
     w.str(r.name);
   }
   w.count(m.entries.size());
@@ -228,10 +229,11 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
   const uint32_t ncode = r.count(8, "code");
   m.code.reserve(ncode);
   for (uint32_t i = 0; i < ncode && !r.failed(); ++i) m.code.push_back(r.u64("instruction"));
-  const uint32_t nrel = r.count(8, "relocation");
+  const uint32_t nrel = r.count(12, "relocation");
   for (uint32_t i = 0; i < nrel && !r.failed(); ++i) {
     Relocation rel;
     rel.insn = r.u32("relocation index");
+    rel.id = r.u32("relocation host id");
     rel.name = r.str("relocation name");
     m.relocations.push_back(std::move(rel));
   }

@@ -17,7 +17,7 @@
 
 namespace artel::vm {
 
-inline constexpr uint16_t kModuleFormatVersion = 1;
+inline constexpr uint16_t kModuleFormatVersion = 2;
 
 using Hash256 = std::array<uint8_t, 32>;
 
@@ -58,7 +58,7 @@ struct Article {
 
 struct Module {
   std::string compiler_version;
-  Hash256 source_hash{};       // BLAKE2b-256 of the charter source
+  Hash256 source_hash{};       // BLAKE2b-256 of the typed AST dump (docs/module-format.md)
   std::vector<uint64_t> code;  // instruction words, opcode in the low byte
   std::vector<Relocation> relocations;
   std::vector<EntryPoint> entries;
@@ -73,7 +73,7 @@ struct Module {
 };
 
 inline bool operator==(const Relocation& a, const Relocation& b) {
-  return a.insn == b.insn && a.name == b.name;
+  return a.insn == b.insn && a.name == b.name && a.id == b.id;
 }
 
 [[nodiscard]] std::vector<uint8_t> serialize(const Module& module);

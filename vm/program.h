@@ -23,10 +23,12 @@ struct Program {
   std::vector<uint8_t> rodata;  // mapped read-only at kRodataAddress
 };
 
-// A call whose target is a host function named in a charter module.
+// A call whose target is a host function named in a charter module, by
+// name and by its stable id (vm/abi.h); the two must agree.
 struct Relocation {
   uint32_t insn = 0;  // slot of the call instruction
   std::string name;   // host function name
+  uint32_t id = 0;    // host function id
 };
 
 struct Limits {
@@ -42,7 +44,8 @@ inline constexpr uint64_t kRodataAddress = uint64_t{3} << 32;
 [[nodiscard]] Result<Program> load_raw(std::span<const uint8_t> bytes);
 
 // Patches each relocated call into `call ID` (src = 0) of the named host
-// function; refuses unknown names and relocations that are not on a call.
+// function; refuses unknown names, a recorded id that is not that name's,
+// and relocations that are not on a call.
 [[nodiscard]] Status link(Program& program, std::span<const Relocation> relocations, HostTable hosts);
 
 namespace detail {

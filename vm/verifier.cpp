@@ -99,6 +99,10 @@ Status link(Program& program, std::span<const Relocation> relocations, HostTable
     const HostFunction* h = find_host(hosts, r.name);
     if (h == nullptr)
       return make_error(ErrorCode::UnknownHostCall, r.insn, "unknown host function '" + r.name + "'");
+    if (h->id != r.id)
+      return make_error(ErrorCode::BadRelocation, r.insn,
+                        "relocation for '" + r.name + "' records id " + std::to_string(r.id) + ", but '" +
+                            r.name + "' is host function " + std::to_string(h->id));
     in.src = 0;
     in.imm = static_cast<int32_t>(h->id);
     program.code[r.insn] = in.word();

@@ -32,6 +32,15 @@ std::string function_symbol(const typed::Function& f) {
   return f.kind == typed::FunctionKind::clause ? "clause_" + f.name : f.name;
 }
 
+std::string describe(const typed::Function& f) {
+  switch (f.kind) {
+    case typed::FunctionKind::rule: return "rule `" + f.name + "`";
+    case typed::FunctionKind::periodic: return "periodic clause `" + f.name + "`";
+    case typed::FunctionKind::clause: break;
+  }
+  return "clause `" + f.name + "`";
+}
+
 namespace {
 
 std::uint64_t rounding_code(typed::RoundingMode m) {
@@ -43,18 +52,20 @@ std::uint64_t rounding_code(typed::RoundingMode m) {
   return 0;
 }
 
+// Arguments a BPF call passes in registers (r1..r5).
+constexpr int kRegisterArguments = 5;
+
 class Lowerer {
  public:
-  Lowerer(const typed::Charter& c, const std::string& path, Diagnostics& diags, Lowered::Impl& out)
-      : c_(c), path_(path), diags_(diags), ctx_(*out.context), module_(*out.module), b_(ctx_) {
+  Lowerer(const typed::Charter& c, Lowered::Impl& out)
+      : c_(c), ctx_(*out.context), module_(*out.module), b_(ctx_) {
     i64_ = llvm::Type::getInt64Ty(ctx_);
     ptr_ = llvm::PointerType::get(ctx_, 0);
   }
 
-  bool run() {
+  void run() {
     declare_functions();
     for (std::size_t i = 0; i < c_.functions.size(); ++i) define(i);
-    return !failed_;
   }
 
  private:
@@ -99,7 +110,10 @@ class Lowerer {
   }
 
   llvm::Value* muldiv(llvm::Value* a, llvm::Value* b, llvm::Value* c, typed::RoundingMode mode) {
-    return call_host("artel_muldiv", {a, b, c, k(static_cast<std::int64_t>(rounding_code(mode)))});
+    // The article, so that a division by zero or an overflow in the host
+    // cites it as the checked operations do.
+    const auto rounding = k(static_cast<std::int64_t>(rounding_code(mode)));
+    return call_host("artel_muldiv", {a, b, c, rounding, article_value_});
   }
 
   // After a terminator, later statements of the same block are unreachable;
@@ -110,26 +124,22 @@ class Lowerer {
     b_.SetInsertPoint(dead);
   }
 
-  void error(Loc loc, const std::string& msg) {
-    failed_ = true;
-    diags_.error(path_, loc, msg);
-  }
-
   // ------------------------------------------------------------ functions
+  // A clause receives its arguments in registers (r1..r5); a library clause
+  // also receives the calling article first. When that makes more than the
+  // five registers a BPF call has, the caller stores them in an array in its
+  // own frame and passes its address, as the VM passes a rule's arguments.
   void declare_functions() {
     for (const auto& f : c_.functions) {
       std::vector<llvm::Type*> params;
+      bool by_memory = false;
       if (f.kind == typed::FunctionKind::clause) {
-        if (!f.library.empty()) params.push_back(i64_);  // the calling article
-        for (int i = 0; i < f.formal_count; ++i) params.push_back(i64_);
+        const int count = f.formal_count + (f.library.empty() ? 0 : 1);
+        by_memory = count > kRegisterArguments;
+        if (by_memory) params = {ptr_};
+        else params.assign(static_cast<std::size_t>(count), i64_);
       } else {
         params = {ptr_, i64_};  // r1 = arguments (i64 each), r2 = their size in bytes
-      }
-      if (params.size() > 5) {
-        error(f.loc, "clause `" + f.name + "` takes " + std::to_string(params.size()) +
-                         " arguments in the bytecode (a library clause also receives the article); "
-                         "the limit is 5");
-        params.resize(5);
       }
       auto* type = llvm::FunctionType::get(i64_, params, false);
       auto linkage = f.kind == typed::FunctionKind::clause ? llvm::GlobalValue::InternalLinkage
@@ -138,7 +148,16 @@ class Lowerer {
       fn->addFnAttr(llvm::Attribute::NoUnwind);
       fn->addFnAttr("no-jump-tables", "true");
       functions_.push_back(fn);
+      by_memory_.push_back(by_memory);
     }
+  }
+
+  // An alloca in the entry block: a fixed slot of the frame, wherever it is
+  // needed (BPF has no dynamic stack allocation).
+  llvm::AllocaInst* frame_slot(llvm::Type* type, const char* name) {
+    llvm::BasicBlock& entry = b_.GetInsertBlock()->getParent()->getEntryBlock();
+    llvm::IRBuilder<> at(&entry, entry.getFirstInsertionPt());
+    return at.CreateAlloca(type, nullptr, name);
   }
 
   void define(std::size_t index) {
@@ -156,7 +175,16 @@ class Lowerer {
     for (auto* slot : locals_) b_.CreateStore(k(0), slot);
     article_value_ = k(article_);
 
-    if (f.kind == typed::FunctionKind::clause) {
+    if (f.kind == typed::FunctionKind::clause && by_memory_[index]) {
+      llvm::Value* args = fn->getArg(0);
+      const int first = f.library.empty() ? 0 : 1;
+      auto load = [&](int i) {
+        return b_.CreateLoad(i64_, b_.CreateConstGEP1_64(i64_, args, static_cast<std::uint64_t>(i)));
+      };
+      if (first == 1) article_value_ = load(0);
+      for (int i = 0; i < f.formal_count; ++i)
+        b_.CreateStore(load(first + i), locals_[static_cast<std::size_t>(i)]);
+    } else if (f.kind == typed::FunctionKind::clause) {
       auto arg = fn->arg_begin();
       if (!f.library.empty()) article_value_ = &*arg++;
       for (int i = 0; i < f.formal_count && arg != fn->arg_end(); ++i, ++arg)
@@ -283,11 +311,12 @@ class Lowerer {
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i64_, left), portion), left);
         continue;
       }
-      auto* total = b_.CreateAlloca(i64_, nullptr, "weights");
+      // First pass: the sum of the weights, each read once.
+      auto* total = frame_slot(i64_, "weights");
       b_.CreateStore(k(0), total);
       for_each(*part.collection, part.var, [&] {
         llvm::Value* w = expr(*part.weight);
-        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::overflow));
+        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::negative_weight));
         b_.CreateStore(checked(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, total), w), total);
       });
       auto* fn = b_.GetInsertBlock()->getParent();
@@ -296,12 +325,25 @@ class Lowerer {
       llvm::Value* sum = b_.CreateLoad(i64_, total);
       b_.CreateCondBr(b_.CreateICmpSGT(sum, k(0)), some, done);
       b_.SetInsertPoint(some);
+      // Second pass: each element's weight is read again (the frame cannot
+      // hold one per element of an unbounded collection) into one
+      // temporary that gives both its piece and a second sum. Pieces add up
+      // to at most the part only if the weights are those summed, so a
+      // weight changed by the split's own transfers aborts the split.
+      auto* again = frame_slot(i64_, "weights_again");
+      b_.CreateStore(k(0), again);
       for_each(*part.collection, part.var, [&] {
         llvm::Value* w = expr(*part.weight);
+        fail_if(b_.CreateICmpSLT(w, k(0)), system_message(SystemMessage::negative_weight));
+        b_.CreateStore(checked(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, again), w), again);
+        fail_if(b_.CreateICmpSGT(b_.CreateLoad(i64_, again), sum),
+                system_message(SystemMessage::weights_changed));
         llvm::Value* piece = muldiv(portion, w, sum, typed::RoundingMode::down);
         transfer(clearing, expr(*part.target), piece);
         b_.CreateStore(b_.CreateSub(b_.CreateLoad(i64_, left), piece), left);
       });
+      fail_if(b_.CreateICmpNE(b_.CreateLoad(i64_, again), sum),
+              system_message(SystemMessage::weights_changed));
       b_.CreateBr(done);
       b_.SetInsertPoint(done);
     }
@@ -366,8 +408,11 @@ class Lowerer {
     if (!callee.library.empty()) values.push_back(article_value_);
     for (const auto& a : args) values.push_back(expr(*a));
     llvm::Function* fn = functions_[static_cast<std::size_t>(index)];
-    values.resize(fn->arg_size(), k(0));
-    return b_.CreateCall(fn, values);
+    if (!by_memory_[static_cast<std::size_t>(index)]) return b_.CreateCall(fn, values);
+    auto* array = frame_slot(llvm::ArrayType::get(i64_, values.size()), "clause_args");
+    for (std::size_t i = 0; i < values.size(); ++i)
+      b_.CreateStore(values[i], b_.CreateConstGEP2_64(array->getAllocatedType(), array, 0, i));
+    return b_.CreateCall(fn, {array});
   }
 
   // ------------------------------------------------------------ expressions
@@ -503,19 +548,17 @@ class Lowerer {
   }
 
   const typed::Charter& c_;
-  const std::string& path_;
-  Diagnostics& diags_;
   llvm::LLVMContext& ctx_;
   llvm::Module& module_;
   llvm::IRBuilder<> b_;
   llvm::Type* i64_ = nullptr;
   llvm::PointerType* ptr_ = nullptr;
   std::vector<llvm::Function*> functions_;
+  std::vector<bool> by_memory_;  // per function: arguments passed through memory
   std::vector<llvm::AllocaInst*> locals_;
   const typed::Function* fn_ = nullptr;
   int article_ = 0;
   llvm::Value* article_value_ = nullptr;
-  bool failed_ = false;
 };
 
 }  // namespace
@@ -528,9 +571,9 @@ std::optional<Lowered> lower(const typed::Charter& charter, const std::string& p
   impl->module = std::make_unique<llvm::Module>("charter", *impl->context);
   impl->module->setSourceFileName("charter.artel");
   if (!prepare_target(*impl, diags)) return std::nullopt;
-  Lowerer lowerer(charter, path, diags, *impl);
-  if (!lowerer.run()) return std::nullopt;
-  for (const auto& f : charter.functions) impl->origins[function_symbol(f)] = f.loc;
+  Lowerer lowerer(charter, *impl);
+  lowerer.run();
+  for (const auto& f : charter.functions) impl->origins[function_symbol(f)] = {f.file, f.loc, describe(f)};
   std::string problems;
   llvm::raw_string_ostream os(problems);
   if (llvm::verifyModule(*impl->module, &os)) {

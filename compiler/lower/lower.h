@@ -24,8 +24,10 @@ namespace artel::lower {
 inline constexpr const char* kSystemMessages[] = {
     "arithmetic overflow",
     "a rule was called with the wrong number of arguments",
+    "split weight is negative",
+    "split weights changed while the split was paid out",
 };
-enum class SystemMessage : int { overflow = 0, bad_arguments = 1 };
+enum class SystemMessage : int { overflow = 0, bad_arguments = 1, negative_weight = 2, weights_changed = 3 };
 
 // The lowered charter: an LLVM module for the BPF target. Opaque so that
 // LLVM's headers stay out of everything but this stage.
@@ -72,5 +74,8 @@ struct Object {
 // LLVM function name of a typed function (rules and periodic clauses keep
 // their names; clauses are prefixed so they cannot clash with them).
 std::string function_symbol(const typed::Function& f);
+
+// A function as diagnostics name it: "rule `pay`", "clause `sum5`".
+std::string describe(const typed::Function& f);
 
 }  // namespace artel::lower

@@ -19,8 +19,13 @@ struct Lowered::Impl {
   std::unique_ptr<llvm::Module> module;
   std::unique_ptr<llvm::TargetMachine> target;
   // Where each generated function comes from, so back-end errors point at
-  // the charter rather than at LLVM.
-  std::map<std::string, Loc> origins;
+  // the charter or library text rather than at LLVM.
+  struct Origin {
+    std::string file;  // the charter or the library file that defines it
+    Loc loc;
+    std::string what;  // as the user wrote it: "rule `pay`", "clause `sum5`"
+  };
+  std::map<std::string, Origin> origins;
 };
 
 // Creates the bpfel target machine (-mcpu=v3) and sets the module's triple

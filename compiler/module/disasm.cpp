@@ -59,7 +59,7 @@ Listing disassemble(std::span<const std::uint8_t> bytes) {
     for (std::size_t i = 0; i < m.events.size(); ++i) out << "  #" << i << " " << m.events[i] << "\n";
   }
   std::map<std::uint32_t, std::string> hosts;
-  for (const auto& r : m.relocations) hosts[r.insn] = r.name;
+  for (const auto& r : m.relocations) hosts[r.insn] = r.name + " (#" + std::to_string(r.id) + ")";
   out << "\ncode (" << m.code.size() << " instructions, " << m.relocations.size() << " host calls)\n";
   for (const auto& line : vm::disassemble(m.code)) {
     if (auto l = labels.find(line.pc); l != labels.end()) out << l->second << ":\n";

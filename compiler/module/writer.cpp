@@ -1,5 +1,7 @@
 #include "compiler/module/writer.h"
 
+#include "vm/abi.h"
+
 namespace artel::module {
 
 std::string compiler_version() { return "artel 0.1.0"; }
@@ -34,7 +36,15 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
   m.compiler_version = compiler_version();
   m.source_hash = source_hash(c);
   m.code = object.code;
-  for (const auto& r : object.host_calls) m.relocations.push_back({r.insn, r.name});
+  for (const auto& r : object.host_calls) {
+    const auto f = abi::find_host_function(r.name);
+    if (!f) {
+      diags.error(path, {},
+                  "internal compiler error: the code calls `" + r.name + "`, which is no host function");
+      return std::nullopt;
+    }
+    m.relocations.push_back({r.insn, r.name, f->id});
+  }
 
   for (const auto& f : c.functions) {
     if (f.kind == typed::FunctionKind::clause) continue;

@@ -17,7 +17,10 @@ using P = artel_grammar::ArtelParser;
 using L = artel_grammar::ArtelLexer;
 
 // Limits that keep a hostile file from exhausting the stack or memory.
-constexpr std::size_t kMaxFileBytes = 16u << 20;
+// 4 MiB, 160 times the largest shipped charter: parsing that much real
+// charter text takes about 2 s and 420 MB here (docs/performance.md), so
+// any file a charter may be is answered within a few seconds.
+constexpr std::size_t kMaxFileBytes = 4u << 20;
 constexpr int kMaxBracketDepth = 256;
 constexpr int kMaxPrefixRun = 256;
 constexpr int kMaxExprDepth = 1000;
@@ -56,14 +59,40 @@ std::string describe_token(const antlr4::Token* t, const antlr4::dfa::Vocabulary
   return "'" + text + "'";
 }
 
+// A `{` the file never closes, found before parsing, so that an error at
+// the end of the file can say which one it is.
+struct UnclosedBrace {
+  Loc construct;     // first token of the line that opens it
+  Loc brace;         // the `{` itself
+  std::string what;  // "article 2", "rule pay", "the `if` block"
+};
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(const std::string& path, Diagnostics& diags) : path_(path), diags_(diags) {}
+
+  void set_unclosed(std::optional<UnclosedBrace> u) { unclosed_ = std::move(u); }
 
   void syntaxError(antlr4::Recognizer* recognizer, antlr4::Token* offending, std::size_t line,
                    std::size_t col, const std::string& msg, std::exception_ptr) override {
     ++count_;
     Loc loc{static_cast<std::uint32_t>(line), static_cast<std::uint32_t>(col + 1)};
+    // The end of the file, or an `article` (which only the top level may
+    // hold), where the parser still expected a block's content: a `}` is
+    // missing, and the listener knows which `{` lacks it.
+    if (offending != nullptr && unclosed_ &&
+        (offending->getType() == antlr4::Token::EOF || offending->getType() == L::ARTICLE)) {
+      const bool at_end = offending->getType() == antlr4::Token::EOF;
+      const Loc b = unclosed_->brace;
+      const std::string opened = std::to_string(b.line) + ":" + std::to_string(b.col);
+      diags_.error(path_, unclosed_->construct,
+                   "missing '}' to close " + unclosed_->what + " opened at " + opened + ": " +
+                       (at_end ? std::string("the file ends before it")
+                               : "the next article begins at " + std::to_string(line) + ":" +
+                                     std::to_string(col + 1) + " before it"));
+      unclosed_.reset();  // once: the parser may report the end of file again
+      return;
+    }
     auto* parser = dynamic_cast<antlr4::Parser*>(recognizer);
     if (parser == nullptr) {
       diags_.error(path_, loc, "unreadable input: " + msg);
@@ -149,6 +178,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
   const std::string& path_;
   Diagnostics& diags_;
   std::size_t count_ = 0;
+  std::optional<UnclosedBrace> unclosed_;
 };
 
 Loc loc_of(const antlr4::Token* t) {
@@ -676,6 +706,65 @@ class Builder {
   bool nesting_reported_ = false;
 };
 
+// What a `{` at token index `brace` opens, named after the first token of
+// its line: `article 2 "…" {` -> "article 2", `} else {` -> "the `else` block".
+std::string brace_owner(antlr4::CommonTokenStream& tokens, std::size_t brace, Loc& construct) {
+  const auto& all = tokens.getTokens();
+  const std::size_t line = all[brace]->getLine();
+  std::size_t first = brace;
+  while (first > 0 && all[first - 1]->getLine() == line) --first;
+  construct = loc_of(all[first]);
+  const antlr4::Token* t = all[first];
+  if (t->getText() == "}" && first + 1 < brace) t = all[first + 1];
+  auto next = [&](const antlr4::Token* tok) {
+    const std::size_t i = tok->getTokenIndex() + 1;
+    return i < brace ? all[i]->getText() : std::string();
+  };
+  switch (t->getType()) {
+    case L::ARTICLE: return "article " + next(t);
+    case L::RULE: return "rule " + next(t);
+    case L::CLAUSE: return "clause " + next(t);
+    case L::RECORD: return "record " + next(t);
+    case L::EVERY: return "the periodic clause";
+    case L::IF: return "the `if` block";
+    case L::ELSE: return "the `else` block";
+    case L::FOR: return "the `for` loop";
+    case L::SPLIT: return "the `split`";
+    default: return "the block";
+  }
+}
+
+// The `{` a file leaves unclosed, if any. When a `}` closes a `{` from a
+// line indented deeper than the `}` itself, that inner `{` probably lacked
+// its own `}` (the one found closed something outside it): it is the one
+// reported; otherwise the innermost `{` still open at the end.
+std::optional<UnclosedBrace> find_unclosed_brace(antlr4::CommonTokenStream& tokens) {
+  const auto& all = tokens.getTokens();
+  std::vector<std::size_t> open;
+  std::optional<std::size_t> suspect;
+  auto indent = [&](std::size_t i) {
+    std::size_t first = i;
+    while (first > 0 && all[first - 1]->getLine() == all[i]->getLine()) --first;
+    return all[first]->getCharPositionInLine();
+  };
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i]->getType() == antlr4::Token::EOF) break;
+    const std::string text = all[i]->getText();
+    if (text == "{") {
+      open.push_back(i);
+    } else if (text == "}" && !open.empty()) {
+      if (!suspect && indent(i) < indent(open.back())) suspect = open.back();
+      open.pop_back();
+    }
+  }
+  if (open.empty()) return std::nullopt;
+  const std::size_t brace = suspect.value_or(open.back());
+  UnclosedBrace u;
+  u.brace = loc_of(all[brace]);
+  u.what = brace_owner(tokens, brace, u.construct);
+  return u;
+}
+
 // Rejects nesting that would take the recursive-descent parser too deep,
 // before the parser sees it.
 bool check_nesting(const std::string& path, antlr4::CommonTokenStream& tokens, Diagnostics& diags) {
@@ -712,7 +801,7 @@ std::optional<File> parse(const SourceFile& source, Diagnostics& diags) {
   if (source.text.size() > kMaxFileBytes) {
     diags.error(path, {}, "file is " + std::to_string(source.text.size()) +
                               " bytes; a charter may be at most " + std::to_string(kMaxFileBytes) +
-                              " bytes");
+                              " bytes (4 MiB)");
     return std::nullopt;
   }
   if (auto bad = find_invalid_utf8(source.text)) {
@@ -738,6 +827,7 @@ std::optional<File> parse(const SourceFile& source, Diagnostics& diags) {
   }
   if (!check_nesting(path, tokens, diags)) return std::nullopt;
 
+  listener.set_unclosed(find_unclosed_brace(tokens));
   P parser(&tokens);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);

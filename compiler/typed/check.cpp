@@ -147,6 +147,7 @@ class Checker {
     resolve_declarations();
     check_bodies();
     check_recursion();
+    check_weight_effects();
     if (failed_) return std::nullopt;
     return std::move(out_);
   }
@@ -303,6 +304,7 @@ class Checker {
           fn.loc = d.loc;
           fn.article = p.article;
           fn.library = p.library;
+          fn.file = p.file;
           if (fn.kind == FunctionKind::periodic) {
             fn.every = d.every;
             fn.name = d.every == PeriodUnit::week ? "every_week" : "every_month";
@@ -1586,6 +1588,70 @@ class Checker {
   }
 
   // ------------------------------------------------------------ termination
+  // The generated code reads a pro rata weight twice, once to sum the
+  // weights and once to share the part (docs/abi.md), so a weight must not
+  // change the ledger: no clause it calls may transfer, split, change
+  // charter state or emit an event, directly or through other clauses.
+  void check_weight_effects() {
+    if (failed_) return;  // after a recursion error the call graph has no bottom
+    std::vector<int> memo(out_.functions.size(), -1);  // -1 unknown, 0 no effect, 1 effects
+    std::function<bool(int)> has_effects;
+    // The first clause with effects that `e` calls, or -1.
+    std::function<int(const Expr&)> effectful_call = [&](const Expr& e) -> int {
+      if (e.op == Op::call && e.index >= 0 && has_effects(e.index)) return e.index;
+      for (const auto& a : e.args)
+        if (a)
+          if (int c = effectful_call(*a); c >= 0) return c;
+      return -1;
+    };
+    std::function<bool(const Block&)> block_effects = [&](const Block& b) {
+      for (const auto& s : b) {
+        if (!s) continue;
+        switch (s->kind) {
+          case StmtKind::assign_state:
+          case StmtKind::remove_state:
+          case StmtKind::transfer:
+          case StmtKind::split:
+          case StmtKind::emit: return true;
+          case StmtKind::call:
+            if (s->clause >= 0 && has_effects(s->clause)) return true;
+            break;
+          default: break;
+        }
+        for (const auto& x : s->exprs)
+          if (x && effectful_call(*x) >= 0) return true;
+        if (block_effects(s->body) || block_effects(s->else_body)) return true;
+      }
+      return false;
+    };
+    has_effects = [&](int f) {
+      int& m = memo[static_cast<std::size_t>(f)];
+      if (m < 0) {
+        m = 0;  // no recursion (checked above): this only guards the walk
+        m = block_effects(out_.functions[static_cast<std::size_t>(f)].body) ? 1 : 0;
+      }
+      return m == 1;
+    };
+    std::function<void(const Function&, const Block&)> walk = [&](const Function& fn, const Block& b) {
+      for (const auto& s : b) {
+        if (!s) continue;
+        if (s->kind == StmtKind::split)
+          for (const auto& part : s->parts) {
+            if (!part.pro_rata || !part.weight) continue;
+            if (int c = effectful_call(*part.weight); c >= 0)
+              err_in(fn.file, part.weight->loc,
+                     "a pro rata weight must not change the ledger (it is read twice: to sum the "
+                     "weights, then to share the part), but clause `" +
+                         out_.functions[static_cast<std::size_t>(c)].name +
+                         "` transfers money, changes charter state or emits an event");
+          }
+        walk(fn, s->body);
+        walk(fn, s->else_body);
+      }
+    };
+    for (const auto& fn : out_.functions) walk(fn, fn.body);
+  }
+
   void check_recursion() {
     // Depth-first search for a cycle in the clause call graph.
     std::map<int, int> state;  // 0 new, 1 on stack, 2 done

@@ -145,6 +145,7 @@ struct Function {
   Loc loc;
   int article = -1;      // -1 for library clauses: effects cite the caller's article
   std::string library;   // library a clause comes from, "" for the charter
+  std::string file;      // path of the file that defines it (diagnostics only)
   PeriodUnit every = PeriodUnit::week;
   // A periodic clause run for each share account (formals: the member and
   // the account's balance). It may touch only that account, so running it

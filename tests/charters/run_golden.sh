@@ -16,8 +16,12 @@
 #                      identical
 #
 # Cases run from this folder with relative paths, so diagnostics are stable.
-# A case whose first line is `// stdlib: libs` is checked against the test
-# libraries in libs/ instead of the standard library.
+# A case with a line `// stdlib: libs` among its first three is checked
+# against the test libraries in libs/ instead of the standard library; a bad
+# case with a line `// stage: build` there is compiled with `artel build`
+# (errors of lowering and code generation) instead of `artel check`.
+#   robust/build_NAME  generated charters too large for the bytecode:
+#                      `artel build` exits 1 with robust/build_NAME.expected
 # --update rewrites the expected files from the current output (review the
 # diff before committing it). FILTER runs only the cases whose name contains it.
 set -u
@@ -64,8 +68,9 @@ fail() {
 wanted() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
 
 stdlib_for() {
-  if head -n 1 "$1" | grep -q '^// stdlib: libs'; then echo "libs"; else echo "../../stdlib"; fi
+  if head -n 3 "$1" | grep -q '^// stdlib: libs'; then echo "libs"; else echo "../../stdlib"; fi
 }
+is_build_case() { head -n 3 "$1" | grep -q '^// stage: build'; }
 
 # Runs the artel binary with a time limit; stdout/stderr to files, sets $rc.
 run() {
@@ -114,9 +119,13 @@ for f in bad/*.artel; do
   [ -e "$f" ] || continue
   name=${f%.artel}
   wanted "$name" || continue
-  run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
+  if is_build_case "$f"; then
+    run "$WORK/out" "$WORK/err" build --stdlib "$(stdlib_for "$f")" "$f" -o "$WORK/out.acm"
+  else
+    run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
+  fi
   if [ "$rc" != 1 ]; then
-    fail "$name" "artel check exited $rc, expected 1" "$WORK/err"
+    fail "$name" "artel exited $rc, expected 1" "$WORK/err"
     continue
   fi
   compare "$name.expected" "$WORK/err" "$name"
@@ -146,6 +155,21 @@ with open(sys.argv[1], "w") as f:
     for _ in range(10 * 1024 * 1024 // len(line)):
         f.write(line)
     f.write('article 1 "Unclosed {\n')
+EOF
+  # Just under the 4 MiB limit: real charter text, then an article whose
+  # brace is never closed. Parsed in full.
+  python3 - "$dir/four_megabytes.artel" <<'EOF'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write('charter "Big" version 1\ncurrency RUB scale 2\nrounding down\n')
+    i = 0
+    while f.tell() < 4 * 1024 * 1024 - 1000:
+        i += 1
+        f.write('article %d "Article %d" {\n  parameter limit%d: money = 100.00 RUB\n'
+                '  rule pay%d(recipient: member, amount: money) by member {\n'
+                '    require amount <= limit%d else "over the limit"\n'
+                '    transfer amount from share(caller) to share(recipient)\n  }\n}\n' % (i, i, i, i, i))
+    f.write('article 0 "Unclosed" {\n')
 EOF
   # 20 MB: over the limit a charter may have.
   python3 -c 'import sys; sys.stdout.write("// " + "y" * 20 * 1024 * 1024 + "\n")' >"$dir/twenty_megabytes.artel"
@@ -200,10 +224,26 @@ with open(sys.argv[1], "w") as f:
     f.write("  }\n}\n")
 EOF
   mkdir -p "$dir/a_directory.artel"
+  # Too large for the bytecode: one rule past the reach of a 16-bit jump
+  # (1,400 splits in one `if`), and three rules past the VM's 65,536 slots.
+  python3 - "$dir/build_long_rule.artel" "$dir/build_large_module.artel" <<'EOF'
+import sys
+def charter(path, rules, splits):
+    with open(path, "w") as f:
+        f.write('charter "Big" version 1\ncurrency RUB scale 2\nrounding down\narticle 1 "A" {\n')
+        for r in range(rules):
+            f.write('  rule big%d(m: member, x: money) by member {\n    if x > 0.00 RUB {\n' % r)
+            for _ in range(splits):
+                f.write('      split x from share(m) {\n        10% to fund\n        remainder to share(m)\n      }\n')
+            f.write('    }\n  }\n')
+        f.write('}\n')
+charter(sys.argv[1], 1, 1400)
+charter(sys.argv[2], 3, 1000)
+EOF
 }
 gen_robust
 mkdir -p robust
-for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte ten_megabytes twenty_megabytes \
+for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte four_megabytes ten_megabytes twenty_megabytes \
             nested_parens nested_blocks else_if_chain long_expression prefix_operators unclosed_string many_errors \
             a_directory does_not_exist; do
   name="robust/$base"
@@ -222,6 +262,21 @@ for base in empty blank binary invalid_utf8 overlong_utf8 nul_byte ten_megabytes
     fail "$name" "took ${elapsed}s, more than ${ROBUST_LIMIT}s"
   else
     compare "$expected" "$WORK/err" "$name"
+  fi
+done
+
+for base in build_long_rule build_large_module; do
+  name="robust/$base"
+  wanted "$name" || continue
+  (cd "$WORK/robust" && timeout "$TIME_LIMIT" "$ARTEL" build --stdlib "$ROOT/stdlib" "$base.artel" -o "$base.acm" \
+     >"$WORK/out" 2>"$WORK/err")
+  rc=$?
+  if [ "$rc" != 1 ]; then
+    fail "$name" "artel build exited $rc, expected 1 (a crash is > 128)" "$WORK/err"
+  elif [ -e "$WORK/robust/$base.acm" ]; then
+    fail "$name" "a module was written"
+  else
+    compare "robust/$base.expected" "$WORK/err" "$name"
   fi
 done
 

@@ -89,7 +89,8 @@ inline Bytes build_module(const std::vector<EntrySource>& entries,
       if ((w & 0xff) == 0x85 && ((w >> 12) & 0xf) == 0) {  // call ID (src = 0)
         auto id = static_cast<std::uint32_t>(w >> 32);
         for (const auto& f : abi::host_functions)
-          if (f.id == id) m.relocations.push_back({static_cast<std::uint32_t>(m.code.size()), std::string(f.name)});
+          if (f.id == id)
+            m.relocations.push_back({static_cast<std::uint32_t>(m.code.size()), std::string(f.name), f.id});
       }
       m.code.push_back(w);
     }

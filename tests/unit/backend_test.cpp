@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "compiler/driver.h"
@@ -232,6 +233,167 @@ TEST_F(Running, WrongArgumentCountIsRefused) {
             "a rule was called with the wrong number of arguments");
 }
 
+// A library clause of five arguments also receives the calling article: six
+// values, one more than a BPF call has registers. They reach it through
+// memory, and the clause computes with all five.
+TEST(Backend, ALibraryClauseOfFiveArgumentsRunsWithAllOfThem) {
+  std::string lib =
+      "library five\nclause sum5(a: money, b: money, c: money, d: money, e: money) -> money {\n";
+  // Enough transfers that the clause stays a function of its own (called
+  // from three rules) instead of being inlined.
+  for (int i = 0; i < 8; ++i)
+    lib += "  transfer a from share(caller) to fund\n  transfer e from share(caller) to fund\n";
+  lib += "  return a + b + c + d + e\n}\n";
+  const std::string text = R"(charter "Five" version 1
+currency RUB scale 2
+rounding down
+import five
+article 1 "A" {
+  rule one(x: money) by member {
+    transfer sum5(x, 1.00 RUB, 2.00 RUB, 3.00 RUB, 4.00 RUB) from share(caller) to fund
+  }
+  rule two(x: money) by member {
+    transfer sum5(1.00 RUB, x, 2.00 RUB, 3.00 RUB, 4.00 RUB) from share(caller) to fund
+  }
+}
+article 2 "B" {
+  rule three(x: money) by member {
+    transfer sum5(1.00 RUB, 2.00 RUB, 3.00 RUB, 4.00 RUB, x) from share(caller) to fund
+  }
+}
+)";
+  std::string errors;
+  auto built = compile_text(text, &errors, {{"five", lib}});
+  ASSERT_TRUE(built) << errors;
+  // The clause is a function of its own, called from the rules.
+  std::set<std::uint32_t> host_calls;
+  for (const auto& r : built->module.relocations) host_calls.insert(r.insn);
+  std::size_t clause_calls = 0;
+  for (std::uint32_t i = 0; i < built->module.code.size(); ++i) {
+    const auto word = built->module.code[i];
+    if ((word & 0xFF) == 0x85 && ((word >> 12) & 0xF) == 1 && !host_calls.contains(i)) ++clause_calls;
+  }
+  EXPECT_EQ(clause_calls, 3u);
+
+  test::LedgerDouble ledger;
+  auto program = vm::load_module(built->module, ledger.table());
+  ASSERT_TRUE(program.ok()) << program.error().describe();
+  vm::Vm vm;
+  ledger.caller = 7;
+  const auto share = account_handle(AccountKind::share, 7);
+  const auto fund = account_handle(AccountKind::fund, 0);
+  auto run = [&](const std::string& rule, std::int64_t x) {
+    std::vector<std::uint8_t> input(8);
+    std::memcpy(input.data(), &x, 8);
+    vm::RunOptions options;
+    options.input = input;
+    auto entry = vm::find_entry(built->module, rule);
+    EXPECT_TRUE(entry.ok());
+    return vm.run(program.value(), ledger, options, entry.value());
+  };
+  // one(5.00): 8 × (a + e) = 8 × (500 + 400) = 7,200 in the clause, then
+  // the sum 500 + 100 + 200 + 300 + 400 = 1,500: 8,700 kopecks in all.
+  ledger.balances[share] = 100'000;
+  ASSERT_TRUE(run("one", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700);
+  // two(5.00): a = 1.00, e = 4.00: 8 × 500 + (100 + 500 + 200 + 300 + 400) = 5,500.
+  ASSERT_TRUE(run("two", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500);
+  // three(5.00): a = 1.00, e = 5.00: 8 × 600 + (100 + 200 + 300 + 400 + 500) = 6,300,
+  // every transfer citing article 2 (ordinal 2), the caller's.
+  ledger.log.clear();
+  ASSERT_TRUE(run("three", 500).ok());
+  EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500 + 6'300);
+  EXPECT_EQ(ledger.balance(share), 100'000 - 8'700 - 5'500 - 6'300);
+  ASSERT_EQ(ledger.log.size(), 17u);
+  for (const auto& line : ledger.log) EXPECT_NE(line.find("article 2"), std::string::npos) << line;
+}
+
+// Pro rata weights: a negative one aborts with its own message, and a weight
+// the split's own transfers change (here the fund's balance, paid into the
+// fund) aborts the split instead of paying out more than the part.
+class Weights : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string errors;
+    auto built = compile_text(R"(charter "Weights" version 1
+currency RUB scale 2
+rounding down
+article 1 "Split" {
+  rule spread(amount: money) by member {
+    split amount from share(caller) {
+      100% among m in members pro rata balance(share(m)) - 10.00 RUB to share(m)
+      remainder to fund
+    }
+  }
+  rule feed(amount: money) by member {
+    split amount from share(caller) {
+      100% among m in members pro rata balance(fund) to fund
+      remainder to fund
+    }
+  }
+}
+)", &errors);
+    ASSERT_TRUE(built) << errors;
+    module_ = built->module;
+    auto program = vm::load_module(module_, ledger_.table());
+    ASSERT_TRUE(program.ok()) << program.error().describe();
+    program_.emplace(std::move(program.value()));
+    ledger_.members = {10, 11, 12};
+    ledger_.caller = 10;
+    ledger_.balances[share(10)] = 1'000'001;
+    ledger_.balances[share(11)] = 300'000;
+    ledger_.balances[share(12)] = 500'000;
+  }
+  static std::uint64_t share(std::uint64_t m) { return account_handle(AccountKind::share, m); }
+  vm::RunResult run(const std::string& entry, std::int64_t amount) {
+    std::vector<std::uint8_t> input(8);
+    std::memcpy(input.data(), &amount, 8);
+    vm::RunOptions options;
+    options.input = input;
+    return vm_.run(*program_, ledger_, options, vm::find_entry(module_, entry).value());
+  }
+  std::string failure() const {
+    if (ledger_.failed_message < 0) return "";
+    return module_.messages.at(static_cast<std::size_t>(ledger_.failed_message));
+  }
+  vm::Module module_;
+  std::optional<vm::VerifiedProgram> program_;
+  test::LedgerDouble ledger_;
+  vm::Vm vm_;
+};
+
+TEST_F(Weights, EachElementGetsItsShareOfTheWeightsSummedFirst) {
+  // 10.00 RUB leaves member 10 first: weights 999,001 - 1,000 = 998,001,
+  // 299,000 and 499,000, 1,796,001 in all; pieces floor(1,000 × w / 1,796,001)
+  // = 555, 166 and 277; the fund gets the 2 left.
+  auto r = run("spread", 1'000);
+  ASSERT_TRUE(r.ok()) << r.error->describe() << " " << failure();
+  EXPECT_EQ(ledger_.balance(share(10)), 999'001 + 555);
+  EXPECT_EQ(ledger_.balance(share(11)), 300'000 + 166);
+  EXPECT_EQ(ledger_.balance(share(12)), 500'000 + 277);
+  EXPECT_EQ(ledger_.balance(account_handle(AccountKind::fund, 0)), 2);
+}
+
+TEST_F(Weights, ANegativeWeightAbortsWithItsOwnMessage) {
+  ledger_.balances[share(11)] = 500;  // 5.00 RUB - 10.00 RUB < 0
+  auto r = run("spread", 1'000);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(failure(), "split weight is negative");
+  EXPECT_EQ(ledger_.failed_article, 1);
+}
+
+TEST_F(Weights, AWeightChangedByTheSplitItselfAbortsIt) {
+  // Weights 300, 300, 300 (the fund) sum to 900. Paying 90 kopecks out, the
+  // first piece, 30, raises the fund to 330, the second weight read; the
+  // second piece, floor(90 × 330 / 900) = 33, raises it to 363: the weights
+  // read now add up to 993, more than the 900 the pieces were cut from.
+  ledger_.balances[account_handle(AccountKind::fund, 0)] = 300;
+  auto r = run("feed", 90);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(failure(), "split weights changed while the split was paid out");
+}
+
 TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   // 300 values all alive until the end cannot fit the 512-byte BPF frame;
   // the user gets an error at the rule, never an LLVM crash or dump.
@@ -242,7 +404,8 @@ TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   std::string errors;
   auto built = compile_text(text, &errors);
   EXPECT_FALSE(built);
-  EXPECT_EQ(errors.rfind("test.artel:4:2: error: `r` needs more than the 512-byte stack frame", 0), 0u) << errors;
+  EXPECT_EQ(errors.rfind("test.artel:4:2: error: rule `r` needs more than the 512-byte stack frame", 0), 0u)
+      << errors;
   EXPECT_EQ(errors.find("error:", 10), errors.rfind("error:")) << "reported once: " << errors;
 }
 

@@ -1,6 +1,7 @@
 // Compiling charter text in tests.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -9,16 +10,24 @@
 
 namespace artel::test {
 
-struct NoLibraries : typed::LibraryLoader {
-  std::optional<SourceFile> load(const std::string&) override { return std::nullopt; }
+// Libraries given as text: name -> source, read as `NAME.artel`.
+struct TextLibraries : typed::LibraryLoader {
+  std::map<std::string, std::string> sources;
+  std::optional<SourceFile> load(const std::string& name) override {
+    auto it = sources.find(name);
+    if (it == sources.end()) return std::nullopt;
+    return SourceFile{name + ".artel", it->second};
+  }
 };
 
 // Parses, checks and compiles `text`; on failure `errors` gets the diagnostics.
-inline std::optional<module::Built> compile_text(const std::string& text, std::string* errors = nullptr) {
+inline std::optional<module::Built> compile_text(const std::string& text, std::string* errors = nullptr,
+                                                 const std::map<std::string, std::string>& libraries = {}) {
   Diagnostics diags;
   SourceFile src{"test.artel", text};
   diags.add_source(src);
-  NoLibraries libs;
+  TextLibraries libs;
+  libs.sources = libraries;
   std::optional<module::Built> built;
   auto parsed = syntax::parse(src, diags);
   if (parsed) {

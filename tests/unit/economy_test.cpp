@@ -80,16 +80,17 @@ class Economy : public ::testing::Test {
   void ok(std::vector<Bytes> txs) {
     for (const auto& r : apply(std::move(txs))) ASSERT_TRUE(r.applied) << r.error.code << ": " << r.error.message;
   }
-  Bytes module_bytes(const std::string& rate, int version) {
+  Bytes module_bytes(const std::string& rate, int version) { return module_of(charter_text(rate, version)); }
+  Bytes module_of(const std::string& text) {
     std::string errors;
-    auto built = test::compile_text(charter_text(rate, version), &errors);
+    auto built = test::compile_text(text, &errors);
     EXPECT_TRUE(built) << errors;
     return built ? built->bytes : Bytes{};
   }
 
   // Two cooperatives; members alternate between them (member i in cooperative 1 + (i-1) % 2).
-  void found(std::size_t members) {
-    ok({op_.sign(node::DeployCharter{module_bytes("0.5%", 1), "charter"})});
+  void found(std::size_t members, const std::string& charter = charter_text("0.5%", 1)) {
+    ok({op_.sign(node::DeployCharter{module_of(charter), "charter"})});
     coops_.resize(2);
     ok({op_.sign(node::RegisterCoop{coops_[0].key.pk, "A"}), op_.sign(node::RegisterCoop{coops_[1].key.pk, "B"})});
     members_.resize(members);
@@ -151,6 +152,66 @@ class Economy : public ::testing::Test {
   std::int64_t contributed_ = 0;
   std::uint64_t period_ = 0;
 };
+
+// Multiplication and division run in the host (artel_muldiv); a division by
+// zero or a product outside 64 bits aborts the rule citing the article of the
+// statement, as a checked addition does, and changes nothing.
+TEST_F(Economy, DivisionByZeroAndOverflowInTheHostCiteTheArticle) {
+  found(2, R"(charter "Muldiv test" version 1
+currency RUB scale 2
+rounding down
+article 1 "Transfers" {
+  rule pay(recipient: member, amount: money) by member {
+    transfer amount from share(caller) to share(recipient)
+  }
+}
+article 2 "Division" {
+  rule share_out(amount: money, parts: count) by member {
+    transfer amount / parts from share(caller) to fund
+  }
+}
+article 3 "Multiplication" {
+  rule times(amount: money, n: count) by member {
+    transfer amount * n from share(caller) to fund
+  }
+}
+)");
+  contribute(1, 10'000);
+  auto call = [&](const std::string& rule, std::int64_t a, std::int64_t b) {
+    auto r = apply({members_[0].sign(node::CallRule{rule, {a, b}})});
+    EXPECT_EQ(r.size(), 1u);
+    if (r.empty()) return node::Receipt{};
+    if (!r[0].applied) --members_[0].nonce;  // a rejected transaction leaves its nonce unused
+    return r[0];
+  };
+  // 100.00 RUB / 4 = 25.00 RUB: the rules work when the numbers are fine.
+  ASSERT_TRUE(call("share_out", 10'000, 4).applied);
+  ASSERT_TRUE(call("times", 1'000, 3).applied);  // 10.00 RUB × 3
+  // 10,000 − 2,500 − 3,000 kopecks are left.
+  {
+    View v(*ledger_);
+    EXPECT_EQ(v.balance(AccountKind::share, 1), 4'500);
+    EXPECT_EQ(v.balance(AccountKind::fund, 0), 5'500);
+  }
+
+  auto by_zero = call("share_out", 100, 0);
+  EXPECT_FALSE(by_zero.applied);
+  EXPECT_EQ(by_zero.error.code, "overflow");
+  EXPECT_EQ(by_zero.error.article, 2u);  // ordinal 2: article "2", "Division"
+  EXPECT_EQ(by_zero.error.message, "article 2: division by zero (100 × 1 / 0)");
+
+  // 2^62 kopecks × 2 = 2^63, one past the largest int64.
+  auto overflow = call("times", std::int64_t{1} << 62, 2);
+  EXPECT_FALSE(overflow.applied);
+  EXPECT_EQ(overflow.error.code, "overflow");
+  EXPECT_EQ(overflow.error.article, 3u);
+  EXPECT_EQ(overflow.error.message,
+            "article 3: arithmetic overflow (4611686018427387904 × 2 / 1 is outside 64 bits)");
+
+  View v(*ledger_);
+  EXPECT_EQ(v.balance(AccountKind::share, 1), 4'500) << "a rejected rule changes nothing";
+  EXPECT_EQ(v.balance(AccountKind::fund, 0), 5'500);
+}
 
 TEST_F(Economy, TwelveWeeksOfLazyDemurrageMatchPlainArithmetic) {
   found(6);

@@ -76,7 +76,10 @@ struct LedgerDouble final : vm::Host {
       }
       case 3: {
         auto r = muldiv(s(0), s(1), s(2), a[3]);
-        if (!r) return vm::HostResult::fail(3, "muldiv overflow or division by zero");
+        if (!r) {
+          failed_article = s(4);
+          return vm::HostResult::fail(3, "muldiv overflow or division by zero");
+        }
         return vm::HostResult::ok(static_cast<std::uint64_t>(*r));
       }
       case 4:

@@ -30,7 +30,7 @@ Module sample() {
   )");
   EXPECT_TRUE(code.ok());
   m.code = code.value();
-  m.relocations = {{2, "add"}};
+  m.relocations = {{2, "add", 1}};
   m.entries = {{"transfer", EntryKind::Rule, 0, {{"to", "member"}, {"amount", "money"}}, "member", "4"},
                {"weekly", EntryKind::Periodic, 4, {}, "", "7.1"}};
   m.parameters = {{"rate", "rate", 50, "0.5%"}, {"fee", "money", -3, "-0.03 RUB"}};
@@ -55,7 +55,7 @@ TEST(Module, RoundTripIsCanonical) {
   EXPECT_EQ(module_id(bytes), module_id(serialize(sample())));
   EXPECT_EQ(bytes[0], 'A');
   EXPECT_EQ(bytes[3], '1');
-  EXPECT_EQ(bytes[4], 1);  // format version, little-endian
+  EXPECT_EQ(bytes[4], 2);  // format version, little-endian
   EXPECT_EQ(bytes[5], 0);
 }
 
@@ -107,10 +107,10 @@ TEST(Module, TrailingBytesAndBadHeaderAreRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("magic"), std::string::npos);
   bytes[0] = 'A';
-  bytes[4] = 2;
+  bytes[4] = 1;  // version 1 recorded relocations by name only
   r = parse(bytes);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("version"), std::string::npos);
+  EXPECT_EQ(r.error().message, "byte 4: format version 1 is not supported (expected 2)");
 }
 
 TEST(Module, NonCanonicalContentIsRefused) {
@@ -195,17 +195,23 @@ TEST(Module, LoadLinksAndRunsEntries) {
 
 TEST(Module, LoadRefusesUnknownHostAndBadRelocations) {
   Module m = sample();
-  m.relocations = {{2, "steal"}};
+  m.relocations = {{2, "steal", 1}};
   auto v = load_module(m, ConformanceHost::table());
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().code, ErrorCode::UnknownHostCall);
   EXPECT_EQ(v.error().pc, 2u);
-  m.relocations = {{0, "add"}};
+  m.relocations = {{0, "add", 1}};
   v = load_module(m, ConformanceHost::table());
   ASSERT_FALSE(v.ok());
   EXPECT_EQ(v.error().code, ErrorCode::BadRelocation);
-  m.relocations = {{99, "add"}};
+  m.relocations = {{99, "add", 1}};
   EXPECT_FALSE(load_module(m, ConformanceHost::table()).ok());
+  // The name and the id must be the same host function's: "add" is 1.
+  m.relocations = {{2, "add", 5}};
+  v = load_module(m, ConformanceHost::table());
+  ASSERT_FALSE(v.ok());
+  EXPECT_EQ(v.error().code, ErrorCode::BadRelocation);
+  EXPECT_EQ(v.error().message, "relocation for 'add' records id 5, but 'add' is host function 1");
   m = sample();
   m.entries[1].offset = 5;  // second half of lddw
   v = load_module(m, ConformanceHost::table());

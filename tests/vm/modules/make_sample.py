@@ -33,11 +33,11 @@ code = [
     insn(0x95),                      # 7 exit
 ]
 source = 'charter "Sample" version 1\n'.encode('utf-8')
-body = b'ACM1' + u16(1)
+body = b'ACM1' + u16(2)
 body += s('artelc 0.1.0 (sample)')
 body += hashlib.blake2b(source, digest_size=32).digest()
 body += lst([u64(w) for w in code])
-body += lst([u32(2) + s('add')])
+body += lst([u32(2) + u32(1) + s('add')])  # call at slot 2: host function 1, "add"
 body += lst([
     s('pay') + u8(0) + u32(0) + lst([s('to') + s('member'), s('amount') + s('money')]) + s('member') + s('4'),
     s('weekly') + u8(1) + u32(4) + lst([]) + s('') + s('7.1'),
