@@ -180,12 +180,13 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   v->add_option("--stdlib", verify_stdlib, "Folder of the standard library");
   v->callback([&ctx] {
     ctx.exit_code = 1;
-    std::ifstream in(verify_module, std::ios::binary);
-    if (!in) {
-      std::cerr << verify_module << ": error: cannot open the file\n";
+    std::string why;
+    auto read = read_binary_file(verify_module, why);
+    if (!read) {
+      std::cerr << verify_module << ": error: " << why << "\n";
       return;
     }
-    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<std::uint8_t>& bytes = *read;
     auto parsed = vm::parse(bytes);
     if (!parsed.ok()) {
       std::cerr << verify_module << ": error: not a charter module: " << parsed.error().describe() << "\n";

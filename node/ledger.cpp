@@ -276,11 +276,11 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
   return std::nullopt;
 }
 
-void Ledger::install_settler(State& st, const Hash& tx, std::uint8_t tx_kind) const {
-  st.set_settler([this, tx, tx_kind](State& s, std::uint64_t member) { return settle(s, member, tx, tx_kind); });
+void Ledger::install_settler(State& st, const Hash& tx) const {
+  st.set_settler([this, tx](State& s, std::uint64_t member) { return settle(s, member, tx); });
 }
 
-Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx, std::uint8_t tx_kind) const {
+Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
   const std::uint64_t now = st.period();
   const std::uint64_t from = st.settled_through(member);
   if (from >= now || !st.member(member)) return std::nullopt;
@@ -297,6 +297,9 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx, std::uint8
       if (c && c->effective_period <= q) {
         v = k;
         if (!charter || charter->version != k) {
+          // A version whose module no longer loads must not be skipped
+          // silently: its charges would be lost for good.
+          if (auto e = runtime_->validate(c->module)) return e;
           charter = c;
           entries = runtime_->per_account_entries(*c);
         }
@@ -311,7 +314,7 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx, std::uint8
       CallContext cc;
       cc.caller = 0;
       cc.tx = tx;
-      cc.tx_kind = tx_kind;
+      cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
       CharterRuntime* rt = runtime_.get();
       CharterVersion cv = *charter;
       cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
@@ -330,7 +333,7 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx, std::uint8
 
 Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events) {
   if (!p.tx) return err("malformed", "transaction " + hex(p.id) + ": " + p.decode_error);
-  install_settler(st, p.id, static_cast<std::uint8_t>(p.tx->kind()));
+  install_settler(st, p.id);
   if (!p.signatures_ok)
     return err("bad_signature", "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
                                     " or of an approval does not verify");

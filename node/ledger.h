@@ -84,12 +84,13 @@ class Ledger {
   // last settled, each with the charter version in force at that boundary.
   // Every transaction's state has it; a reader may install it on a scratch
   // overlay and call State::settle to see accounts as of now. The postings
-  // a settlement makes carry `tx` and `tx_kind`: the transaction whose touch
-  // of the account collected the charge (zero in a read-only view).
-  void install_settler(State& st, const Hash& tx = {}, std::uint8_t tx_kind = 0) const;
+  // a settlement makes carry the kind advance_period (they are charges of a
+  // period boundary) and `tx`: the transaction whose touch of the account
+  // collected them (zero in a read-only view).
+  void install_settler(State& st, const Hash& tx = {}) const;
 
  private:
-  Check settle(State& st, std::uint64_t member, const Hash& tx, std::uint8_t tx_kind) const;
+  Check settle(State& st, std::uint64_t member, const Hash& tx) const;
   Check apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events);
   Check authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args, const CallContext& cc);
 

@@ -136,6 +136,7 @@ class Lowerer {
       if (f.kind == typed::FunctionKind::clause) {
         const int count = f.formal_count + (f.library.empty() ? 0 : 1);
         by_memory = count > kRegisterArguments;
+        if (by_memory) max_memory_args_ = std::max(max_memory_args_, static_cast<std::size_t>(count));
         if (by_memory) params = {ptr_};
         else params.assign(static_cast<std::size_t>(count), i64_);
       } else {
@@ -170,6 +171,7 @@ class Lowerer {
     // article, 0 = none (vm/abi.h).
     article_ = f.article < 0 ? 0 : f.article + 1;
     locals_.clear();
+    clause_args_ = nullptr;
     for (std::size_t i = 0; i < f.locals.size(); ++i)
       locals_.push_back(b_.CreateAlloca(i64_, nullptr, f.locals[i].name));
     for (auto* slot : locals_) b_.CreateStore(k(0), slot);
@@ -409,7 +411,12 @@ class Lowerer {
     for (const auto& a : args) values.push_back(expr(*a));
     llvm::Function* fn = functions_[static_cast<std::size_t>(index)];
     if (!by_memory_[static_cast<std::size_t>(index)]) return b_.CreateCall(fn, values);
-    auto* array = frame_slot(llvm::ArrayType::get(i64_, values.size()), "clause_args");
+    // One argument array per function, shared by every call through memory:
+    // the arguments are all computed before they are stored, and the callee
+    // copies them out at its entry, so calls never overlap in it.
+    if (clause_args_ == nullptr)
+      clause_args_ = frame_slot(llvm::ArrayType::get(i64_, max_memory_args_), "clause_args");
+    auto* array = clause_args_;
     for (std::size_t i = 0; i < values.size(); ++i)
       b_.CreateStore(values[i], b_.CreateConstGEP2_64(array->getAllocatedType(), array, 0, i));
     return b_.CreateCall(fn, {array});
@@ -555,6 +562,8 @@ class Lowerer {
   llvm::PointerType* ptr_ = nullptr;
   std::vector<llvm::Function*> functions_;
   std::vector<bool> by_memory_;  // per function: arguments passed through memory
+  std::size_t max_memory_args_ = 0;            // the most arguments any of them takes
+  llvm::AllocaInst* clause_args_ = nullptr;    // the function's argument array for them
   std::vector<llvm::AllocaInst*> locals_;
   const typed::Function* fn_ = nullptr;
   int article_ = 0;

@@ -80,7 +80,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
     // The end of the file, or an `article` (which only the top level may
     // hold), where the parser still expected a block's content: a `}` is
     // missing, and the listener knows which `{` lacks it.
-    if (offending != nullptr && unclosed_ &&
+    // Only past the unclosed `{`: an error before it is a different one.
+    const bool past_brace = unclosed_ && (loc.line > unclosed_->brace.line ||
+                                          (loc.line == unclosed_->brace.line && loc.col > unclosed_->brace.col));
+    if (offending != nullptr && past_brace &&
         (offending->getType() == antlr4::Token::EOF || offending->getType() == L::ARTICLE)) {
       const bool at_end = offending->getType() == antlr4::Token::EOF;
       const Loc b = unclosed_->brace;

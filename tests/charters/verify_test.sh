@@ -32,7 +32,8 @@ check same 0 "^verified: " "$ARTEL" verify charters/consumer_society.artel "$WOR
 check twin 0 "^verified: " "$ARTEL" verify charters/consumer_society.ru.artel "$WORK/cs.acm"
 check other 1 "the charter's meaning differs" "$ARTEL" verify charters/consumer_society.artel "$WORK/gn.acm"
 check junk 1 "error: not a charter module" "$ARTEL" verify charters/consumer_society.artel "$WORK/junk.acm"
-check missing 1 "error: cannot open" "$ARTEL" verify charters/consumer_society.artel "$WORK/none.acm"
+check missing 1 "error: cannot read" "$ARTEL" verify charters/consumer_society.artel "$WORK/none.acm"
+check directory 1 "error: cannot read" "$ARTEL" verify charters/consumer_society.artel "$WORK"
 # The source hash a member can compute without the compiler's internals.
 want=$("$ARTEL" build charters/consumer_society.artel --emit=typed | b2sum -l 256 | cut -d' ' -f1)
 check source_hash 0 "source hash  $want" "$ARTEL" disasm "$WORK/cs.acm"

@@ -309,6 +309,45 @@ article 2 "B" {
   for (const auto& line : ledger.log) EXPECT_NE(line.find("article 2"), std::string::npos) << line;
 }
 
+// Many calls through memory in one rule share one argument array in its
+// frame: twelve calls of a five-argument library clause fit the 512-byte
+// frame (twelve arrays of six words would not) and each gets its own values.
+TEST(Backend, ManyCallsOfAFiveArgumentClauseShareOneArgumentArray) {
+  std::string lib =
+      "library five\nclause sum5(a: money, b: money, c: money, d: money, e: money) -> money {\n";
+  for (int i = 0; i < 8; ++i) lib += "  transfer a from share(caller) to fund\n";
+  lib += "  return a + b + c + d + e\n}\n";
+  std::string text = "charter \"Many\" version 1\ncurrency RUB scale 2\nrounding down\nimport five\n"
+                     "article 1 \"A\" {\n  rule many(x: money) by member {\n";
+  for (int i = 1; i <= 12; ++i)
+    text += "    transfer sum5(x, " + std::to_string(i) + ".00 RUB, 0.00 RUB, 0.00 RUB, 0.01 RUB) from share(caller) to fund\n";
+  text += "  }\n}\n";
+  std::string errors;
+  auto built = compile_text(text, &errors, {{"five", lib}});
+  ASSERT_TRUE(built) << errors;
+  test::LedgerDouble ledger;
+  auto program = vm::load_module(built->module, ledger.table());
+  ASSERT_TRUE(program.ok()) << program.error().describe();
+  ledger.caller = 7;
+  const auto share = account_handle(AccountKind::share, 7);
+  const auto fund = account_handle(AccountKind::fund, 0);
+  ledger.balances[share] = 1'000'000;
+  std::int64_t x = 100;  // 1.00 RUB
+  std::vector<std::uint8_t> input(8);
+  std::memcpy(input.data(), &x, 8);
+  vm::RunOptions options;
+  options.input = input;
+  vm::Vm vm;
+  auto entry = vm::find_entry(built->module, "many");
+  ASSERT_TRUE(entry.ok());
+  ASSERT_TRUE(vm.run(program.value(), ledger, options, entry.value()).ok());
+  // Call i: the clause pays 8 × 1.00, then returns 1.00 + i.00 + 0.01, paid too.
+  std::int64_t paid = 0;
+  for (std::int64_t i = 1; i <= 12; ++i) paid += 8 * 100 + (100 + i * 100 + 1);
+  EXPECT_EQ(ledger.balance(fund), paid);
+  EXPECT_EQ(ledger.balance(share), 1'000'000 - paid);
+}
+
 // Pro rata weights: a negative one aborts with its own message, and a weight
 // the split's own transfers change (here the fund's balance, paid into the
 // fund) aborts the split instead of paying out more than the part.
