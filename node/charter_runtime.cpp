@@ -61,15 +61,16 @@ std::optional<EntryInfo> CharterRuntime::entry(const CharterVersion& c, std::str
   if (!l) return std::nullopt;
   for (const auto& e : l->module.entries) {
     if (e.name != name) continue;
-    EntryInfo info{e.name, e.kind == vm::EntryKind::Rule, e.authorisation, e.article, {}};
+    EntryInfo info{e.name, e.kind == vm::EntryKind::Rule, e.authorisation, e.article, 0, {}};
+    for (std::size_t i = 0; i < l->module.articles.size(); ++i)
+      if (l->module.articles[i].number == e.article) info.article_ordinal = static_cast<std::uint32_t>(i + 1);
     for (const auto& p : e.params) info.param_types.push_back(p.type);
     return info;
   }
   return std::nullopt;
 }
 
-std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersion& c) {
-  Check error;
+std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersion& c, Check& error) {
   auto l = load(c.module, error);
   std::vector<std::string> out;
   if (l)
@@ -86,15 +87,6 @@ std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& 
     for (const auto& e : l->module.entries)
       if (e.kind == vm::EntryKind::Periodic) out.push_back(e.name);
   return out;
-}
-
-std::uint32_t CharterRuntime::article_ordinal(const CharterVersion& c, std::string_view number) {
-  Check error;
-  auto l = load(c.module, error);
-  if (!l) return 0;
-  for (std::size_t i = 0; i < l->module.articles.size(); ++i)
-    if (l->module.articles[i].number == number) return static_cast<std::uint32_t>(i + 1);
-  return 0;
 }
 
 std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index) {

@@ -27,6 +27,7 @@ struct EntryInfo {
   bool is_rule = false;        // callable by call_rule (not periodic, not a hook)
   std::string authorisation;   // e.g. "member", "cooperative", "assembly quorum 50%"
   std::string article;
+  std::uint32_t article_ordinal = 0;  // 1 = the module's first article; 0 if none
   std::vector<std::string> param_types;
 };
 
@@ -45,9 +46,8 @@ class CharterRuntime {
   std::vector<std::string> periodic_entries(const CharterVersion& c);
   // Names of the entries run for each share account (`every week for each
   // member m holding b`), in module order; the ledger runs them lazily.
-  std::vector<std::string> per_account_entries(const CharterVersion& c);
-  // The ordinal (1 = first) of the article numbered `number`; 0 if none.
-  std::uint32_t article_ordinal(const CharterVersion& c, std::string_view number);
+  // `error` is set when the module does not load.
+  std::vector<std::string> per_account_entries(const CharterVersion& c, Check& error);
   // The text of message `index` in the module's message table ("" if none).
   std::string message(const CharterVersion& c, std::uint64_t index);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM

@@ -315,15 +315,10 @@ HttpReply status(Node& node) {
   auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
   Overlay view(*snapshot);
   State st(view);
-  // Height, digest and block hash of the very block the snapshot shows.
-  auto chain = [&](const char* key) {
-    auto v = view.get(key);
-    return v ? to_hex(std::span(reinterpret_cast<const std::uint8_t*>(v->data()), v->size())) : std::string();
-  };
-  const auto height = view.get("#h");
-  json j{{"height", height ? Reader(*height).u64() : 0},
-         {"state_digest", chain("#d")},
-         {"block_hash", chain("#H")},
+  const LedgerSummary s = read_summary(*snapshot);  // the very block the snapshot shows
+  json j{{"height", s.height},
+         {"state_digest", hex(s.digest)},
+         {"block_hash", hex(s.block_hash)},
          {"period", st.period()},
          {"members", st.members_count()},
          {"cooperatives", st.coops_count()},

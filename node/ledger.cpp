@@ -13,6 +13,7 @@ namespace {
 using abi::AccountKind;
 
 std::uint64_t share(std::uint64_t member) { return abi::account_handle(AccountKind::share, member); }
+std::uint64_t own(std::uint64_t coop) { return abi::account_handle(AccountKind::cooperative, coop); }
 
 std::string chain_key(std::string_view tag, std::uint64_t n) {
   std::string k(tag);
@@ -79,6 +80,14 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_percent(std::string
 
 std::string hex(const Hash& h) { return to_hex(h); }
 
+LedgerSummary read_summary(const KvReader& kv) {
+  LedgerSummary s;
+  if (auto h = kv.get("#h")) s.height = Reader(*h).u64();
+  s.digest = read_hash(kv.get("#d"));
+  s.block_hash = read_hash(kv.get("#H"));
+  return s;
+}
+
 Prepared prepare(Bytes bytes) {
   Prepared p;
   p.id = tx_id(bytes);
@@ -118,9 +127,7 @@ Ledger::Ledger(const std::string& dir, std::optional<PublicKey> operator_key)
   if (operator_key && st.operator_key() != operator_key)
     throw std::runtime_error("ledger " + dir + " was created with operator key " +
                              to_hex(*st.operator_key()) + ", not " + to_hex(*operator_key));
-  summary_.height = Reader(*store_->get("#h")).u64();
-  summary_.digest = read_hash(store_->get("#d"));
-  summary_.block_hash = read_hash(store_->get("#H"));
+  summary_ = read_summary(*store_);
 }
 
 Ledger::~Ledger() = default;
@@ -299,9 +306,10 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
         if (!charter || charter->version != k) {
           // A version whose module no longer loads must not be skipped
           // silently: its charges would be lost for good.
-          if (auto e = runtime_->validate(c->module)) return e;
+          Check error;
+          entries = runtime_->per_account_entries(*c, error);
+          if (error) return error;
           charter = c;
-          entries = runtime_->per_account_entries(*c);
         }
         break;
       }
@@ -400,7 +408,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     auto info = runtime_->entry(*c, name);
     if (!info) return std::nullopt;
     PostingContext hc = ctx;
-    hc.article = runtime_->article_ordinal(*c, info->article);
+    hc.article = info->article_ordinal;
     return Hook{std::move(*c), std::move(*info), hc};
   };
   // Runs a rule (or hook) of the charter in force for this transaction,
@@ -470,8 +478,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (!hook) return st.post(share(b.member_id), b.amount, 0, ctx);
           // The cooperative has received the money (or property valued in
           // money) for the member; the charter says what becomes of it.
-          const std::uint64_t own = abi::account_handle(AccountKind::cooperative, st.member(b.member_id)->coop_id);
-          if (auto e = st.post(own, b.amount, 0, hook->ctx)) return e;
+          if (auto e = st.post(own(st.member(b.member_id)->coop_id), b.amount, 0, hook->ctx)) return e;
           const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
           return run_rule(hook->charter, hook->entry, args);
         } else if constexpr (std::is_same_v<T, Transfer>) {
@@ -493,8 +500,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           // out to the member: it leaves the ledger from the own account.
           const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
           if (auto e = run_rule(hook->charter, hook->entry, args)) return e;
-          const std::uint64_t own = abi::account_handle(AccountKind::cooperative, st.member(b.member_id)->coop_id);
-          return st.post(own, -b.amount, 0, hook->ctx);
+          return st.post(own(st.member(b.member_id)->coop_id), -b.amount, 0, hook->ctx);
         } else if constexpr (std::is_same_v<T, CallRule>) {
           auto c = st.charter(st.charter_version());
           if (!c) return err("no_charter", "no charter is deployed");

@@ -100,6 +100,10 @@ class Ledger {
   std::unique_ptr<CharterRuntime> runtime_;
 };
 
+// Height, digest and block hash as the chain keys of `kv` record them (the
+// store, or a snapshot of it).
+LedgerSummary read_summary(const KvReader& kv);
+
 std::string hex(const Hash& h);
 
 }  // namespace artel::node

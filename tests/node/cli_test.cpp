@@ -1,8 +1,7 @@
 // The `artel` client against a real arteld, with the consumer-society
-// charter compiled by the real compiler: contributions, transfers by rule,
-// the weekly demurrage, the assembly's quorum, returns, statements.
-#include <array>
-#include <cstdio>
+// charter compiled by the real compiler: contributions, transfers and
+// returns through its ledger hooks, the weekly demurrage, the assembly's
+// quorum, statements.
 #include <fstream>
 
 #include "harness.h"
@@ -23,16 +22,8 @@ class CliTest : public ::testing::Test {
     if (!std::filesystem::exists(ARTEL_CLI_PATH)) GTEST_SKIP() << "the artel binary is not built";
   }
   CliRun artel(const std::string& args) {
-    std::string cmd = std::string(ARTEL_CLI_PATH) + " " + args + " 2>&1";
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    CliRun r;
-    std::array<char, 4096> buf;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-    int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    r.j = json::parse(r.out, nullptr, false);
-    return r;
+    CommandRun run = run_command(std::string(ARTEL_CLI_PATH) + " " + args);
+    return CliRun{run.status, run.out, json::parse(run.out, nullptr, false)};
   }
   std::string key(const std::string& name) {
     std::string path = dir.str(name + ".key");

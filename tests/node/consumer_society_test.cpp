@@ -6,8 +6,6 @@
 // follows docs/economics.md (including its lazy rule), written without the
 // charter; every rejection the model predicts must happen, with the
 // charter's article, and leave the state digest unchanged.
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -111,14 +109,9 @@ class ConsumerSociety : public ::testing::TestWithParam<std::uint64_t> {
 
   Bytes compile_shipped_charter() {
     const std::string out = dir_.str("consumer.acm");
-    const std::string cmd = std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR +
-                            "/charters/consumer_society.artel -o " + out + " 2>&1";
-    std::FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    std::string text;
-    std::size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) text.append(buf.data(), n);
-    EXPECT_EQ(::pclose(p), 0) << text;
+    CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR +
+                               "/charters/consumer_society.artel -o " + out);
+    EXPECT_EQ(b.status, 0) << b.out;
     std::ifstream in(out, std::ios::binary);
     return Bytes(std::istreambuf_iterator<char>(in), {});
   }

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -100,6 +102,24 @@ inline Bytes build_module(const std::vector<EntrySource>& entries,
 }
 
 inline std::string hexs(const Hash& h) { return to_hex(h); }
+
+// Runs a shell command; its exit status and what it printed (stdout and
+// stderr together).
+struct CommandRun {
+  int status = -1;
+  std::string out;
+};
+inline CommandRun run_command(const std::string& cmd) {
+  CommandRun r;
+  std::FILE* p = ::popen((cmd + " 2>&1").c_str(), "r");
+  if (p == nullptr) return r;
+  std::array<char, 4096> buf;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
 
 // A real arteld on a free loopback port (port 0: the kernel picks it; the
 // daemon prints the port it got).
