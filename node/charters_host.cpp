@@ -56,7 +56,7 @@ vm::HostResult ChartersHost::fail(TxError e) {
   std::uint32_t code = e.code == "charter_abort" ? 1 : 2;
   std::string msg = e.message;
   failure_ = std::move(e);
-  return vm::HostResult::fail(code, std::move(msg));
+  return vm::Host::fail(code, std::move(msg));
 }
 
 vm::HostResult ChartersHost::checked(Check c, std::uint64_t r0) {

@@ -138,20 +138,20 @@ HostResult ConformanceHost::add(Host&, std::span<const uint64_t, 5> args, GuestM
   return HostResult::ok(args[0] + args[1]);
 }
 
-HostResult ConformanceHost::unwind(Host&, std::span<const uint64_t, 5> args, GuestMemory&) {
-  if (args[0] == 0) return HostResult::fail(kUnwindCode, "unwind");
+HostResult ConformanceHost::unwind(Host& self, std::span<const uint64_t, 5> args, GuestMemory&) {
+  if (args[0] == 0) return self.fail(kUnwindCode, "unwind");
   return HostResult::ok(args[0]);
 }
 
-HostResult ConformanceHost::fail(Host&, std::span<const uint64_t, 5>, GuestMemory&) {
-  return HostResult::fail(6, "the program asked to fail");
+HostResult ConformanceHost::fail(Host& self, std::span<const uint64_t, 5>, GuestMemory&) {
+  return self.fail(6, "the program asked to fail");
 }
 
 HostResult ConformanceHost::lend(Host& self, std::span<const uint64_t, 5>, GuestMemory& memory) {
   auto& host = static_cast<ConformanceHost&>(self);  // resolve() hands this out for a ConformanceHost only
   host.lent_.fill(0);
   auto addr = memory.lend(host.lent_);
-  if (!addr) return HostResult::fail(7, "no lending slot left");
+  if (!addr) return self.fail(7, "no lending slot left");
   return HostResult::ok(*addr);
 }
 
@@ -172,7 +172,7 @@ Host::Function ConformanceHost::resolve(uint32_t id) {
 
 HostResult ConformanceHost::call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory& memory) {
   if (Function f = resolve(id)) return f(*this, std::span<const uint64_t, 5>(args), memory);
-  return HostResult::fail(1, "no host function " + std::to_string(id));
+  return Host::fail(1, "no host function " + std::to_string(id));
 }
 
 CaseOutcome run_data_file(const DataFile& file) {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace artel::vm {
@@ -33,26 +34,27 @@ using HostTable = std::span<const HostFunction>;
 [[nodiscard]] const HostFunction* find_host(HostTable table, uint32_t id);
 [[nodiscard]] const HostFunction* find_host(HostTable table, std::string_view name);
 
-// What a host function returns: r0, or an error that aborts the run.
+// What a host function returns: r0, or a failure that aborts the run. It is
+// 16 trivially copyable bytes, returned in registers: a host call's result
+// is on the critical path of every loop that calls the host. A failure is
+// made by Host::fail, which keeps its message in the Host.
 class [[nodiscard]] HostResult {
  public:
-  [[nodiscard]] static HostResult ok(uint64_t r0) { return HostResult(r0); }
-  [[nodiscard]] static HostResult fail(uint32_t code, std::string message) {
-    return HostResult(code, std::move(message));
-  }
-  [[nodiscard]] bool is_ok() const { return ok_; }
+  [[nodiscard]] static HostResult ok(uint64_t r0) { return HostResult(r0, 0); }
+  [[nodiscard]] bool is_ok() const { return status_ == 0; }
   [[nodiscard]] uint64_t value() const { return value_; }
-  [[nodiscard]] uint32_t code() const { return code_; }
-  [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] uint32_t code() const { return static_cast<uint32_t>(status_); }
 
  private:
-  explicit HostResult(uint64_t v) : value_(v), ok_(true) {}
-  HostResult(uint32_t c, std::string m) : message_(std::move(m)), code_(c) {}
-  std::string message_;
+  friend class Host;
+  // Two whole words (not a word, a code and a flag): GCC then keeps the
+  // result in rax:rdx instead of spilling it to the stack.
+  static constexpr uint64_t kFailed = uint64_t{1} << 32;
+  HostResult(uint64_t v, uint64_t status) : value_(v), status_(status) {}
   uint64_t value_ = 0;
-  uint32_t code_ = 0;
-  bool ok_ = false;
+  uint64_t status_ = 0;  // 0, or kFailed | code
 };
+static_assert(std::is_trivially_copyable_v<HostResult> && sizeof(HostResult) == 16);
 
 namespace detail {
 struct Regions;
@@ -102,6 +104,18 @@ class Host {
     static_cast<void>(id);
     return nullptr;
   }
+
+  // A failed call: the run stops with ErrorCode::HostError, `code` and
+  // `message`. The message stays here until the next failure.
+  [[nodiscard]] HostResult fail(uint32_t code, std::string message) {
+    failure_message_ = std::move(message);
+    return HostResult(0, HostResult::kFailed | code);
+  }
+  // The message of the last fail().
+  [[nodiscard]] const std::string& failure_message() const { return failure_message_; }
+
+ private:
+  std::string failure_message_;
 };
 
 }  // namespace artel::vm

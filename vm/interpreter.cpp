@@ -65,11 +65,11 @@ struct Machine {
   m.error = make_error(ErrorCode::OutOfBudget, pc, "instruction budget exhausted");
 }
 
-[[gnu::cold, gnu::noinline]] void host_failed(Machine& m, uint32_t pc, uint32_t id, const HostResult& res) {
+[[gnu::cold, gnu::noinline]] void host_failed(Machine& m, uint32_t pc, uint32_t id, uint32_t code) {
   m.error = Error{ErrorCode::HostError, pc,
-                  "host function " + std::to_string(id) + " failed (code " + std::to_string(res.code()) +
-                      "): " + res.message(),
-                  res.code()};
+                  "host function " + std::to_string(id) + " failed (code " + std::to_string(code) +
+                      "): " + m.host->failure_message(),
+                  code};
 }
 
 [[gnu::cold, gnu::noinline]] void unknown_callx(Machine& m, uint32_t pc, uint64_t id) {
@@ -88,16 +88,26 @@ struct Machine {
   return x;
 }
 
+// A host call through the host's virtual call(), which takes a copy of
+// r1..r5: the path of hosts that resolve nothing.
+[[gnu::noinline]] bool host_call_virtual(Machine& m, uint32_t pc, uint32_t id, uint64_t* r) {
+  const HostResult res = m.host->call(id, {scalar(r[1]), scalar(r[2]), scalar(r[3]), scalar(r[4]), scalar(r[5])},
+                                      m.memory);
+  if (!res.is_ok()) {
+    host_failed(m, pc, id, res.code());
+    return false;
+  }
+  r[0] = res.value();
+  return true;
+}
+
 // Through the function the host resolved for this run, which reads r1..r5
-// in place, or the host's virtual call(), which takes a copy.
+// in place and returns its result in registers.
 [[gnu::always_inline]] inline bool host_call(Machine& m, uint32_t pc, const Vm::HostSlot& h, uint64_t* r) {
-  HostResult res =
-      h.fn != nullptr
-          ? h.fn(*m.host, std::span<const uint64_t, 5>(r + 1, 5), m.memory)
-          : m.host->call(h.id, {scalar(r[1]), scalar(r[2]), scalar(r[3]), scalar(r[4]), scalar(r[5])},
-                         m.memory);
+  if (__builtin_expect(h.fn == nullptr, 0)) return host_call_virtual(m, pc, h.id, r);
+  const HostResult res = h.fn(*m.host, std::span<const uint64_t, 5>(r + 1, 5), m.memory);
   if (__builtin_expect(!res.is_ok(), 0)) {
-    host_failed(m, pc, h.id, res);
+    host_failed(m, pc, h.id, res.code());
     return false;
   }
   r[0] = res.value();
@@ -133,16 +143,58 @@ inline uint32_t smod32(uint32_t a, uint32_t b) {
   return static_cast<uint32_t>(x % y);
 }
 
+// Superinstructions. Where an instruction of FIRST is followed in the same
+// straight-line run by one of SECOND, the verifier gives the first slot a
+// fused handler: it does the first instruction and goes straight to the
+// second's handler, a direct jump instead of an indirect dispatch. Both
+// instructions keep their own slots, counts and PCs, so metering, faults
+// and jumps into the second slot are exactly as without fusion; stepping
+// mode never uses fused handlers. The pairs are the ones LLVM's BPF code
+// is made of: argument moves before calls, returns, loop increments before
+// the loop's branch, and moves before tests.
+#define ARTEL_VM_FUSE_FIRST(X) X(MOV64_REG) X(MOV64_IMM) X(MOV32_REG) X(MOV32_IMM) X(ADD64_IMM) X(ADD64_REG)
+#define ARTEL_VM_FUSE_SECOND(X, A)                                                                        \
+  X(A, MOV64_REG) X(A, MOV64_IMM) X(A, CALL) X(A, CALL_LOCAL) X(A, EXIT) X(A, JA) X(A, JEQ_IMM)           \
+  X(A, JEQ_REG) X(A, JGT_IMM) X(A, JGT_REG) X(A, JGE_IMM) X(A, JGE_REG) X(A, JSET_IMM) X(A, JSET_REG)     \
+  X(A, JNE_IMM) X(A, JNE_REG) X(A, JSGT_IMM) X(A, JSGT_REG) X(A, JSGE_IMM) X(A, JSGE_REG) X(A, JLT_IMM)   \
+  X(A, JLT_REG) X(A, JLE_IMM) X(A, JLE_REG) X(A, JSLT_IMM) X(A, JSLT_REG) X(A, JSLE_IMM) X(A, JSLE_REG)   \
+  X(A, JEQ32_IMM) X(A, JEQ32_REG) X(A, JNE32_IMM) X(A, JNE32_REG) X(A, JSLT32_IMM) X(A, JSLT32_REG)       \
+  X(A, JSGT32_IMM) X(A, JSGT32_REG) X(A, JLT32_IMM) X(A, JLT32_REG)
+
+constexpr std::array kFuseFirst = {
+#define ARTEL_VM_X(A) Op::A,
+    ARTEL_VM_FUSE_FIRST(ARTEL_VM_X)
+#undef ARTEL_VM_X
+};
+constexpr std::array kFuseSecond = {
+#define ARTEL_VM_X(A, B) Op::B,
+    ARTEL_VM_FUSE_SECOND(ARTEL_VM_X, _)
+#undef ARTEL_VM_X
+};
+
+struct Labels {
+  const void* const* ops = nullptr;    // by Op
+  const void* const* fused = nullptr;  // by kFuseFirst index * kFuseSecond.size() + kFuseSecond index
+};
+
 template <bool kStep>
-Stop execute(Machine* mp, const void* const** labels_out) {
+Stop execute(Machine* mp, Labels* labels_out) {
   static const void* const kLabels[] = {
 #define ARTEL_VM_X(name, ...) &&op_##name,
       ARTEL_VM_OPCODES(ARTEL_VM_X)
 #undef ARTEL_VM_X
   };
   static_assert(sizeof(kLabels) / sizeof(kLabels[0]) == kOpCount);
+  static const void* const kFused[] = {
+#define ARTEL_VM_CELL(A, B) &&fuse_##A##__##B,
+#define ARTEL_VM_ROW(A) ARTEL_VM_FUSE_SECOND(ARTEL_VM_CELL, A)
+      ARTEL_VM_FUSE_FIRST(ARTEL_VM_ROW)
+#undef ARTEL_VM_ROW
+#undef ARTEL_VM_CELL
+  };
+  static_assert(sizeof(kFused) / sizeof(kFused[0]) == kFuseFirst.size() * kFuseSecond.size());
   if (labels_out != nullptr) {
-    *labels_out = kLabels;
+    *labels_out = Labels{kLabels, kFused};
     return Stop::Exit;
   }
 
@@ -481,6 +533,29 @@ op_EXIT : {
   TRANSFER(frame->ret);
 }
 
+#define FIRST_MOV64_REG DST = SRC
+#define FIRST_MOV64_IMM DST = static_cast<uint64_t>(pc->imm)
+#define FIRST_MOV32_REG DST = static_cast<uint32_t>(SRC)
+#define FIRST_MOV32_IMM DST = static_cast<uint32_t>(pc->imm)
+#define FIRST_ADD64_IMM DST += static_cast<uint64_t>(pc->imm)
+#define FIRST_ADD64_REG DST += SRC
+#define ARTEL_VM_CELL(A, B) \
+  fuse_##A##__##B : {       \
+    FIRST_##A;              \
+    ++pc;                   \
+    goto op_##B;            \
+  }
+#define ARTEL_VM_ROW(A) ARTEL_VM_FUSE_SECOND(ARTEL_VM_CELL, A)
+  ARTEL_VM_FUSE_FIRST(ARTEL_VM_ROW)
+#undef ARTEL_VM_ROW
+#undef ARTEL_VM_CELL
+#undef FIRST_MOV64_REG
+#undef FIRST_MOV64_IMM
+#undef FIRST_MOV32_REG
+#undef FIRST_MOV32_IMM
+#undef FIRST_ADD64_IMM
+#undef FIRST_ADD64_REG
+
 stop_step:
   __attribute__((unused));
   SAVE();
@@ -515,9 +590,19 @@ stop_fault:
 
 namespace detail {
 const void* const* fast_handlers() {
-  const void* const* labels = nullptr;
+  Labels labels;
   static_cast<void>(execute<false>(nullptr, &labels));
-  return labels;
+  return labels.ops;
+}
+
+const void* fused_handler(Op first, Op second) {
+  const auto a = std::find(kFuseFirst.begin(), kFuseFirst.end(), first);
+  const auto b = std::find(kFuseSecond.begin(), kFuseSecond.end(), second);
+  if (a == kFuseFirst.end() || b == kFuseSecond.end()) return nullptr;
+  Labels labels;
+  static_cast<void>(execute<false>(nullptr, &labels));
+  return labels.fused[static_cast<std::size_t>(a - kFuseFirst.begin()) * kFuseSecond.size() +
+                      static_cast<std::size_t>(b - kFuseSecond.begin())];
 }
 }  // namespace detail
 

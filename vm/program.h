@@ -48,6 +48,8 @@ inline constexpr uint64_t kRodataAddress = uint64_t{3} << 32;
 // and relocations that are not on a call.
 [[nodiscard]] Status link(Program& program, std::span<const Relocation> relocations, HostTable hosts);
 
+enum class Op : uint16_t;  // vm/opcodes.h
+
 namespace detail {
 // One pre-decoded instruction slot (32 bytes). See interpreter.cpp.
 struct Decoded {
@@ -63,6 +65,9 @@ struct Decoded {
 static_assert(sizeof(Decoded) == 32);
 // The interpreter's fast-mode handler addresses, indexed by Op.
 const void* const* fast_handlers();
+// The superinstruction handler for `first` followed by `second` in one
+// straight-line run (see interpreter.cpp), or nullptr when there is none.
+const void* fused_handler(Op first, Op second);
 }  // namespace detail
 
 class VerifiedProgram {
@@ -77,6 +82,10 @@ class VerifiedProgram {
   // Index of `id` in host_ids(), or kNoHost.
   static constexpr uint32_t kNoHost = 0xffffffffu;
   [[nodiscard]] uint32_t host_index(uint64_t id) const;
+  // Slots the verifier gave a superinstruction handler (a pair fused with
+  // the slot after it; see interpreter.cpp). Statistics only: fusion never
+  // changes a result, a count or a pc.
+  [[nodiscard]] uint32_t fused() const { return fused_; }
 
  private:
   VerifiedProgram() = default;
@@ -88,6 +97,7 @@ class VerifiedProgram {
   std::vector<uint8_t> rodata_;
   std::vector<detail::Decoded> decoded_;
   std::vector<uint32_t> host_ids_;  // sorted, unique
+  uint32_t fused_ = 0;
 };
 
 // Checks everything that can be checked before a run (docs/vm.md lists the

@@ -340,6 +340,15 @@ Result<VerifiedProgram> verify(Program program, HostTable hosts, const Limits& l
       d.rem = 1 + vp.decoded_[next].rem;  // next < n: the last instruction is control
     }
   }
+  // Superinstructions: an instruction that is not control and is followed
+  // by a real instruction (never lddw's second half: lddw fuses with none).
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    if (is_tail[i] != 0 || is_tail[i + 1] != 0 || info(ops[i]).has(kControl)) continue;
+    if (const void* h = detail::fused_handler(ops[i], ops[i + 1])) {
+      vp.decoded_[i].handler = h;
+      ++vp.fused_;
+    }
+  }
   vp.code_ = std::move(program.code);
   vp.entries_ = std::move(program.entries);
   vp.rodata_ = std::move(program.rodata);

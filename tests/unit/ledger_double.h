@@ -66,9 +66,9 @@ struct LedgerDouble final : vm::Host {
     switch (id) {
       case 1: return vm::HostResult::ok(static_cast<std::uint64_t>(balance(a[0])));
       case 2: {
-        if (s(2) < 0) return vm::HostResult::fail(1, "negative transfer");
+        if (s(2) < 0) return fail(1, "negative transfer");
         if (abi::account_kind(a[0]) != abi::AccountKind::clearing && balance(a[0]) < s(2))
-          return vm::HostResult::fail(2, "overdraft");
+          return fail(2, "overdraft");
         balances[a[0]] -= s(2);
         balances[a[1]] += s(2);
         log.push_back("transfer " + std::to_string(s(2)) + " article " + std::to_string(s(3)));
@@ -78,14 +78,14 @@ struct LedgerDouble final : vm::Host {
         auto r = muldiv(s(0), s(1), s(2), a[3]);
         if (!r) {
           failed_article = s(4);
-          return vm::HostResult::fail(3, "muldiv overflow or division by zero");
+          return fail(3, "muldiv overflow or division by zero");
         }
         return vm::HostResult::ok(static_cast<std::uint64_t>(*r));
       }
       case 4:
         failed_article = s(0);
         failed_message = s(1);
-        return vm::HostResult::fail(4, "require failed");
+        return fail(4, "require failed");
       case 5: return vm::HostResult::ok(caller);
       case 6: return vm::HostResult::ok(period);
       case 7: {
@@ -106,14 +106,14 @@ struct LedgerDouble final : vm::Host {
           if (a[0] == 0 || coop_of.at(m) == a[0]) {
             if (i++ == a[1]) return vm::HostResult::ok(m);
           }
-        return vm::HostResult::fail(5, "member index out of range");
+        return fail(5, "member index out of range");
       }
       case 15: return vm::HostResult::ok(coops.size());
-      case 16: return a[0] < coops.size() ? vm::HostResult::ok(coops[a[0]]) : vm::HostResult::fail(5, "range");
+      case 16: return a[0] < coops.size() ? vm::HostResult::ok(coops[a[0]]) : fail(5, "range");
       case 17: return vm::HostResult::ok(coop_of.at(a[0]));
       case 18: return vm::HostResult::ok(static_cast<std::uint64_t>(coop_account(a[0])));
       case 21: return vm::HostResult::ok(0);
-      default: return vm::HostResult::fail(9, "host function " + std::to_string(id) + " not in the double");
+      default: return fail(9, "host function " + std::to_string(id) + " not in the double");
     }
   }
 };

@@ -310,16 +310,16 @@ class RecordingHost final : public Host {
     last_args = args;
     if (id == 1) {  // copies 8 bytes from args[0] to args[1]
       auto v = memory.read_u64(args[0]);
-      if (!v) return HostResult::fail(100, "bad source");
-      if (!memory.write_u64(args[1], *v + 1)) return HostResult::fail(101, "bad destination");
+      if (!v) return fail(100, "bad source");
+      if (!memory.write_u64(args[1], *v + 1)) return fail(101, "bad destination");
       return HostResult::ok(*v);
     }
     if (id == 2) {
       auto a = memory.lend_read_only(table_);
-      if (!a) return HostResult::fail(102, "no slot");
+      if (!a) return fail(102, "no slot");
       return HostResult::ok(*a);
     }
-    return HostResult::fail(7, "no");
+    return fail(7, "no");
   }
   uint32_t last_id = 0;
   std::array<uint64_t, 5> last_args{};
@@ -436,18 +436,18 @@ class LendingHost final : public Host {
   HostResult call(uint32_t, const std::array<uint64_t, 5>& args, GuestMemory& memory) override {
     // Overflowing and out-of-region accesses are refused, never performed.
     std::array<uint8_t, 8> b{};
-    if (memory.read(~uint64_t{0} - 3, b)) return HostResult::fail(1, "read across the top of memory");
+    if (memory.read(~uint64_t{0} - 3, b)) return fail(1, "read across the top of memory");
     if (memory.read(kStackAddress, std::span<uint8_t>(big_.data(), big_.size())))
-      return HostResult::fail(2, "read larger than the stack");
-    if (memory.write(kRodataAddress, b)) return HostResult::fail(3, "write to read-only data");
+      return fail(2, "read larger than the stack");
+    if (memory.write(kRodataAddress, b)) return fail(3, "write to read-only data");
     std::optional<uint64_t> last;
     int slots = 0;
     while (auto a = memory.lend(buffer_)) {
       last = a;
       ++slots;
     }
-    if (slots != 12) return HostResult::fail(4, "expected 12 lending slots, got " + std::to_string(slots));
-    if (!memory.write_u64(*last, args[0])) return HostResult::fail(5, "write to lent memory");
+    if (slots != 12) return fail(4, "expected 12 lending slots, got " + std::to_string(slots));
+    if (!memory.write_u64(*last, args[0])) return fail(5, "write to lent memory");
     return HostResult::ok(*last);
   }
   std::array<uint8_t, 16> buffer_{};
@@ -473,15 +473,15 @@ class MixedHost final : public Host {
  public:
   HostResult call(uint32_t id, const std::array<uint64_t, 5>& args, GuestMemory&) override {
     ++virtual_calls;
-    if (id == 4) return args[0] == 0 ? HostResult::fail(44, "zero") : HostResult::ok(args[0] * 10);
-    return HostResult::fail(99, "resolved id reached call()");
+    if (id == 4) return args[0] == 0 ? fail(44, "zero") : HostResult::ok(args[0] * 10);
+    return fail(99, "resolved id reached call()");
   }
   Function resolve(uint32_t id) override {
     resolved.push_back(id);
     if (id != 3) return nullptr;
     return [](Host& self, std::span<const uint64_t, 5> args, GuestMemory&) {
       ++static_cast<MixedHost&>(self).fast_calls;
-      if (args[4] == 7) return HostResult::fail(33, "seven");
+      if (args[4] == 7) return self.fail(33, "seven");
       return HostResult::ok(args[0] + args[1] + args[2] + args[3] + args[4]);
     };
   }
@@ -489,6 +489,62 @@ class MixedHost final : public Host {
   int fast_calls = 0;
   std::vector<uint32_t> resolved;
 };
+
+// Superinstructions: for every pair the interpreter fuses (its FIRST and
+// SECOND lists), the VM gives the reference interpreter's r0, instruction
+// count, error and pc at every budget, with the branch taken and not taken,
+// and when a jump enters the second slot directly. The fused() count proves
+// that each pair really was fused: putting a `neg` between the two
+// instructions takes exactly one fused slot away.
+TEST(Superinstructions, EveryFusedPairAgreesWithTheReference) {
+  const std::vector<std::string> firsts = {"mov %r2, %r3", "mov %r2, -7", "mov32 %r2, %r3",
+                                           "mov32 %r2, -7", "add %r2, 5",  "add %r2, %r3"};
+  std::vector<std::string> seconds = {"mov %r4, %r2", "mov %r4, 9", "call 1", "call local f", "exit", "ja +1"};
+  const auto add_jumps = [&](std::initializer_list<const char*> names) {
+    for (const char* j : names) {
+      for (const char* k : {"-7", "0", "5", "27", "%r3", "%r5"}) seconds.push_back(std::string(j) + " %r2, " + k + ", +1");
+    }
+  };
+  add_jumps({"jeq", "jgt", "jge", "jset", "jne", "jsgt", "jsge", "jlt", "jle", "jslt", "jsle"});
+  add_jumps({"jeq32", "jne32", "jslt32", "jsgt32", "jlt32"});
+  const auto program = [](const std::string& first, const std::string& second, bool enter_second, bool apart) {
+    return std::string("mov %r1, 1\nmov %r2, 2\nmov %r3, 22\nmov %r4, 4\nmov %r5, -7\nmov %r0, 0\n") +
+           (enter_second ? "ja second\n" : "") + first + "\n" + (apart ? "neg %r9\n" : "") + "second:\n" + second +
+           "\nxor %r0, 1\nadd %r0, %r2\nlsh %r0, 8\nadd %r0, %r4\nexit\nf:\nmov %r0, 3\nadd %r4, 100\nexit\n";
+  };
+  int pairs = 0;
+  for (const std::string& first : firsts) {
+    for (const std::string& second : seconds) {
+      for (bool enter_second : {false, true}) {
+        uint32_t fused[2] = {};
+        for (bool apart : {false, true}) {
+          const std::string text = program(first, second, enter_second, apart);
+          auto v = verify_text(text);
+          ASSERT_TRUE(v.ok()) << text << v.error().describe();
+          fused[apart ? 1 : 0] = v->fused();
+          const auto run_both = [&](uint64_t budget) {
+            ConformanceHost h1;
+            ConformanceHost h2;
+            Vm vm;
+            RunOptions o;
+            o.budget = budget;
+            return std::pair{reference::outcome_of(vm.run(v.value(), h1, o)), reference::run(v.value(), h2, o, 0)};
+          };
+          const uint64_t full = run_both(1000).second.instructions;
+          for (uint64_t budget = 0; budget <= full + 1; ++budget) {
+            const auto [got, expected] = run_both(budget);
+            ASSERT_TRUE(got == expected) << text << "budget " << budget << ": vm r0=" << got.r0 << " n="
+                                         << got.instructions << ", reference r0=" << expected.r0
+                                         << " n=" << expected.instructions;
+          }
+        }
+        EXPECT_EQ(fused[0], fused[1] + 1) << first << " / " << second;
+        ++pairs;
+      }
+    }
+  }
+  EXPECT_EQ(pairs, 6 * (6 + 16 * 6) * 2);
+}
 
 TEST(Host, ResolvedFunctionsAndVirtualCallsAgree) {
   const HostFunction fns[] = {{"f4", 4, 1}, {"f3", 3, 5}, {"f3 again", 3, 5}};
