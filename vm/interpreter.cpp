@@ -154,7 +154,8 @@ inline uint32_t smod32(uint32_t a, uint32_t b) {
 // the loop's branch, and moves before tests.
 #define ARTEL_VM_FUSE_FIRST(X) X(MOV64_REG) X(MOV64_IMM) X(MOV32_REG) X(MOV32_IMM) X(ADD64_IMM) X(ADD64_REG)
 #define ARTEL_VM_FUSE_SECOND(X, A)                                                                        \
-  X(A, MOV64_REG) X(A, MOV64_IMM) X(A, CALL) X(A, CALL_LOCAL) X(A, EXIT) X(A, JA) X(A, JEQ_IMM)           \
+  X(A, MOV64_REG) X(A, MOV64_IMM) X(A, ADD64_IMM) X(A, ADD64_REG) X(A, CALL) X(A, CALL_LOCAL) X(A, EXIT)   \
+  X(A, JA) X(A, JEQ_IMM)                                                                                  \
   X(A, JEQ_REG) X(A, JGT_IMM) X(A, JGT_REG) X(A, JGE_IMM) X(A, JGE_REG) X(A, JSET_IMM) X(A, JSET_REG)     \
   X(A, JNE_IMM) X(A, JNE_REG) X(A, JSGT_IMM) X(A, JSGT_REG) X(A, JSGE_IMM) X(A, JSGE_REG) X(A, JLT_IMM)   \
   X(A, JLT_REG) X(A, JLE_IMM) X(A, JLE_REG) X(A, JSLT_IMM) X(A, JSLT_REG) X(A, JSLE_IMM) X(A, JSLE_REG)   \
@@ -594,6 +595,9 @@ const void* const* fast_handlers() {
   static_cast<void>(execute<false>(nullptr, &labels));
   return labels.ops;
 }
+
+std::span<const Op> fuse_first() { return kFuseFirst; }
+std::span<const Op> fuse_second() { return kFuseSecond; }
 
 const void* fused_handler(Op first, Op second) {
   const auto a = std::find(kFuseFirst.begin(), kFuseFirst.end(), first);

@@ -68,6 +68,9 @@ const void* const* fast_handlers();
 // The superinstruction handler for `first` followed by `second` in one
 // straight-line run (see interpreter.cpp), or nullptr when there is none.
 const void* fused_handler(Op first, Op second);
+// The instructions that fuse with one of fuse_second() after them.
+std::span<const Op> fuse_first();
+std::span<const Op> fuse_second();
 }  // namespace detail
 
 class VerifiedProgram {
