@@ -536,7 +536,7 @@ std::vector<std::string> instances(Op op, const char* dst) {
 // between the two instructions takes exactly one fused slot away.
 TEST(Superinstructions, EveryFusedPairAgreesWithTheReference) {
   const auto program = [](const std::string& first, const std::string& second, bool enter_second, bool apart) {
-    return std::string("mov %r1, 1\nmov %r2, 2\nmov %r3, 22\nmov %r4, 4\nmov %r5, -7\nmov %r0, 0\n") +
+    return std::string("mov %r1, 1\nmov %r2, 2\nmov %r3, 22\nmov %r4, 4\nmov %r5, -7\nmov %r0, 0\nneg %r9\n") +
            (enter_second ? "ja second\n" : "") + first + "\n" + (apart ? "neg %r9\n" : "") + "second:\n" + second +
            "\nxor %r0, 1\nadd %r0, %r2\nlsh %r0, 8\nadd %r0, %r4\nexit\nf:\nmov %r0, 3\nadd %r4, 100\nexit\n";
   };
