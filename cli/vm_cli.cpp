@@ -258,7 +258,7 @@ int cmd_run(const Options& o) {
   print_result(r);
   for (const node::CharterEvent& e : host.events()) {
     const std::string name = module != nullptr && e.index < module->events.size()
-                                 ? module->events[e.index]
+                                 ? module->events[e.index].name
                                  : "event " + std::to_string(e.index);
     std::printf("event %s(%lld, %lld, %lld)\n", name.c_str(), static_cast<long long>(e.a),
                 static_cast<long long>(e.b), static_cast<long long>(e.c));

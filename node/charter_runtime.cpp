@@ -18,9 +18,15 @@ CharterRuntime::~CharterRuntime() = default;
 
 Hash CharterRuntime::module_id(std::span<const std::uint8_t> module) { return blake2b256(module); }
 
-std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(std::span<const std::uint8_t> bytes,
+std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(const CharterVersion& c, Check& error) {
+  // The ledger hashed the module when it was deployed; a run looks it up by
+  // that id and does not hash its bytes again.
+  return load(c.module_id, c.module, error);
+}
+
+std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(const Hash& id,
+                                                                   std::span<const std::uint8_t> bytes,
                                                                    Check& error) {
-  Hash id = module_id(bytes);
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(id); it != cache_.end()) return it->second;
@@ -45,23 +51,23 @@ std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(std::span<con
 
 Check CharterRuntime::validate(std::span<const std::uint8_t> module) {
   Check error;
-  load(module, error);
+  load(module_id(module), module, error);
   return error;
 }
 
 bool CharterRuntime::has_entry(const CharterVersion& c, std::string_view entry) {
   Check error;
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   return l && vm::find_entry(l->module, entry).ok();
 }
 
 std::optional<EntryInfo> CharterRuntime::entry(const CharterVersion& c, std::string_view name) {
   Check error;
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   if (!l) return std::nullopt;
   for (const auto& e : l->module.entries) {
     if (e.name != name) continue;
-    EntryInfo info{e.name, e.kind == vm::EntryKind::Rule, e.authorisation, e.article, 0, {}};
+    EntryInfo info{e.name, e.kind == vm::EntryKind::Rule, e.rights, e.article, 0, {}};
     for (std::size_t i = 0; i < l->module.articles.size(); ++i)
       if (l->module.articles[i].number == e.article) info.article_ordinal = static_cast<std::uint32_t>(i + 1);
     for (const auto& p : e.params) info.param_types.push_back(p.type);
@@ -71,7 +77,7 @@ std::optional<EntryInfo> CharterRuntime::entry(const CharterVersion& c, std::str
 }
 
 std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersion& c, Check& error) {
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   std::vector<std::string> out;
   if (l)
     for (const auto& e : l->module.entries)
@@ -81,7 +87,7 @@ std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersio
 
 std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& c) {
   Check error;
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   std::vector<std::string> out;
   if (l)
     for (const auto& e : l->module.entries)
@@ -91,7 +97,7 @@ std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& 
 
 std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index) {
   Check error;
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   if (l && index < l->module.messages.size()) return l->module.messages[index];
   return "message " + std::to_string(index);
 }
@@ -99,7 +105,7 @@ std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index
 Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::span<const std::int64_t> args,
                           ChartersHost& host) {
   Check error;
-  auto l = load(c.module, error);
+  auto l = load(c, error);
   if (!l) return error;
   const vm::EntryPoint* ep = nullptr;
   for (const auto& e : l->module.entries)

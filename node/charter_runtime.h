@@ -15,6 +15,7 @@
 
 #include "charters_host.h"
 #include "state.h"
+#include "vm/module.h"
 
 namespace artel::node {
 
@@ -25,7 +26,7 @@ inline constexpr std::uint64_t charter_budget = 10'000'000;
 struct EntryInfo {
   std::string name;
   bool is_rule = false;        // callable by call_rule (not periodic, not a hook)
-  std::string authorisation;   // e.g. "member", "cooperative", "assembly quorum 50%"
+  std::vector<vm::Right> rights;  // who may call it (all must hold); empty unless is_rule
   std::string article;
   std::uint32_t article_ordinal = 0;  // 1 = the module's first article; 0 if none
   std::vector<std::string> param_types;
@@ -57,7 +58,8 @@ class CharterRuntime {
 
  private:
   struct Loaded;
-  std::shared_ptr<const Loaded> load(std::span<const std::uint8_t> module, Check& error);
+  std::shared_ptr<const Loaded> load(const CharterVersion& c, Check& error);
+  std::shared_ptr<const Loaded> load(const Hash& id, std::span<const std::uint8_t> module, Check& error);
   std::mutex mu_;
   std::map<Hash, std::shared_ptr<const Loaded>> cache_;
 };

@@ -56,26 +56,6 @@ std::string_view hook_kind(std::string_view rule) {
 
 __extension__ typedef unsigned __int128 u128;
 
-// "50%" or "66.67%" -> (numerator, denominator) of the fraction; nullopt if malformed.
-std::optional<std::pair<std::uint64_t, std::uint64_t>> parse_percent(std::string_view s) {
-  if (!s.ends_with("%")) return std::nullopt;
-  s.remove_suffix(1);
-  std::uint64_t num = 0, den = 100;
-  bool dot = false, digits = false;
-  for (char ch : s) {
-    if (ch == '.' && !dot) {
-      dot = true;
-      continue;
-    }
-    if (ch < '0' || ch > '9' || num > 1'000'000'000'000ull) return std::nullopt;
-    num = num * 10 + static_cast<std::uint64_t>(ch - '0');
-    digits = true;
-    if (dot) den *= 10;
-  }
-  if (!digits || den > 1'000'000'000'000ull) return std::nullopt;
-  return std::pair{num, den};
-}
-
 }  // namespace
 
 std::string hex(const Hash& h) { return to_hex(h); }
@@ -230,54 +210,50 @@ BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
   return result;
 }
 
-// Enforces the rule's `by` clause as the module records it: "member",
-// "cooperative", "assembly quorum N%", joined by " and ". An empty clause
-// (hand-written modules) means "member".
+// Enforces the rule's `by` clause as the module records it, term by term
+// (vm::Right): every term must hold.
 Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args,
                         const CallContext& cc) {
   const std::string where = "rule '" + rule.name + "'";
-  std::string_view auth = rule.authorisation;
-  if (auth.empty()) auth = "member";
-  if (auth == "ledger") return err("unauthorized", where + " runs only at period boundaries");
+  if (!rule.is_rule || rule.rights.empty())
+    return err("unauthorized", where + " runs only at period boundaries");
   auto signer = st.signer(cc.signer);
-  while (!auth.empty()) {
-    auto cut = auth.find(" and ");
-    std::string_view part = auth.substr(0, cut);
-    auth = cut == std::string_view::npos ? std::string_view() : auth.substr(cut + 5);
-    if (part == "member") {
-      if (!signer || signer->member_id == 0)
-        return err("unknown_member", where + " must be signed by a member; " + who(cc.signer) + " is not one");
-    } else if (part == "cooperative") {
-      if (!signer || signer->coop_id == 0)
-        return err("unauthorized", where + " must be signed by a cooperative; " + who(cc.signer) + " is not one");
-      // A cooperative acts only for its own members.
-      for (std::size_t i = 0; i < rule.param_types.size() && i < args.size(); ++i) {
-        if (rule.param_types[i] != "member") continue;
-        auto m = args[i] > 0 ? st.member(static_cast<std::uint64_t>(args[i])) : std::nullopt;
-        if (!m) return err("unknown_member", where + ": argument " + std::to_string(i + 1) + " names no member (" +
-                                                 std::to_string(args[i]) + ")");
-        if (m->coop_id != signer->coop_id)
-          return err("unauthorized", where + ": member " + std::to_string(args[i]) + " belongs to cooperative " +
-                                         std::to_string(m->coop_id) + ", not to the signing cooperative " +
-                                         std::to_string(signer->coop_id));
+  for (const vm::Right& g : rule.rights) {
+    switch (g.kind) {
+      case vm::RightKind::Member:
+        if (!signer || signer->member_id == 0)
+          return err("unknown_member", where + " must be signed by a member; " + who(cc.signer) + " is not one");
+        break;
+      case vm::RightKind::Cooperative:
+        if (!signer || signer->coop_id == 0)
+          return err("unauthorized", where + " must be signed by a cooperative; " + who(cc.signer) + " is not one");
+        // A cooperative acts only for its own members.
+        for (std::size_t i = 0; i < rule.param_types.size() && i < args.size(); ++i) {
+          if (rule.param_types[i] != "member") continue;
+          auto m = args[i] > 0 ? st.member(static_cast<std::uint64_t>(args[i])) : std::nullopt;
+          if (!m) return err("unknown_member", where + ": argument " + std::to_string(i + 1) + " names no member (" +
+                                                   std::to_string(args[i]) + ")");
+          if (m->coop_id != signer->coop_id)
+            return err("unauthorized", where + ": member " + std::to_string(args[i]) + " belongs to cooperative " +
+                                           std::to_string(m->coop_id) + ", not to the signing cooperative " +
+                                           std::to_string(signer->coop_id));
+        }
+        break;
+      case vm::RightKind::Assembly: {
+        std::uint64_t yes = 0, all = st.members_count();
+        for (const auto& s : cc.approvers) yes += s.member_id != 0;
+        // yes / all >= num / den, exactly: "at least two thirds" is 4 of 6.
+        const u128 lhs = static_cast<u128>(yes) * g.den;
+        const u128 rhs = static_cast<u128>(all) * g.num;
+        if (lhs < rhs || yes == 0)
+          return err("approval_missing", where + " needs the assembly's approval (" + std::to_string(g.num) + "/" +
+                                             std::to_string(g.den) + " of " + std::to_string(all) + " members); " +
+                                             std::to_string(yes) + " approved");
+        break;
       }
-    } else if (part.starts_with("assembly quorum ")) {
-      auto q = parse_percent(part.substr(16));
-      if (!q) return err("unauthorized", where + ": cannot read the quorum in '" + std::string(part) + "'");
-      std::uint64_t yes = 0, all = st.members_count();
-      for (const auto& s : cc.approvers) yes += s.member_id != 0;
-      // yes / all >= num / den, in integers.
-      u128 lhs = static_cast<u128>(yes) * q->second;
-      u128 rhs = static_cast<u128>(all) * q->first;
-      if (lhs < rhs || yes == 0)
-        return err("approval_missing", where + " needs the assembly's approval (" + std::string(part.substr(16)) +
-                                           " of " + std::to_string(all) + " members); " + std::to_string(yes) +
-                                           " approved");
-    } else if (part.find(" guarantors of ") != std::string_view::npos) {
-      return err("approval_missing", where + " needs " + std::string(part) +
-                                         ", and this ledger has no guarantor relations yet");
-    } else {
-      return err("unauthorized", where + ": unknown authorisation '" + std::string(part) + "'");
+      case vm::RightKind::Guarantors:
+        return err("approval_missing", where + " needs " + std::to_string(g.count) +
+                                           " guarantors' approval, and this ledger has no guarantor relations yet");
     }
   }
   return std::nullopt;

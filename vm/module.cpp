@@ -1,6 +1,7 @@
 #include <sodium.h>
 
 #include <cstring>
+#include <numeric>
 #include <string>
 
 #include "vm/module.h"
@@ -160,13 +161,80 @@ void read_map(Reader& r, std::map<std::string, std::string>& m, const char* what
   }
 }
 
+void write_params(Writer& w, const std::vector<EntryParam>& ps) {
+  w.count(ps.size());
+  for (const EntryParam& p : ps) {
+    w.str(p.name);
+    w.str(p.type);
+  }
+}
+
+void read_params(Reader& r, std::vector<EntryParam>& ps, const char* what) {
+  const uint32_t np = r.count(8, what);
+  for (uint32_t k = 0; k < np && !r.failed(); ++k) {
+    EntryParam p;
+    p.name = r.str(what);
+    p.type = r.str(what);
+    ps.push_back(std::move(p));
+  }
+}
+
+// Why a right cannot stand in entry `e` as recorded; "" when it can.
+std::string bad_right(const Right& g, const EntryPoint& e) {
+  switch (g.kind) {
+    case RightKind::Member:
+    case RightKind::Cooperative:
+      if (g.count != 0 || g.subject != 0 || g.num != 0 || g.den != 0) return "has fields its kind does not use";
+      return "";
+    case RightKind::Guarantors:
+      if (g.count < 1 || g.count > 16) return "asks for " + std::to_string(g.count) + " guarantors (1 to 16)";
+      if (g.subject != kCallerSubject && (g.subject >= e.params.size() || e.params[g.subject].type != "member"))
+        return "names parameter " + std::to_string(g.subject) + ", which is no member parameter";
+      if (g.num != 0 || g.den != 0) return "has fields its kind does not use";
+      return "";
+    case RightKind::Assembly:
+      if (g.den == 0 || g.num == 0 || g.num > g.den)
+        return "has quorum " + std::to_string(g.num) + "/" + std::to_string(g.den) + " (must be above 0 and at most 1)";
+      if (std::gcd(g.num, g.den) != 1)
+        return "has quorum " + std::to_string(g.num) + "/" + std::to_string(g.den) + ", not in lowest terms";
+      if (g.count != 0 || g.subject != 0) return "has fields its kind does not use";
+      return "";
+  }
+  return "has unknown kind " + std::to_string(static_cast<unsigned>(g.kind));
+}
+
 }  // namespace
+
+std::string describe_rights(const EntryPoint& e) {
+  if (e.kind != EntryKind::Rule) return "ledger";
+  std::string out;
+  for (const Right& g : e.rights) {
+    if (!out.empty()) out += " and ";
+    switch (g.kind) {
+      case RightKind::Member: out += "member"; break;
+      case RightKind::Cooperative: out += "cooperative"; break;
+      case RightKind::Guarantors:
+        out += std::to_string(g.count) + " guarantors of " +
+               (g.subject == kCallerSubject || g.subject >= e.params.size() ? std::string("caller")
+                                                                          : e.params[g.subject].name);
+        break;
+      case RightKind::Assembly: out += "assembly quorum " + std::to_string(g.num) + "/" + std::to_string(g.den); break;
+    }
+  }
+  return out;
+}
 
 std::vector<uint8_t> serialize(const Module& m) {
   Writer w;
   w.bytes(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(kMagic), 4));
   w.u16(kModuleFormatVersion);
   w.str(m.compiler_version);
+  w.str(m.header.name);
+  w.u32(m.header.version);
+  w.str(m.header.currency);
+  w.u8(m.header.scale);
+  w.u8(static_cast<uint8_t>(m.header.period));
+  w.u8(static_cast<uint8_t>(m.header.rounding));
   w.bytes(m.source_hash);
   w.count(m.code.size());
   for (uint64_t word : m.code) w.u64(word);
@@ -181,12 +249,15 @@ std::vector<uint8_t> serialize(const Module& m) {
     w.str(e.name);
     w.u8(static_cast<uint8_t>(e.kind));
     w.u32(e.offset);
-    w.count(e.params.size());
-    for (const EntryParam& p : e.params) {
-      w.str(p.name);
-      w.str(p.type);
+    write_params(w, e.params);
+    w.count(e.rights.size());
+    for (const Right& g : e.rights) {
+      w.u8(static_cast<uint8_t>(g.kind));
+      w.u32(g.count);
+      w.u32(g.subject);
+      w.u64(g.num);
+      w.u64(g.den);
     }
-    w.str(e.authorisation);
     w.str(e.article);
   }
   w.count(m.parameters.size());
@@ -205,7 +276,10 @@ std::vector<uint8_t> serialize(const Module& m) {
   w.count(m.messages.size());
   for (const std::string& s : m.messages) w.str(s);
   w.count(m.events.size());
-  for (const std::string& s : m.events) w.str(s);
+  for (const EventDecl& e : m.events) {
+    w.str(e.name);
+    write_params(w, e.params);
+  }
   w.count(m.rodata.size());
   w.bytes(m.rodata);
   return w.take();
@@ -225,6 +299,17 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
                       "byte 4: format version " + std::to_string(version) + " is not supported (expected " +
                           std::to_string(kModuleFormatVersion) + ")");
   m.compiler_version = r.str("compiler version");
+  m.header.name = r.str("charter name");
+  m.header.version = r.u32("charter version");
+  m.header.currency = r.str("currency");
+  m.header.scale = r.u8("scale");
+  const uint8_t period = r.u8("period");
+  const uint8_t rounding = r.u8("rounding");
+  if (!r.failed() && m.header.scale > 9) r.fail("scale " + std::to_string(m.header.scale) + " is above 9");
+  if (!r.failed() && period != 1 && period != 2) r.fail("period kind " + std::to_string(period) + " is unknown");
+  if (!r.failed() && rounding > 3) r.fail("rounding kind " + std::to_string(rounding) + " is unknown");
+  m.header.period = static_cast<PeriodKind>(period);
+  m.header.rounding = static_cast<RoundingKind>(rounding);
   r.raw(m.source_hash, "source hash");
   const uint32_t ncode = r.count(8, "code");
   m.code.reserve(ncode);
@@ -248,14 +333,33 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
     }
     e.kind = static_cast<EntryKind>(kind);
     e.offset = r.u32("entry offset");
-    const uint32_t np = r.count(8, "entry parameter");
-    for (uint32_t k = 0; k < np && !r.failed(); ++k) {
-      EntryParam p;
-      p.name = r.str("entry parameter name");
-      p.type = r.str("entry parameter type");
-      e.params.push_back(std::move(p));
+    read_params(r, e.params, "entry parameter");
+    const uint32_t nr = r.count(25, "right");
+    for (uint32_t k = 0; k < nr && !r.failed(); ++k) {
+      Right g;
+      const uint8_t rk = r.u8("right kind");
+      g.kind = static_cast<RightKind>(rk);
+      g.count = r.u32("right count");
+      g.subject = r.u32("right subject");
+      g.num = r.u64("quorum numerator");
+      g.den = r.u64("quorum denominator");
+      if (r.failed()) break;
+      if (rk > static_cast<uint8_t>(RightKind::Assembly)) {
+        r.fail("entry '" + e.name + "': right kind " + std::to_string(rk) + " is unknown");
+        break;
+      }
+      if (std::string why = bad_right(g, e); !why.empty()) {
+        r.fail("entry '" + e.name + "': a right " + why);
+        break;
+      }
+      e.rights.push_back(g);
     }
-    e.authorisation = r.str("authorisation");
+    if (!r.failed() && (e.kind == EntryKind::Rule) == e.rights.empty()) {
+      r.fail("entry '" + e.name + "': " +
+             (e.rights.empty() ? std::string("a rule must say who may call it")
+                               : std::string("only a rule has rights (the ledger runs the others)")));
+      break;
+    }
     e.article = r.str("entry article");
     m.entries.push_back(std::move(e));
   }
@@ -278,8 +382,14 @@ Result<Module> parse(std::span<const uint8_t> bytes) {
   }
   const uint32_t nmsg = r.count(4, "message");
   for (uint32_t i = 0; i < nmsg && !r.failed(); ++i) m.messages.push_back(r.str("message"));
-  const uint32_t nev = r.count(4, "event");
-  for (uint32_t i = 0; i < nev && !r.failed(); ++i) m.events.push_back(r.str("event"));
+  const uint32_t nev = r.count(8, "event");
+  for (uint32_t i = 0; i < nev && !r.failed(); ++i) {
+    EventDecl e;
+    e.name = r.str("event");
+    read_params(r, e.params, "event value");
+    if (!r.failed() && e.params.size() > 3) r.fail("event '" + e.name + "' carries more than 3 values");
+    m.events.push_back(std::move(e));
+  }
   const uint32_t nro = r.count(1, "read-only data");
   if (!r.failed()) {
     m.rodata.resize(nro);

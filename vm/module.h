@@ -17,7 +17,7 @@
 
 namespace artel::vm {
 
-inline constexpr uint16_t kModuleFormatVersion = 2;
+inline constexpr uint16_t kModuleFormatVersion = 3;
 
 using Hash256 = std::array<uint8_t, 32>;
 
@@ -31,14 +31,55 @@ struct EntryParam {
   bool operator==(const EntryParam&) const = default;
 };
 
+// Who may call a rule: one term of its `by` clause, recorded structurally so
+// the ledger decides without reading text. All terms must hold.
+enum class RightKind : uint8_t { Member = 0, Cooperative = 1, Guarantors = 2, Assembly = 3 };
+
+inline constexpr uint32_t kCallerSubject = 0xFFFFFFFF;
+
+struct Right {
+  RightKind kind = RightKind::Member;
+  uint32_t count = 0;    // Guarantors: how many of them must approve (1..16)
+  uint32_t subject = 0;  // Guarantors: index of the member parameter, or kCallerSubject
+  uint64_t num = 0;      // Assembly: quorum num/den of all members, an exact
+  uint64_t den = 0;      //   fraction in lowest terms, 0 < num <= den
+  bool operator==(const Right&) const = default;
+};
+
 struct EntryPoint {
   std::string name;
   EntryKind kind = EntryKind::Rule;
   uint32_t offset = 0;  // instruction slot in `code`
   std::vector<EntryParam> params;
-  std::string authorisation;  // who may call it, e.g. "member", "assembly quorum 2/3"
+  std::vector<Right> rights;  // a rule has at least one; other kinds none (the ledger runs them)
   std::string article;        // article number the entry implements
   bool operator==(const EntryPoint&) const = default;
+};
+
+// A rule's rights in words, e.g. "member and 2 guarantors of borrower",
+// "assembly quorum 2/3"; "ledger" for entries only the ledger runs.
+std::string describe_rights(const EntryPoint& e);
+
+enum class PeriodKind : uint8_t { Week = 1, Month = 2 };
+// The charter's declared rounding; None when it declares none.
+enum class RoundingKind : uint8_t { None = 0, Down = 1, Up = 2, HalfEven = 3 };
+
+// The charter's header: what it is called and how it counts money and time.
+struct CharterHeader {
+  std::string name;
+  uint32_t version = 0;
+  std::string currency;  // e.g. "RUB"
+  uint8_t scale = 0;     // digits after the point of the minor unit (0..9)
+  PeriodKind period = PeriodKind::Week;
+  RoundingKind rounding = RoundingKind::None;
+  bool operator==(const CharterHeader&) const = default;
+};
+
+// An event the charter can emit, with its values' names and type tags.
+struct EventDecl {
+  std::string name;
+  std::vector<EntryParam> params;  // at most 3
+  bool operator==(const EventDecl&) const = default;
 };
 
 struct Parameter {
@@ -58,6 +99,7 @@ struct Article {
 
 struct Module {
   std::string compiler_version;
+  CharterHeader header;
   Hash256 source_hash{};       // BLAKE2b-256 of the typed AST dump (docs/module-format.md)
   std::vector<uint64_t> code;  // instruction words, opcode in the low byte
   std::vector<Relocation> relocations;
@@ -66,8 +108,8 @@ struct Module {
   std::vector<Article> articles;
   // Messages a run can abort with: artel_fail(article, index) names one.
   std::vector<std::string> messages;
-  // Event names: artel_emit(index, ...) names one.
-  std::vector<std::string> events;
+  // Events: artel_emit(index, ...) names one.
+  std::vector<EventDecl> events;
   std::vector<uint8_t> rodata;  // mapped read-only at kRodataAddress
   bool operator==(const Module&) const = default;
 };
@@ -80,7 +122,9 @@ inline bool operator==(const Relocation& a, const Relocation& b) {
 
 // Refuses (ErrorCode::BadModule, pc = byte offset) anything that serialize()
 // would not have produced: bad magic or version, truncation, trailing bytes,
-// invalid UTF-8, unsorted or duplicate language codes, unknown entry kinds.
+// invalid UTF-8, unsorted or duplicate language codes, unknown entry kinds,
+// rights that do not fit their entry (a rule without rights, a quorum not in
+// lowest terms, a guarantor subject that is not one of the parameters).
 [[nodiscard]] Result<Module> parse(std::span<const uint8_t> bytes);
 
 // BLAKE2b-256 of the bytes (libsodium crypto_generichash).

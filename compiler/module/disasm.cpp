@@ -33,6 +33,14 @@ Listing disassemble(std::span<const std::uint8_t> bytes) {
   out << "module " << vm::to_hex(vm::module_id(bytes)) << "\n";
   out << "  format       ACM" << vm::kModuleFormatVersion << ", " << bytes.size() << " bytes\n";
   out << "  compiler     " << m.compiler_version << "\n";
+  out << "  charter      \"" << m.header.name << "\" version " << m.header.version << ", " << m.header.currency
+      << " scale " << unsigned{m.header.scale} << ", period "
+      << (m.header.period == vm::PeriodKind::Month ? "month" : "week") << ", rounding "
+      << (m.header.rounding == vm::RoundingKind::Down       ? "down"
+          : m.header.rounding == vm::RoundingKind::Up       ? "up"
+          : m.header.rounding == vm::RoundingKind::HalfEven ? "half_even"
+                                                            : "none")
+      << "\n";
   out << "  source hash  " << vm::to_hex(m.source_hash) << "\n";
   out << "\nentry points (" << m.entries.size() << ")\n";
   std::map<std::uint32_t, std::string> labels;
@@ -40,7 +48,7 @@ Listing disassemble(std::span<const std::uint8_t> bytes) {
     out << "  " << kind_text(e.kind) << " " << e.name << "(";
     for (std::size_t i = 0; i < e.params.size(); ++i)
       out << (i ? ", " : "") << e.params[i].name << ": " << e.params[i].type;
-    out << ") at " << e.offset << ", by " << e.authorisation << ", article " << e.article << "\n";
+    out << ") at " << e.offset << ", by " << vm::describe_rights(e) << ", article " << e.article << "\n";
     labels[e.offset] = e.name;
   }
   out << "\nparameters (" << m.parameters.size() << ")\n";
@@ -56,7 +64,12 @@ Listing disassemble(std::span<const std::uint8_t> bytes) {
   for (std::size_t i = 0; i < m.messages.size(); ++i) out << "  #" << i << " " << m.messages[i] << "\n";
   if (!m.events.empty()) {
     out << "\nevents (" << m.events.size() << ")\n";
-    for (std::size_t i = 0; i < m.events.size(); ++i) out << "  #" << i << " " << m.events[i] << "\n";
+    for (std::size_t i = 0; i < m.events.size(); ++i) {
+      out << "  #" << i << " " << m.events[i].name << "(";
+      for (std::size_t k = 0; k < m.events[i].params.size(); ++k)
+        out << (k ? ", " : "") << m.events[i].params[k].name << ": " << m.events[i].params[k].type;
+      out << ")\n";
+    }
   }
   std::map<std::uint32_t, std::string> hosts;
   for (const auto& r : m.relocations) hosts[r.insn] = r.name + " (#" + std::to_string(r.id) + ")";

@@ -12,19 +12,25 @@ vm::Hash256 source_hash(const typed::Charter& charter) {
                                                        canonical.size()));
 }
 
-std::string authorisation_text(const typed::Function& f) {
-  std::string out;
+std::vector<vm::Right> rights(const typed::Function& f) {
+  std::vector<vm::Right> out;
   for (const auto& a : f.auth) {
-    if (!out.empty()) out += " and ";
+    vm::Right g;
     switch (a.kind) {
-      case typed::AuthKind::member: out += "member"; break;
-      case typed::AuthKind::cooperative: out += "cooperative"; break;
+      case typed::AuthKind::member: g.kind = vm::RightKind::Member; break;
+      case typed::AuthKind::cooperative: g.kind = vm::RightKind::Cooperative; break;
       case typed::AuthKind::guarantors:
-        out += std::to_string(a.count) + " guarantors of " +
-               (a.subject < 0 ? std::string("caller") : f.locals[static_cast<std::size_t>(a.subject)].name);
+        g.kind = vm::RightKind::Guarantors;
+        g.count = static_cast<std::uint32_t>(a.count);
+        g.subject = a.subject < 0 ? vm::kCallerSubject : static_cast<std::uint32_t>(a.subject);
         break;
-      case typed::AuthKind::assembly: out += "assembly quorum " + typed::format_rate(a.quorum); break;
+      case typed::AuthKind::assembly:
+        g.kind = vm::RightKind::Assembly;
+        g.num = static_cast<std::uint64_t>(a.quorum_num);
+        g.den = static_cast<std::uint64_t>(a.quorum_den);
+        break;
     }
+    out.push_back(g);
   }
   return out;
 }
@@ -34,6 +40,15 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
   Built out;
   vm::Module& m = out.module;
   m.compiler_version = compiler_version();
+  m.header.name = c.name;
+  m.header.version = static_cast<std::uint32_t>(c.version);
+  m.header.currency = c.currency;
+  m.header.scale = static_cast<std::uint8_t>(c.scale);
+  m.header.period = c.period == typed::PeriodUnit::month ? vm::PeriodKind::Month : vm::PeriodKind::Week;
+  m.header.rounding = !c.rounding                                       ? vm::RoundingKind::None
+                      : *c.rounding == typed::RoundingMode::down        ? vm::RoundingKind::Down
+                      : *c.rounding == typed::RoundingMode::up          ? vm::RoundingKind::Up
+                                                                        : vm::RoundingKind::HalfEven;
   m.source_hash = source_hash(c);
   m.code = object.code;
   for (const auto& r : object.host_calls) {
@@ -63,7 +78,7 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
       const auto& local = f.locals[static_cast<std::size_t>(i)];
       e.params.push_back({local.name, typed::type_name(c, local.type)});
     }
-    e.authorisation = f.kind == typed::FunctionKind::rule ? authorisation_text(f) : "ledger";
+    if (f.kind == typed::FunctionKind::rule) e.rights = rights(f);
     e.article = f.article >= 0 ? c.articles[static_cast<std::size_t>(f.article)].number : "";
     m.entries.push_back(std::move(e));
   }
@@ -82,7 +97,11 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
   }
   m.messages = c.messages;
   for (const char* s : lower::kSystemMessages) m.messages.emplace_back(s);
-  for (const auto& e : c.events) m.events.push_back(e.name);
+  for (const auto& e : c.events) {
+    vm::EventDecl d{e.name, {}};
+    for (const auto& v : e.values) d.params.push_back({v.name, typed::type_name(c, v.type)});
+    m.events.push_back(std::move(d));
+  }
 
   out.bytes = vm::serialize(m);
   out.id = vm::module_id(out.bytes);

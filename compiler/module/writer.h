@@ -32,8 +32,7 @@ vm::Hash256 source_hash(const typed::Charter& charter);
 [[nodiscard]] std::optional<Built> build(const typed::Charter& charter, const lower::Object& object,
                                          const std::string& path, Diagnostics& diags);
 
-// The authorisation clause of a rule as the module records it, e.g.
-// "member", "2 guarantors of borrower", "assembly quorum 50%".
-std::string authorisation_text(const typed::Function& f);
+// The `by` clause of a rule as the module records it, term by term.
+std::vector<vm::Right> rights(const typed::Function& f);
 
 }  // namespace artel::module

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <numeric>
 #include <set>
 
 #include "compiler/typed/typed.h"
@@ -659,12 +660,27 @@ class Checker {
           continue;
         case syntax::AuthKind::assembly: {
           a.kind = AuthKind::assembly;
-          ExprPtr q = expr(*t.quorum);
+          const syntax::Expr& qs = *t.quorum;
+          // `quorum 2/3`: an exact fraction of two whole numbers.
+          if (qs.kind == syntax::ExprKind::binary && qs.op == "/" &&
+              qs.args[0]->kind == syntax::ExprKind::int_lit && qs.args[1]->kind == syntax::ExprKind::int_lit) {
+            std::string why;
+            auto n = scaled_decimal(qs.args[0]->text, 0, why);
+            auto m = scaled_decimal(qs.args[1]->text, 0, why);
+            if (!n || !m || *n <= 0 || *m <= 0 || *n > *m)
+              err(qs.args[0]->loc, "an assembly quorum written as a fraction must be above 0 and at most 1, like `2/3`");
+            else
+              set_quorum(a, *n, *m);
+            break;
+          }
+          ExprPtr q = expr(qs);
           if (q && q->type.kind != Kind::void_) {
             auto v = fold(*q);
             if (q->type.kind != Kind::rate || !v || *v <= 0 || *v > kRateOne)
-              err(t.quorum->loc, "an assembly quorum must be a constant rate above 0% and at most 100%");
-            else a.quorum = *v;
+              err(qs.loc, "an assembly quorum must be a constant rate above 0% and at most 100%, "
+                          "or a fraction like `2/3`");
+            else
+              set_quorum(a, *v, kRateOne);
           }
           break;
         }
@@ -672,6 +688,12 @@ class Checker {
       fn.auth.push_back(a);
     }
     (void)d;
+  }
+
+  static void set_quorum(AuthTerm& a, std::int64_t num, std::int64_t den) {
+    const std::int64_t g = std::gcd(num, den);
+    a.quorum_num = num / g;
+    a.quorum_den = den / g;
   }
 
   int add_local(const std::string& name, Type t, Loc loc) {
@@ -840,13 +862,15 @@ class Checker {
       case SK::emit: {
         auto st = make_stmt(StmtKind::emit, s.loc);
         if (s.exprs.size() > 3) err(s.loc, "an event carries at most 3 values");
+        std::vector<EventValue> values;
         for (const auto& a : s.exprs) {
           ExprPtr v = expr(*a);
           if (v && v->type.kind != Kind::void_ && !is_scalar(v->type.kind))
             err(a->loc, std::string("an event value must be a scalar, not ") + type_name(out_, v->type));
+          values.push_back({event_value_name(v.get(), values.size()), v ? v->type : Type{}, a->loc});
           st->exprs.push_back(std::move(v));
         }
-        st->event = intern_event(s.name, static_cast<int>(s.exprs.size()), s.name_loc);
+        st->event = intern_event(s.name, std::move(values), s.name_loc);
         return st;
       }
       case SK::return_: {
@@ -1060,16 +1084,40 @@ class Checker {
     return static_cast<int>(out_.messages.size()) - 1;
   }
 
-  int intern_event(const std::string& name, int arity, Loc loc) {
+  // An event value is named after what the first `emit` of the event passes:
+  // a parameter or local keeps its name, anything else is `valueN`.
+  std::string event_value_name(const Expr* v, std::size_t i) const {
+    if (v != nullptr && v->op == Op::local && fn_ != nullptr)
+      return fn_->fn->locals[static_cast<std::size_t>(v->index)].name;
+    if (v != nullptr && v->op == Op::param) return out_.params[static_cast<std::size_t>(v->index)].name;
+    if (v != nullptr && v->op == Op::builtin && v->builtin == Builtin::caller) return "caller";
+    return "value" + std::to_string(i + 1);
+  }
+
+  int intern_event(const std::string& name, std::vector<EventValue> values, Loc loc) {
+    const int arity = static_cast<int>(values.size());
     for (std::size_t i = 0; i < out_.events.size(); ++i) {
-      if (out_.events[i].name != name) continue;
-      if (out_.events[i].arity != arity)
-        err(loc, "event `" + name + "` carries " + std::to_string(out_.events[i].arity) +
-                     (out_.events[i].arity == 1 ? " value" : " values") + " elsewhere, " + std::to_string(arity) +
+      Event& e = out_.events[i];
+      if (e.name != name) continue;
+      if (static_cast<int>(e.values.size()) != arity) {
+        err(loc, "event `" + name + "` carries " + std::to_string(e.values.size()) +
+                     (e.values.size() == 1 ? " value" : " values") + " elsewhere, " + std::to_string(arity) +
                      " here: an event always carries the same number of values");
+        return static_cast<int>(i);
+      }
+      for (std::size_t k = 0; k < values.size(); ++k) {
+        if (values[k].type.kind == Kind::void_) continue;
+        if (e.values[k].type.kind == Kind::void_) {
+          e.values[k].type = values[k].type;
+        } else if (!(e.values[k].type == values[k].type)) {
+          err(values[k].loc, "event `" + name + "` carries " + type_name(out_, e.values[k].type) + " as value " +
+                                 std::to_string(k + 1) + " (`" + e.values[k].name + "`) elsewhere, " +
+                                 type_name(out_, values[k].type) + " here: an event's values keep their types");
+        }
+      }
       return static_cast<int>(i);
     }
-    out_.events.push_back({name, arity});
+    out_.events.push_back({name, std::move(values)});
     return static_cast<int>(out_.events.size()) - 1;
   }
 

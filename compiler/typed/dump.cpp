@@ -101,7 +101,11 @@ class Dumper {
     }
     for (std::size_t i = 0; i < c_.messages.size(); ++i) out_ << "  (message #" << i << " " << quote(c_.messages[i]) << ")\n";
     for (std::size_t i = 0; i < c_.events.size(); ++i)
-      out_ << "  (event #" << i << " " << c_.events[i].name << " " << c_.events[i].arity << ")\n";
+    {
+      out_ << "  (event #" << i << " " << c_.events[i].name;
+      for (const auto& v : c_.events[i].values) out_ << " " << v.name << ":" << type_name(c_, v.type);
+      out_ << ")\n";
+    }
     for (std::size_t i = 0; i < c_.functions.size(); ++i) function(i, c_.functions[i]);
     out_ << ")\n";
     return out_.str();
@@ -125,7 +129,7 @@ class Dumper {
         case AuthKind::member: out_ << " (by member)"; break;
         case AuthKind::cooperative: out_ << " (by cooperative)"; break;
         case AuthKind::guarantors: out_ << " (by " << a.count << " guarantors of " << (a.subject < 0 ? std::string("caller") : local(a.subject, f)) << ")"; break;
-        case AuthKind::assembly: out_ << " (by assembly quorum " << format_rate(a.quorum) << ")"; break;
+        case AuthKind::assembly: out_ << " (by assembly quorum " << a.quorum_num << "/" << a.quorum_den << ")"; break;
       }
     }
     out_ << "\n    (locals";

@@ -134,7 +134,8 @@ struct AuthTerm {
   AuthKind kind = AuthKind::member;
   std::int64_t count = 0;   // guarantors: how many must approve
   int subject = -1;         // guarantors: formal index whose guarantors approve; -1 = caller
-  std::int64_t quorum = 0;  // assembly: rate (parts per billion)
+  std::int64_t quorum_num = 0;  // assembly: quorum_num/quorum_den of all members,
+  std::int64_t quorum_den = 1;  //   exact and in lowest terms (`2/3`, or 50% as 1/2)
 };
 
 enum class FunctionKind : std::uint8_t { rule, periodic, clause };
@@ -197,9 +198,15 @@ struct Article {
   std::vector<syntax::LangString> texts;
 };
 
+struct EventValue {
+  std::string name;  // named after the first `emit`'s argument (a name), else valueN
+  Type type;
+  Loc loc;           // where the first emit passes it (diagnostics only)
+};
+
 struct Event {
   std::string name;
-  int arity = 0;
+  std::vector<EventValue> values;
 };
 
 struct Charter {

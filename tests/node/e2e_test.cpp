@@ -355,7 +355,7 @@ ok:
 Bytes charter_module() {
   return build_module({{"pay", vm::EntryKind::Rule, "7", 2, pay_rule},
                        {"boom", vm::EntryKind::Rule, "12", 0, boom_rule},
-                       {"on_amend", vm::EntryKind::ClauseHook, "20", 0, on_amend}});
+                       {"on_amend", vm::EntryKind::Rule, "20", 0, on_amend}});
 }
 
 }  // namespace

@@ -71,6 +71,7 @@ struct EntrySource {
   std::string article;
   std::size_t params = 0;
   std::string assembly;
+  std::vector<vm::Right> rights = {};  // a rule without any: `by member`
 };
 
 inline Bytes build_module(const std::vector<EntrySource>& entries,
@@ -86,6 +87,8 @@ inline Bytes build_module(const std::vector<EntrySource>& entries,
     ep.kind = e.kind;
     ep.offset = static_cast<std::uint32_t>(m.code.size());
     ep.article = e.article;
+    ep.rights = e.rights;
+    if (e.kind == vm::EntryKind::Rule && ep.rights.empty()) ep.rights.push_back({vm::RightKind::Member, 0, 0, 0, 0});
     for (std::size_t i = 0; i < e.params; ++i) ep.params.push_back({"a" + std::to_string(i), "int"});
     for (std::uint64_t w : code.value()) {
       if ((w & 0xff) == 0x85 && ((w >> 12) & 0xf) == 0) {  // call ID (src = 0)

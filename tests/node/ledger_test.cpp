@@ -396,7 +396,7 @@ Bytes charter_v1() {
                        {"boom", vm::EntryKind::Rule, "12", 0, boom_rule},
                        {"store", vm::EntryKind::Rule, "3", 2, store_rule},
                        {"weekly", vm::EntryKind::Periodic, "9", 0, weekly_fee},
-                       {"on_amend", vm::EntryKind::ClauseHook, "20", 0, on_amend}},
+                       {"on_amend", vm::EntryKind::Rule, "20", 0, on_amend}},
                       {"m0", "amendments need two approvals", "m2", "this rule always refuses"});
 }
 Bytes charter_v2() { return build_module({{"store", vm::EntryKind::Rule, "3", 2, store_rule}}); }
@@ -484,6 +484,29 @@ TEST_F(LedgerTest, OnlyVerifiedModulesDeploy) {
                   "bad_module");
   op.nonce--;
   expect_rejected(members[0].sign(DeployCharter{charter_v1(), "x"}), "unauthorized");
+}
+
+}  // namespace
+}  // namespace artel::node::test
+
+namespace artel::node::test {
+namespace {
+
+// `by assembly quorum 2/3` is an exact fraction of all members: with 6
+// members, 4 approvals are "at least two thirds" (4/6 = 2/3) and 3 are not.
+// No percentage with finitely many digits says this: 66.67 % would refuse 4
+// of 6, 66.66 % would accept 4 of 6.0001.
+TEST_F(LedgerTest, AssemblyQuorumIsAnExactFraction) {
+  populate(6, 100);
+  const char* body = "mov %r0, 0\nexit\n";
+  ok(op.sign(DeployCharter{build_module({{"decide", vm::EntryKind::Rule, "1", 0, body,
+                                          {{vm::RightKind::Member, 0, 0, 0, 0},
+                                           {vm::RightKind::Assembly, 0, 0, 2, 3}}}}),
+                           "quorum"}));
+  expect_rejected(members[0].sign(CallRule{"decide", {}}, {&members[0], &members[1], &members[2]}),
+                  "approval_missing");
+  members[0].nonce--;
+  ok(members[0].sign(CallRule{"decide", {}}, {&members[0], &members[1], &members[2], &members[3]}));
 }
 
 }  // namespace

@@ -31,8 +31,11 @@ Module sample() {
   EXPECT_TRUE(code.ok());
   m.code = code.value();
   m.relocations = {{2, "add", 1}};
-  m.entries = {{"transfer", EntryKind::Rule, 0, {{"to", "member"}, {"amount", "money"}}, "member", "4"},
-               {"weekly", EntryKind::Periodic, 4, {}, "", "7.1"}};
+  m.header = {"Sample", 1, "RUB", 2, PeriodKind::Week, RoundingKind::Down};
+  m.entries = {{"transfer", EntryKind::Rule, 0, {{"to", "member"}, {"amount", "money"}},
+                {{RightKind::Member, 0, 0, 0, 0}, {RightKind::Guarantors, 2, 0, 0, 0},
+                 {RightKind::Assembly, 0, 0, 2, 3}}, "4"},
+               {"weekly", EntryKind::Periodic, 4, {}, {}, "7.1"}};
   m.parameters = {{"rate", "rate", 50, "0.5%"}, {"fee", "money", -3, "-0.03 RUB"}};
   Article a;
   a.number = "4";
@@ -40,7 +43,7 @@ Module sample() {
   a.texts = {{"en", "A member may transfer..."}, {"ru", "Пайщик вправе..."}};
   m.articles = {a};
   m.messages = {"insufficient funds", "not a member"};
-  m.events = {"paid"};
+  m.events = {{"paid", {{"to", "member"}, {"amount", "money"}}}};
   m.rodata = {9, 8, 7};
   return m;
 }
@@ -55,7 +58,7 @@ TEST(Module, RoundTripIsCanonical) {
   EXPECT_EQ(module_id(bytes), module_id(serialize(sample())));
   EXPECT_EQ(bytes[0], 'A');
   EXPECT_EQ(bytes[3], '1');
-  EXPECT_EQ(bytes[4], 2);  // format version, little-endian
+  EXPECT_EQ(bytes[4], 3);  // format version, little-endian
   EXPECT_EQ(bytes[5], 0);
 }
 
@@ -81,7 +84,16 @@ TEST(Module, ReadsTheIndependentlyWrittenSample) {
   EXPECT_EQ(m->entries[1].kind, EntryKind::Periodic);
   EXPECT_EQ(m->articles[0].titles.at("ru"), "Переводы");
   EXPECT_EQ(m->messages.size(), 2u);
-  EXPECT_EQ(m->events, std::vector<std::string>{"paid"});
+  ASSERT_EQ(m->events.size(), 1u);
+  EXPECT_EQ(m->events[0].name, "paid");
+  EXPECT_EQ(m->events[0].params, (std::vector<EntryParam>{{"to", "member"}, {"amount", "money"}}));
+  EXPECT_EQ(m->header.name, "Sample");
+  EXPECT_EQ(m->header.currency, "RUB");
+  EXPECT_EQ(m->header.period, PeriodKind::Month);
+  ASSERT_EQ(m->entries[0].rights.size(), 2u);
+  EXPECT_EQ(m->entries[0].rights[1].num, 2u);
+  EXPECT_EQ(m->entries[0].rights[1].den, 3u);
+  EXPECT_EQ(describe_rights(m->entries[0]), "member and assembly quorum 2/3");
   EXPECT_EQ(to_hex(m->source_hash),
             to_hex(blake2b_256(std::span<const uint8_t>(
                 reinterpret_cast<const uint8_t*>("charter \"Sample\" version 1\n"), 27))));
@@ -107,10 +119,10 @@ TEST(Module, TrailingBytesAndBadHeaderAreRefused) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("magic"), std::string::npos);
   bytes[0] = 'A';
-  bytes[4] = 1;  // version 1 recorded relocations by name only
+  bytes[4] = 2;  // version 2 recorded rights as text
   r = parse(bytes);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().message, "byte 4: format version 1 is not supported (expected 2)");
+  EXPECT_EQ(r.error().message, "byte 4: format version 2 is not supported (expected 3)");
 }
 
 TEST(Module, NonCanonicalContentIsRefused) {
@@ -146,6 +158,45 @@ TEST(Module, NonCanonicalContentIsRefused) {
   EXPECT_NE(r.error().message.find("kind"), std::string::npos);
 }
 
+// Rights are structure the ledger acts on: anything it could misread is
+// refused when the module is read, with the entry's name.
+TEST(Module, RightsThatDoNotFitTheirEntryAreRefused) {
+  auto refused = [](const Module& m) {
+    auto r = parse(serialize(m));
+    return r.ok() ? std::string() : r.error().message;
+  };
+  Module m = sample();
+  EXPECT_EQ(refused(m), "");
+  m.entries[0].rights = {};
+  EXPECT_NE(refused(m).find("entry 'transfer': a rule must say who may call it"), std::string::npos);
+  m = sample();
+  m.entries[1].rights = {{RightKind::Member, 0, 0, 0, 0}};
+  EXPECT_NE(refused(m).find("only a rule has rights"), std::string::npos);
+  m = sample();
+  m.entries[0].rights[2] = {RightKind::Assembly, 0, 0, 4, 6};
+  EXPECT_NE(refused(m).find("quorum 4/6, not in lowest terms"), std::string::npos);
+  m.entries[0].rights[2] = {RightKind::Assembly, 0, 0, 4, 3};
+  EXPECT_NE(refused(m).find("at most 1"), std::string::npos);
+  m.entries[0].rights[2] = {RightKind::Assembly, 0, 0, 1, 0};
+  EXPECT_NE(refused(m).find("quorum 1/0"), std::string::npos);
+  m = sample();
+  m.entries[0].rights[1] = {RightKind::Guarantors, 2, 1, 0, 0};  // parameter 1 is money
+  EXPECT_NE(refused(m).find("no member parameter"), std::string::npos);
+  m.entries[0].rights[1] = {RightKind::Guarantors, 0, kCallerSubject, 0, 0};
+  EXPECT_NE(refused(m).find("asks for 0 guarantors"), std::string::npos);
+  m.entries[0].rights[1] = {RightKind::Guarantors, 2, kCallerSubject, 0, 0};
+  EXPECT_EQ(refused(m), "");
+  EXPECT_EQ(describe_rights(m.entries[0]), "member and 2 guarantors of caller and assembly quorum 2/3");
+  m.entries[0].rights[0] = {RightKind::Member, 1, 0, 0, 0};
+  EXPECT_NE(refused(m).find("fields its kind does not use"), std::string::npos);
+  m = sample();
+  m.header.scale = 10;
+  EXPECT_NE(refused(m).find("scale 10 is above 9"), std::string::npos);
+  m = sample();
+  m.events[0].params.resize(4, {"x", "count"});
+  EXPECT_NE(refused(m).find("more than 3 values"), std::string::npos);
+}
+
 TEST(Module, GarbageNeverCrashes) {
   std::mt19937_64 rng(42);
   const std::vector<uint8_t> good = serialize(sample());
@@ -166,7 +217,7 @@ TEST(Module, GarbageNeverCrashes) {
       b[1] = 'C';
       b[2] = 'M';
       b[3] = '1';
-      b[4] = 1;
+      b[4] = 3;
       b[5] = 0;
     }
     auto r = parse(b);

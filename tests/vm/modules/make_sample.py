@@ -33,21 +33,25 @@ code = [
     insn(0x95),                      # 7 exit
 ]
 source = 'charter "Sample" version 1\n'.encode('utf-8')
-body = b'ACM1' + u16(2)
+body = b'ACM1' + u16(3)
 body += s('artelc 0.1.0 (sample)')
+# header: name, version, currency, scale, period (2 = month), rounding (3 = half_even)
+body += s('Sample') + u32(1) + s('RUB') + u8(2) + u8(2) + u8(3)
 body += hashlib.blake2b(source, digest_size=32).digest()
 body += lst([u64(w) for w in code])
 body += lst([u32(2) + u32(1) + s('add')])  # call at slot 2: host function 1, "add"
 body += lst([
-    s('pay') + u8(0) + u32(0) + lst([s('to') + s('member'), s('amount') + s('money')]) + s('member') + s('4'),
-    s('weekly') + u8(1) + u32(4) + lst([]) + s('') + s('7.1'),
+    # rights: {u8 kind, u32 count, u32 subject, u64 num, u64 den}: member, assembly quorum 2/3
+    s('pay') + u8(0) + u32(0) + lst([s('to') + s('member'), s('amount') + s('money')])
+    + lst([u8(0) + u32(0) + u32(0) + u64(0) + u64(0), u8(3) + u32(0) + u32(0) + u64(2) + u64(3)]) + s('4'),
+    s('weekly') + u8(1) + u32(4) + lst([]) + lst([]) + s('7.1'),
 ])
 body += lst([s('rate') + s('rate') + u64(50) + s('0.5%')])
 titles = lst([s('en') + s('Transfers'), s('ru') + s('Переводы')])
 texts = lst([s('en') + s('A member may transfer money.'), s('ru') + s('Пайщик вправе переводить деньги.')])
 body += lst([s('4') + titles + texts])
 body += lst([s('insufficient funds'), s('not a member')])  # messages
-body += lst([s('paid')])  # events
+body += lst([s('paid') + lst([s('to') + s('member'), s('amount') + s('money')])])  # events
 body += u32(3) + bytes([9, 8, 7])
 out = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'sample.acm')
 with open(out, 'wb') as f:
