@@ -51,7 +51,7 @@ bool apply(node::Ledger& ledger, std::vector<node::Bytes> txs, const char* what)
   auto result = ledger.apply_block(ps);
   for (const auto& r : result.receipts)
     if (!r.applied) {
-      std::fprintf(stderr, "%s rejected: %s: %s\n", what, r.error.code.c_str(), r.error.message.c_str());
+      std::fprintf(stderr, "%s rejected: %s: %s\n", what, std::string(node::code_name(r.error.code)).c_str(), r.error.message.c_str());
       return false;
     }
   return true;

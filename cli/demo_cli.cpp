@@ -161,7 +161,7 @@ class Demo {
       for (std::size_t k = 0; k < todo.size(); ++k) {
         const std::size_t i = todo[k];
         const node::PublicKey& pk = items[i].key->pk;
-        if (!receipts[k].applied && gap.count(pk) && receipts[k].error.code == "bad_nonce") {
+        if (!receipts[k].applied && gap.count(pk) && receipts[k].error.code == node::TxCode::bad_nonce) {
           again.push_back(i);
           continue;
         }
@@ -179,7 +179,7 @@ class Demo {
   bool expect_all(const std::vector<node::Receipt>& rs, const char* what) {
     for (const auto& r : rs) {
       if (r.applied) continue;
-      std::cerr << "artel demo: " << what << " was rejected: " << r.error.code << ": " << r.error.message << "\n";
+      std::cerr << "artel demo: " << what << " was rejected: " << node::code_name(r.error.code) << ": " << r.error.message << "\n";
       return false;
     }
     return true;
@@ -255,7 +255,7 @@ class Demo {
     for (std::size_t i = 0; i < receipts.size(); ++i) {
       if (!receipts[i].applied) {
         ++rejected;
-        ++rejections_[receipts[i].error.code];
+        ++rejections_[std::string(node::code_name(receipts[i].error.code))];
         continue;
       }
       ++applied[kinds[i]];

@@ -268,8 +268,9 @@ int cmd_run(const Options& o) {
   if (failure) {
     // A charter abort already reads "article N: message".
     std::string text =
-        failure->code == "charter_abort" ? failure->message : failure->code + ": " + failure->message;
-    if (failure->code != "charter_abort" && failure->article != 0)
+        failure->code == node::TxCode::charter_abort ? failure->message
+                                                     : std::string(node::code_name(failure->code)) + ": " + failure->message;
+    if (failure->code != node::TxCode::charter_abort && failure->article != 0)
       text += " (article " + std::to_string(failure->article) + ")";
     std::printf("abort: %s\n", text.c_str());
   }

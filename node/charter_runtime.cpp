@@ -33,13 +33,13 @@ std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(const Hash& i
   }
   auto parsed = vm::parse(bytes);
   if (!parsed) {
-    error = TxError{"bad_module", "charter module " + to_hex(id).substr(0, 16) +
+    error = TxError{TxCode::bad_module, "charter module " + to_hex(id).substr(0, 16) +
                                       " does not parse: " + parsed.error().describe(), 0};
     return nullptr;
   }
   auto program = vm::load_module(parsed.value(), ChartersHost::table());
   if (!program) {
-    error = TxError{"bad_module", "charter module " + to_hex(id).substr(0, 16) +
+    error = TxError{TxCode::bad_module, "charter module " + to_hex(id).substr(0, 16) +
                                       " is refused by the verifier: " + program.error().describe(), 0};
     return nullptr;
   }
@@ -110,14 +110,14 @@ Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::
   const vm::EntryPoint* ep = nullptr;
   for (const auto& e : l->module.entries)
     if (e.name == entry) ep = &e;
-  if (!ep) return TxError{"unknown_rule", "charter version " + std::to_string(c.version) + " has no rule '" +
+  if (!ep) return TxError{TxCode::unknown_rule, "charter version " + std::to_string(c.version) + " has no rule '" +
                                               std::string(entry) + "'", 0};
   std::uint32_t article = 0;
   std::from_chars(ep->article.data(), ep->article.data() + ep->article.size(), article);
   // A rule takes exactly its declared arguments (a per-account clause gets
   // the member and the balance from the ledger, a periodic one nothing).
   if (ep->kind == vm::EntryKind::Rule && ep->params.size() != args.size())
-    return TxError{"bad_arguments", "rule '" + std::string(entry) + "' takes " +
+    return TxError{TxCode::bad_arguments, "rule '" + std::string(entry) + "' takes " +
                                         std::to_string(ep->params.size()) + " arguments, got " +
                                         std::to_string(args.size()), article};
   // Arguments reach the program as little-endian int64 words in its input
@@ -134,7 +134,7 @@ Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::
   vm::RunResult r = machine.run(l->program, host, opts, ep->offset);
   if (r.ok()) return host.end_clearing();
   if (host.failure()) return host.failure();
-  return TxError{r.error->code == vm::ErrorCode::OutOfBudget ? "out_of_budget" : "vm_error",
+  return TxError{r.error->code == vm::ErrorCode::OutOfBudget ? TxCode::out_of_budget : TxCode::vm_error,
                  "rule '" + std::string(entry) + "' (charter version " + std::to_string(c.version) +
                      ") stopped: " + r.error->describe(),
                  article};

@@ -53,7 +53,7 @@ std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t 
 }
 
 vm::HostResult ChartersHost::fail(TxError e) {
-  std::uint32_t code = e.code == "charter_abort" ? 1 : 2;
+  std::uint32_t code = e.code == TxCode::charter_abort ? 1 : 2;
   std::string msg = e.message;
   failure_ = std::move(e);
   return vm::Host::fail(code, std::move(msg));
@@ -67,7 +67,7 @@ vm::HostResult ChartersHost::checked(Check c, std::uint64_t r0) {
 vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64_t, 5>& a,
                                   vm::GuestMemory&) {
   auto out_of_range = [&](std::string what) {
-    return fail(TxError{"charter_error", std::move(what), 0});
+    return fail(TxError{TxCode::charter_error, std::move(what), 0});
   };
   switch (id) {
     case 1: {  // balance
@@ -80,7 +80,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       std::int64_t amount = s64(a[2]);
       PostingContext pc{ctx_.tx, ctx_.tx_kind, static_cast<std::uint32_t>(a[3])};
       if (amount < 0)
-        return fail(TxError{"charter_error",
+        return fail(TxError{TxCode::charter_error,
                             "artel_transfer of a negative amount " + std::to_string(amount),
                             pc.article});
       if (amount == 0) return vm::HostResult::ok(0);
@@ -92,7 +92,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
         const auto article = static_cast<std::uint32_t>(a[4]);
         const std::string operation = std::to_string(s64(a[0])) + " × " + std::to_string(s64(a[1])) + " / " +
                                       std::to_string(s64(a[2]));
-        return fail(TxError{"overflow",
+        return fail(TxError{TxCode::overflow,
                             "article " + std::to_string(article) +
                                 (a[2] == 0 ? ": division by zero (" + operation + ")"
                                            : ": arithmetic overflow (" + operation + " is outside 64 bits)"),
@@ -104,7 +104,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       std::string text = ctx_.message ? ctx_.message(a[1]) : std::string();
       if (text.empty()) text = "message " + std::to_string(a[1]);
       auto article = static_cast<std::uint32_t>(a[0]);
-      return fail(TxError{"charter_abort", "article " + std::to_string(article) + ": " + text,
+      return fail(TxError{TxCode::charter_abort, "article " + std::to_string(article) + ": " + text,
                           article});
     }
     case 5:
@@ -132,7 +132,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
     }
     case 13:
       if (a[0] != 0 && !state_.coop(a[0]))
-        return fail(TxError{"unknown_cooperative", "no cooperative " + std::to_string(a[0]), 0});
+        return fail(TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(state_.coop_members_count(a[0]));
     case 14:
       if (a[1] >= state_.coop_members_count(a[0]))
@@ -147,16 +147,16 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       return vm::HostResult::ok(a[0] + 1);
     case 17: {
       auto m = state_.member(a[0]);
-      if (!m) return fail(TxError{"unknown_member", "no member " + std::to_string(a[0]), 0});
+      if (!m) return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(m->coop_id);
     }
     case 18:
       if (!state_.coop(a[0]))
-        return fail(TxError{"unknown_cooperative", "no cooperative " + std::to_string(a[0]), 0});
+        return fail(TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(u64(state_.coop_aggregate(a[0])));
     case 19:  // the ledger has no guarantor relation yet: nobody has guarantors
       if (!state_.member(a[0]))
-        return fail(TxError{"unknown_member", "no member " + std::to_string(a[0]), 0});
+        return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(0);
     case 20:
       return out_of_range("artel_guarantor_at: member " + std::to_string(a[0]) +
@@ -170,7 +170,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       std::optional<MemberRec> sm;
       if (subject != 0) {
         sm = state_.member(subject);
-        if (!sm) return fail(TxError{"unknown_member", "no member " + std::to_string(subject), 0});
+        if (!sm) return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(subject), 0});
       }
       std::uint64_t n = 0;
       for (const auto& s : ctx_.approvers) {

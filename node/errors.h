@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 
@@ -19,15 +20,15 @@ namespace artel::node {
   X(unauthorized, 403, "the signer may not do this")                                                         \
   X(approval_missing, 403, "the approvals the rule demands are not all there")                               \
   X(bad_approval, 403, "an approval is repeated or comes from a key the ledger does not know")               \
-  X(unknown_member, 404, "no such member")                                                                   \
-  X(unknown_cooperative, 404, "no such cooperative")                                                         \
-  X(unknown_account, 404, "no such account")                                                                 \
-  X(unknown_rule, 404, "the charter in force has no such rule, or the ledger runs it itself")                \
-  X(no_charter, 409, "no charter is deployed")                                                               \
+  X(unknown_member, 422, "no such member")                                                                   \
+  X(unknown_cooperative, 422, "no such cooperative")                                                         \
+  X(unknown_account, 422, "no such account")                                                                 \
+  X(unknown_rule, 422, "the charter in force has no such rule, or the ledger runs it itself")                \
+  X(no_charter, 422, "no charter is deployed")                                                               \
   X(duplicate, 409, "the key or the membership exists already")                                              \
   X(charter_exists, 409, "a charter is deployed already; amend it instead")                                  \
   X(amendment_pending, 409, "an amendment is already waiting for the next period")                           \
-  X(bad_period, 409, "the period can only advance by one")                                                   \
+  X(bad_period, 422, "the period can only advance by one")                                                   \
   X(invalid, 422, "a field of the transaction is missing or inconsistent")                                   \
   X(invalid_amount, 422, "an amount is zero or negative where it must be positive")                          \
   X(invalid_transfer, 422, "a transfer from an account to itself")                                           \
@@ -66,6 +67,7 @@ constexpr const TxCodeInfo& info(TxCode c) { return tx_codes[static_cast<std::si
 constexpr std::string_view code_name(TxCode c) { return info(c).name; }
 constexpr unsigned http_status(TxCode c) { return info(c).http_status; }
 std::optional<TxCode> tx_code_from_name(std::string_view name);
+inline std::ostream& operator<<(std::ostream& o, TxCode c) { return o << code_name(c); }
 
 // Why a transaction was rejected. `code` is stable (metrics, clients);
 // `message` says where and why for a person.
@@ -74,7 +76,12 @@ struct TxError {
   std::string message;
   std::uint32_t article = 0;  // charter article, when a charter rule aborted
 };
-// nullopt: passed. [[nodiscard]] on the functions that return it.
-using Check = std::optional<TxError>;
+// The outcome of a check: nullopt when it passed, else why not. A Check
+// cannot be dropped silently: the compiler warns (an error in our builds)
+// when a call's Check is ignored.
+struct [[nodiscard]] Check : std::optional<TxError> {
+  using std::optional<TxError>::optional;
+  Check(std::optional<TxError> o) : std::optional<TxError>(std::move(o)) {}  // NOLINT: implicit by design
+};
 
 }  // namespace artel::node

@@ -33,19 +33,8 @@ HttpReply error_reply(unsigned status, std::string_view code, std::string_view m
   return r;
 }
 
-unsigned status_for(const std::string& code) {
-  if (code == "malformed" || code == "bad_encoding" || code == "invalid_json") return 400;
-  if (code == "bad_signature") return 401;
-  if (code == "unauthorized") return 403;
-  if (code == "bad_nonce" || code == "duplicate" || code == "charter_exists" ||
-      code == "amendment_pending")
-    return 409;
-  if (code == "busy" || code == "shutting_down") return 503;
-  return 422;
-}
-
 json error_json(const TxError& e) {
-  json j{{"code", e.code}, {"message", e.message}};
+  json j{{"code", code_name(e.code)}, {"message", e.message}};
   if (e.article != 0) j["article"] = e.article;
   return j;
 }
@@ -163,7 +152,7 @@ HttpReply submit(Node& node, std::string_view body) {
   if (!batch) {
     Receipt r = futures[0].get();
     if (r.applied) return json_reply(200, receipt_json(r));
-    return json_reply(status_for(r.error.code), json{{"id", hex(r.id)}, {"error", error_json(r.error)}});
+    return json_reply(http_status(r.error.code), json{{"id", hex(r.id)}, {"error", error_json(r.error)}});
   }
   json results = json::array();
   std::uint64_t applied = 0;
@@ -184,12 +173,12 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
   Overlay view(*snapshot);
   State st(view);
-  if (auto e = st.account_exists(*handle)) return error_reply(404, e->code, e->message);
+  if (auto e = st.account_exists(*handle)) return error_reply(404, code_name(e->code), e->message);
   // Demurrage is charged lazily: show a share account as of now, with the
   // weeks not yet taken settled in this read-only view (nothing is written).
   if (abi::account_kind(*handle) == abi::AccountKind::share) {
     node.ledger().install_settler(st);
-    if (auto e = st.settle(abi::account_owner(*handle))) return error_reply(500, e->code, e->message);
+    if (auto e = st.settle(abi::account_owner(*handle))) return error_reply(500, code_name(e->code), e->message);
   }
   AccountRec a = st.account(*handle);
   json j{{"account", account_name(*handle)},
@@ -232,7 +221,7 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
     State later(scratch);
     node.ledger().install_settler(later);
     for (std::uint64_t i = 0; i < n; ++i)
-      if (auto e = later.settle(later.coop_member_at(coop, i))) return error_reply(500, e->code, e->message);
+      if (auto e = later.settle(later.coop_member_at(coop, i))) return error_reply(500, code_name(e->code), e->message);
     j["uncollected_demurrage"] = later.account(*handle).balance - a.balance;
     if (coop != 0) j["cooperative"]["cooperative_account"] = later.coop_aggregate(coop);  // as of now
   }

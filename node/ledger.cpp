@@ -32,7 +32,7 @@ Hash read_hash(const std::optional<std::string>& s) {
 }
 std::string hash_value(const Hash& h) { return std::string(h.begin(), h.end()); }
 
-TxError err(std::string code, std::string message) { return TxError{std::move(code), std::move(message), 0}; }
+TxError err(TxCode code, std::string message) { return TxError{code, std::move(message), 0}; }
 
 std::string who(const PublicKey& pk) { return "signer " + to_hex(pk).substr(0, 16); }
 
@@ -216,25 +216,25 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
                         const CallContext& cc) {
   const std::string where = "rule '" + rule.name + "'";
   if (!rule.is_rule || rule.rights.empty())
-    return err("unauthorized", where + " runs only at period boundaries");
+    return err(TxCode::unauthorized, where + " runs only at period boundaries");
   auto signer = st.signer(cc.signer);
   for (const vm::Right& g : rule.rights) {
     switch (g.kind) {
       case vm::RightKind::Member:
         if (!signer || signer->member_id == 0)
-          return err("unknown_member", where + " must be signed by a member; " + who(cc.signer) + " is not one");
+          return err(TxCode::unknown_member, where + " must be signed by a member; " + who(cc.signer) + " is not one");
         break;
       case vm::RightKind::Cooperative:
         if (!signer || signer->coop_id == 0)
-          return err("unauthorized", where + " must be signed by a cooperative; " + who(cc.signer) + " is not one");
+          return err(TxCode::unauthorized, where + " must be signed by a cooperative; " + who(cc.signer) + " is not one");
         // A cooperative acts only for its own members.
         for (std::size_t i = 0; i < rule.param_types.size() && i < args.size(); ++i) {
           if (rule.param_types[i] != "member") continue;
           auto m = args[i] > 0 ? st.member(static_cast<std::uint64_t>(args[i])) : std::nullopt;
-          if (!m) return err("unknown_member", where + ": argument " + std::to_string(i + 1) + " names no member (" +
+          if (!m) return err(TxCode::unknown_member, where + ": argument " + std::to_string(i + 1) + " names no member (" +
                                                    std::to_string(args[i]) + ")");
           if (m->coop_id != signer->coop_id)
-            return err("unauthorized", where + ": member " + std::to_string(args[i]) + " belongs to cooperative " +
+            return err(TxCode::unauthorized, where + ": member " + std::to_string(args[i]) + " belongs to cooperative " +
                                            std::to_string(m->coop_id) + ", not to the signing cooperative " +
                                            std::to_string(signer->coop_id));
         }
@@ -246,13 +246,13 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
         const u128 lhs = static_cast<u128>(yes) * g.den;
         const u128 rhs = static_cast<u128>(all) * g.num;
         if (lhs < rhs || yes == 0)
-          return err("approval_missing", where + " needs the assembly's approval (" + std::to_string(g.num) + "/" +
+          return err(TxCode::approval_missing, where + " needs the assembly's approval (" + std::to_string(g.num) + "/" +
                                              std::to_string(g.den) + " of " + std::to_string(all) + " members); " +
                                              std::to_string(yes) + " approved");
         break;
       }
       case vm::RightKind::Guarantors:
-        return err("approval_missing", where + " needs " + std::to_string(g.count) +
+        return err(TxCode::approval_missing, where + " needs " + std::to_string(g.count) +
                                            " guarantors' approval, and this ledger has no guarantor relations yet");
     }
   }
@@ -316,15 +316,15 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
 }
 
 Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events) {
-  if (!p.tx) return err("malformed", "transaction " + hex(p.id) + ": " + p.decode_error);
+  if (!p.tx) return err(TxCode::malformed, "transaction " + hex(p.id) + ": " + p.decode_error);
   install_settler(st, p.id);
   if (!p.signatures_ok)
-    return err("bad_signature", "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
+    return err(TxCode::bad_signature, "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
                                     " or of an approval does not verify");
   const Transaction& tx = *p.tx;
   std::uint64_t last = st.nonce(tx.signer);
   if (tx.nonce != last + 1)
-    return err("bad_nonce", "transaction " + hex(p.id) + ": nonce " + std::to_string(tx.nonce) +
+    return err(TxCode::bad_nonce, "transaction " + hex(p.id) + ": nonce " + std::to_string(tx.nonce) +
                                 " of " + who(tx.signer) +
                                 (tx.nonce <= last ? " was already used" : " skips ahead") +
                                 " (next is " + std::to_string(last + 1) + ")");
@@ -334,19 +334,19 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   const PostingContext ctx{p.id, static_cast<std::uint8_t>(tx.kind()), 0};
   auto need_operator = [&]() -> Check {
     if (st.operator_key() == tx.signer) return std::nullopt;
-    return err("unauthorized", std::string(kind_name(tx.kind())) + " must be signed by the operator key, " +
+    return err(TxCode::unauthorized, std::string(kind_name(tx.kind())) + " must be signed by the operator key, " +
                                    who(tx.signer) + " is not it");
   };
   auto need_member = [&]() -> Check {
     if (signer && signer->member_id != 0) return std::nullopt;
-    return err("unknown_member", who(tx.signer) + " is not a member");
+    return err(TxCode::unknown_member, who(tx.signer) + " is not a member");
   };
   // The member's own cooperative must sign contributions and returns.
   auto need_coop_of = [&](std::uint64_t member) -> Check {
     auto m = st.member(member);
-    if (!m) return err("unknown_member", "no member " + std::to_string(member));
+    if (!m) return err(TxCode::unknown_member, "no member " + std::to_string(member));
     if (!signer || signer->coop_id != m->coop_id)
-      return err("unauthorized", "member " + std::to_string(member) + " belongs to cooperative " +
+      return err(TxCode::unauthorized, "member " + std::to_string(member) + " belongs to cooperative " +
                                      std::to_string(m->coop_id) + "; " + who(tx.signer) +
                                      " does not sign for it");
     return std::nullopt;
@@ -355,9 +355,9 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     std::set<PublicKey> seen;
     for (const auto& a : tx.approvals) {
       if (!seen.insert(a.key).second)
-        return err("bad_approval", "approval by " + who(a.key) + " appears twice");
+        return err(TxCode::bad_approval, "approval by " + who(a.key) + " appears twice");
       auto s = st.signer(a.key);
-      if (!s) return err("bad_approval", "approval by " + who(a.key) + ", who is not on the ledger");
+      if (!s) return err(TxCode::bad_approval, "approval by " + who(a.key) + ", who is not on the ledger");
       out.push_back(*s);
     }
     return std::nullopt;
@@ -400,7 +400,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   };
   auto positive = [&](std::int64_t amount, const char* what) -> Check {
     if (amount > 0) return std::nullopt;
-    return err("invalid_amount", std::string(what) + " must be positive, got " + std::to_string(amount));
+    return err(TxCode::invalid_amount, std::string(what) + " must be positive, got " + std::to_string(amount));
   };
 
   return std::visit(
@@ -408,10 +408,10 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, RegisterCoop>) {
           if (auto e = need_operator()) return e;
-          if (b.name.empty()) return err("invalid", "a cooperative needs a name");
+          if (b.name.empty()) return err(TxCode::invalid, "a cooperative needs a name");
           auto existing = st.signer(b.coop_key);
           if (existing && existing->coop_id != 0)
-            return err("duplicate", "key " + to_hex(b.coop_key).substr(0, 16) +
+            return err(TxCode::duplicate, "key " + to_hex(b.coop_key).substr(0, 16) +
                                         " already signs for cooperative " +
                                         std::to_string(existing->coop_id));
           std::uint64_t id = st.add_coop(CoopRec{b.coop_key, b.name, st.period()});
@@ -421,21 +421,21 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, AdmitMember>) {
           if (!st.coop(b.coop_id))
-            return err("unknown_cooperative", "no cooperative " + std::to_string(b.coop_id));
+            return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.coop_id));
           if (!signer || signer->coop_id != b.coop_id)
-            return err("unauthorized", "admission to cooperative " + std::to_string(b.coop_id) +
+            return err(TxCode::unauthorized, "admission to cooperative " + std::to_string(b.coop_id) +
                                            " must be signed by its key, not by " + who(tx.signer));
           auto existing = st.signer(b.member_key);
           if (existing && existing->member_id != 0)
-            return err("duplicate", "key " + to_hex(b.member_key).substr(0, 16) +
+            return err(TxCode::duplicate, "key " + to_hex(b.member_key).substr(0, 16) +
                                         " is already member " + std::to_string(existing->member_id));
           if (b.member_coop != 0) {
             auto mc = st.coop(b.member_coop);
-            if (!mc) return err("unknown_cooperative", "no cooperative " + std::to_string(b.member_coop));
+            if (!mc) return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.member_coop));
             if (b.member_coop == b.coop_id)
-              return err("invalid", "cooperative " + std::to_string(b.coop_id) + " cannot be its own member");
+              return err(TxCode::invalid, "cooperative " + std::to_string(b.coop_id) + " cannot be its own member");
             if (mc->key != b.member_key)
-              return err("invalid", "member key is not the key of cooperative " +
+              return err(TxCode::invalid, "member key is not the key of cooperative " +
                                         std::to_string(b.member_coop));
           }
           std::uint64_t id = st.add_member(MemberRec{b.member_key, b.coop_id, b.member_coop, st.period()});
@@ -447,7 +447,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (auto e = need_coop_of(b.member_id)) return e;
           if (auto e = positive(b.amount, "a contribution")) return e;
           if (b.kind == ContributionKind::property && (b.description.empty() || b.valuation.empty()))
-            return err("invalid", "a property contribution needs a description and a valuation");
+            return err(TxCode::invalid, "a property contribution needs a description and a valuation");
           st.put_contribution(p.id, ContributionRec{b.member_id, b.amount, static_cast<std::uint8_t>(b.kind),
                                                     b.description, b.valuation});
           auto hook = find_hook(contribute_hook);
@@ -461,7 +461,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (auto e = need_member()) return e;
           if (auto e = positive(b.amount, "a transfer")) return e;
           if (!st.member(b.to_member))
-            return err("unknown_member", "transfer to member " + std::to_string(b.to_member) +
+            return err(TxCode::unknown_member, "transfer to member " + std::to_string(b.to_member) +
                                              ", who does not exist");
           auto hook = find_hook(transfer_hook);
           if (!hook) return st.move(share(signer->member_id), share(b.to_member), b.amount, ctx);
@@ -479,20 +479,20 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           return st.post(own(st.member(b.member_id)->coop_id), -b.amount, 0, hook->ctx);
         } else if constexpr (std::is_same_v<T, CallRule>) {
           auto c = st.charter(st.charter_version());
-          if (!c) return err("no_charter", "no charter is deployed");
+          if (!c) return err(TxCode::no_charter, "no charter is deployed");
           auto info = runtime_->entry(*c, b.rule);
           if (!info || !info->is_rule)
-            return err("unknown_rule", "charter version " + std::to_string(c->version) +
+            return err(TxCode::unknown_rule, "charter version " + std::to_string(c->version) +
                                            " has no rule '" + b.rule + "'");
           if (auto k = hook_kind(b.rule); !k.empty())
-            return err("unknown_rule", "rule '" + b.rule + "' is run by the ledger with a " + std::string(k) +
+            return err(TxCode::unknown_rule, "rule '" + b.rule + "' is run by the ledger with a " + std::string(k) +
                                            " transaction, not by call_rule");
           return run_rule(*c, *info, b.args);
         } else if constexpr (std::is_same_v<T, AdvancePeriod>) {
           if (auto e = need_operator()) return e;
           std::uint64_t now = st.period();
           if (b.to_period != now + 1)
-            return err("bad_period", "the period is " + std::to_string(now) + "; cannot advance to " +
+            return err(TxCode::bad_period, "the period is " + std::to_string(now) + "; cannot advance to " +
                                          std::to_string(b.to_period));
           st.set_global("period", b.to_period);
           if (std::uint32_t pending = st.charter_pending()) {
@@ -514,7 +514,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
         } else if constexpr (std::is_same_v<T, DeployCharter>) {
           if (auto e = need_operator()) return e;
           if (st.charter_latest() != 0)
-            return err("charter_exists", "a charter is already deployed; change it with amend_charter");
+            return err(TxCode::charter_exists, "a charter is already deployed; change it with amend_charter");
           if (auto e = runtime_->validate(b.module)) return e;
           CharterVersion c{1, CharterRuntime::module_id(b.module), b.module, b.source, st.period(), p.id};
           st.put_charter(c);
@@ -524,16 +524,16 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
         } else if constexpr (std::is_same_v<T, AmendCharter>) {
           if (auto e = need_member()) return e;
           auto c = st.charter(st.charter_version());
-          if (!c) return err("no_charter", "no charter is deployed; deploy one first");
+          if (!c) return err(TxCode::no_charter, "no charter is deployed; deploy one first");
           if (std::uint32_t pending = st.charter_pending())
-            return err("amendment_pending", "version " + std::to_string(pending) +
+            return err(TxCode::amendment_pending, "version " + std::to_string(pending) +
                                                 " is already waiting for the next period");
           if (auto e = runtime_->validate(b.module)) return e;
           if (auto amend = runtime_->entry(*c, amend_entry)) {
             // The charter's amendment rule: its `by` clause says whose
             // approval an amendment needs; its body may demand more.
             if (auto e = run_rule(*c, *amend, {})) {
-              if (e->code == "charter_abort") e->code = "approval_missing";
+              if (e->code == TxCode::charter_abort) e->code = TxCode::approval_missing;
               return e;
             }
           } else {
@@ -545,7 +545,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
             for (const auto& s : yes_signers) yes += s.member_id != 0;
             std::uint64_t all = st.members_count();
             if (yes * 2 <= all)
-              return err("approval_missing", "amendment approved by " + std::to_string(yes) + " of " +
+              return err(TxCode::approval_missing, "amendment approved by " + std::to_string(yes) + " of " +
                                                  std::to_string(all) +
                                                  " members; more than half must approve");
           }

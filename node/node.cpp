@@ -5,9 +5,9 @@
 
 namespace artel::node {
 
-void Metrics::rejected(const std::string& reason) {
+void Metrics::rejected(std::string_view reason) {
   std::lock_guard lock(mu_);
-  ++rejected_[reason];
+  ++rejected_[std::string(reason)];
 }
 
 void Metrics::refused(const std::string& code) {
@@ -76,7 +76,7 @@ void Node::stop() {
   for (auto& [id, p] : waiters_) {
     Receipt r;
     r.id = id;
-    r.error = TxError{"shutting_down", "the node stopped before ordering transaction " + hex(id), 0};
+    r.error = TxError{TxCode::shutting_down, "the node stopped before ordering transaction " + hex(id), 0};
     p.set_value(std::move(r));
   }
   waiters_.clear();
@@ -96,7 +96,7 @@ std::vector<std::future<Receipt>> Node::submit(std::vector<Bytes> txs) {
     if (!running_ || !log_->append(std::move(b))) {
       Receipt r;
       r.id = id;
-      r.error = TxError{"busy", "the node is not accepting transactions (queue full or stopping)", 0};
+      r.error = TxError{TxCode::busy, "the node is not accepting transactions (queue full or stopping)", 0};
       metrics_.rejected("busy");
       resolve(id, std::move(r));
     }
@@ -173,7 +173,7 @@ void Node::apply_loop() {
       if (r.applied)
         ++applied;
       else
-        metrics_.rejected(r.error.code);
+        metrics_.rejected(code_name(r.error.code));
       Hash id = r.id;
       resolve(id, std::move(r));
     }

@@ -33,7 +33,7 @@ struct NodeOptions {
 class Metrics {
  public:
   void applied(std::uint64_t n) { applied_ += n; }
-  void rejected(const std::string& reason);
+  void rejected(std::string_view reason);
   // An HTTP request refused before it reached the ledger, by error code.
   void refused(const std::string& code);
   void block_committed(double seconds);

@@ -177,10 +177,10 @@ Check State::account_exists(std::uint64_t handle) const {
   switch (abi::account_kind(handle)) {
     case AccountKind::share:
       if (owner != 0 && owner <= members_count()) return std::nullopt;
-      return TxError{"unknown_member", "no member " + std::to_string(owner), 0};
+      return TxError{TxCode::unknown_member, "no member " + std::to_string(owner), 0};
     case AccountKind::cooperative:
       if (owner != 0 && owner <= coops_count()) return std::nullopt;
-      return TxError{"unknown_cooperative", "no cooperative " + std::to_string(owner), 0};
+      return TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(owner), 0};
     case AccountKind::fund:
       if (owner == 0) return std::nullopt;
       break;
@@ -190,10 +190,10 @@ Check State::account_exists(std::uint64_t handle) const {
     case AccountKind::charter: {
       std::uint64_t m = owner & 0xffffffffu;
       if (m == 0 || m <= members_count()) return std::nullopt;
-      return TxError{"unknown_member", "charter account " + account_name(handle) + " names no member", 0};
+      return TxError{TxCode::unknown_member, "charter account " + account_name(handle) + " names no member", 0};
     }
   }
-  return TxError{"unknown_account", "no account with handle " + std::to_string(handle), 0};
+  return TxError{TxCode::unknown_account, "no account with handle " + std::to_string(handle), 0};
 }
 
 AccountRec State::account(std::uint64_t handle) const {
@@ -245,9 +245,9 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
   AccountRec a = account(handle);
   std::int64_t next = 0;
   if (__builtin_add_overflow(a.balance, delta, &next))
-    return TxError{"overflow", "balance of " + account_name(handle) + " would overflow", ctx.article};
+    return TxError{TxCode::overflow, "balance of " + account_name(handle) + " would overflow", ctx.article};
   if (next < 0)
-    return TxError{"overdraft",
+    return TxError{TxCode::overdraft,
                    "account " + account_name(handle) + " holds " + std::to_string(a.balance) +
                        ", cannot pay " + std::to_string(-delta),
                    ctx.article};
@@ -255,7 +255,7 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
     auto m = member(abi::account_owner(handle));
     std::int64_t agg = coop_aggregate(m->coop_id), agg_next = 0;
     if (__builtin_add_overflow(agg, delta, &agg_next))
-      return TxError{"overflow",
+      return TxError{TxCode::overflow,
                      "cooperative account of cooperative " + std::to_string(m->coop_id) +
                          " would overflow",
                      ctx.article};
@@ -288,10 +288,10 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
 Check State::move(std::uint64_t from, std::uint64_t to, std::int64_t amount,
                   const PostingContext& ctx) {
   if (amount <= 0)
-    return TxError{"invalid_amount", "amount must be positive, got " + std::to_string(amount),
+    return TxError{TxCode::invalid_amount, "amount must be positive, got " + std::to_string(amount),
                    ctx.article};
   if (from == to)
-    return TxError{"invalid_transfer", "transfer from " + account_name(from) + " to itself",
+    return TxError{TxCode::invalid_transfer, "transfer from " + account_name(from) + " to itself",
                    ctx.article};
   if (auto e = post(from, -amount, to, ctx)) return e;
   return post(to, amount, from, ctx);
@@ -301,7 +301,7 @@ Check State::end_clearing() {
   const std::uint64_t h = abi::account_handle(AccountKind::clearing, 0);
   std::int64_t left = account(h).balance;
   if (left != 0)
-    return TxError{"clearing_not_empty",
+    return TxError{TxCode::clearing_not_empty,
                    "the clearing account still holds " + std::to_string(left) + " when the rule ends", 0};
   kv_.del(key1('A', h));
   return std::nullopt;

@@ -11,18 +11,11 @@
 
 #include "codec.h"
 #include "crypto.h"
+#include "errors.h"
 #include "store.h"
 
 namespace artel::node {
 
-// Why a transaction was rejected. `code` is stable (metrics, clients);
-// `message` says where and why for a person.
-struct TxError {
-  std::string code;
-  std::string message;
-  std::uint32_t article = 0;  // charter article, when a charter rule aborted
-};
-using Check = std::optional<TxError>;  // nullopt: passed
 
 struct MemberRec {
   PublicKey key{};

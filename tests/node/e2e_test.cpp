@@ -155,7 +155,7 @@ TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
   json abort = rejected(c, tx_body(members[1].sign(CallRule{"boom", {}})), 422, "charter_abort");
   EXPECT_EQ(abort["error"]["article"], 12);
   members[1].nonce--;
-  rejected(c, tx_body(members[1].sign(AmendCharter{charter_module(), "v2"}, {&members[1]})), 422,
+  rejected(c, tx_body(members[1].sign(AmendCharter{charter_module(), "v2"}, {&members[1]})), 403,
            "approval_missing");
   members[1].nonce--;
 

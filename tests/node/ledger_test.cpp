@@ -45,7 +45,7 @@ class LedgerTest : public ::testing::Test {
     auto h = ledger->summary().height;
     Receipt r = one(std::move(tx));
     EXPECT_FALSE(r.applied);
-    EXPECT_EQ(r.error.code, code) << r.error.message;
+    EXPECT_EQ(code_name(r.error.code), code) << r.error.message;
     EXPECT_FALSE(r.error.message.empty());
     EXPECT_EQ(digest(), before);
     EXPECT_EQ(ledger->summary().height, h);
@@ -149,7 +149,7 @@ TEST_F(LedgerTest, OneBadTransactionDoesNotSpoilItsBlock) {
                    members[1].sign(Transfer{1, 10, ""})});
   EXPECT_TRUE(rs[0].applied);
   EXPECT_FALSE(rs[1].applied);
-  EXPECT_EQ(rs[1].error.code, "overdraft");
+  EXPECT_EQ(rs[1].error.code, TxCode::overdraft);
   EXPECT_TRUE(rs[2].applied);
   EXPECT_EQ(ledger->summary().height, h + 1);
   EXPECT_EQ(balance(share(1)), 100 - 60 + 10);
@@ -273,7 +273,7 @@ TEST_F(LedgerTest, RandomTrafficMatchesAPlainModel) {
     for (std::size_t i = 0; i < rs.size(); ++i) {
       EXPECT_EQ(rs[i].applied, expect_ok[i]) << "round " << round << " tx " << i << ": " << rs[i].error.message;
       if (!expect_ok[i]) {
-        EXPECT_EQ(rs[i].error.code, "overdraft");
+        EXPECT_EQ(rs[i].error.code, TxCode::overdraft);
       }
     }
     bal = next;

@@ -17,6 +17,7 @@ namespace artel {
 namespace {
 
 using node::Bytes;
+using node::TxCode;
 using node::test::Actor;
 using node::test::TempDir;
 using abi::AccountKind;
@@ -196,14 +197,14 @@ article 3 "Multiplication" {
 
   auto by_zero = call("share_out", 100, 0);
   EXPECT_FALSE(by_zero.applied);
-  EXPECT_EQ(by_zero.error.code, "overflow");
+  EXPECT_EQ(by_zero.error.code, TxCode::overflow);
   EXPECT_EQ(by_zero.error.article, 2u);  // ordinal 2: article "2", "Division"
   EXPECT_EQ(by_zero.error.message, "article 2: division by zero (100 × 1 / 0)");
 
   // 2^62 kopecks × 2 = 2^63, one past the largest int64.
   auto overflow = call("times", std::int64_t{1} << 62, 2);
   EXPECT_FALSE(overflow.applied);
-  EXPECT_EQ(overflow.error.code, "overflow");
+  EXPECT_EQ(overflow.error.code, TxCode::overflow);
   EXPECT_EQ(overflow.error.article, 3u);
   EXPECT_EQ(overflow.error.message,
             "article 3: arithmetic overflow (4611686018427387904 × 2 / 1 is outside 64 bits)");
@@ -313,7 +314,7 @@ TEST_F(Economy, TheShippedCharterAmendedThroughItsAmendmentRule) {
   const auto before = ledger_->summary().digest;
   auto refused = amend(2);  // half is not three quarters
   EXPECT_FALSE(refused.applied);
-  EXPECT_EQ(refused.error.code, "approval_missing") << refused.error.message;
+  EXPECT_EQ(refused.error.code, TxCode::approval_missing) << refused.error.message;
   EXPECT_EQ(ledger_->summary().digest, before);
   auto adopted = amend(3);
   ASSERT_TRUE(adopted.applied) << adopted.error.code << ": " << adopted.error.message;
@@ -339,7 +340,7 @@ TEST_F(Economy, AnAmendmentWithoutApprovalIsRefusedAndChangesNothing) {
   auto r = apply({members_[0].sign(node::AmendCharter{module_bytes("0.3%", 2), "v2"})});
   ASSERT_EQ(r.size(), 1u);
   EXPECT_FALSE(r[0].applied);
-  EXPECT_EQ(r[0].error.code, "approval_missing");
+  EXPECT_EQ(r[0].error.code, TxCode::approval_missing);
   EXPECT_EQ(ledger_->summary().digest, before);
 }
 
