@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "compiler/driver.h"
+#include "node/genesis.h"
 #include "node/ledger.h"
 #include "vm/abi.h"
 
@@ -26,6 +27,8 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+node::Hash ledger_id{};  // the bench ledger's, from its genesis document
+
 struct Signer {
   node::KeyPair key;
   std::uint64_t nonce = 0;
@@ -34,7 +37,7 @@ struct Signer {
     tx.signer = key.pk;
     tx.nonce = ++nonce;
     tx.body = std::move(body);
-    return node::sign_transaction(tx, key);
+    return node::sign_transaction(tx, key, ledger_id);
   }
 };
 
@@ -47,7 +50,7 @@ node::KeyPair key_of(std::uint64_t i) {
 
 bool apply(node::Ledger& ledger, std::vector<node::Bytes> txs, const char* what) {
   std::vector<node::Prepared> ps;
-  for (auto& b : txs) ps.push_back(node::prepare(std::move(b)));
+  for (auto& b : txs) ps.push_back(node::prepare(std::move(b), ledger_id));
   auto result = ledger.apply_block(ps);
   for (const auto& r : result.receipts)
     if (!r.applied) {
@@ -62,13 +65,22 @@ bool run(std::uint64_t n, const module::Built& charter) {
   fs::remove_all(dir);
   Signer op{key_of(~0ull)};
   Signer coop{key_of(~1ull)};
+  Signer clock{key_of(~2ull)};
+  node::Genesis g;
+  g.platform = "bench";
+  g.council = {op.key.pk};
+  g.clock_key = clock.key.pk;
+  g.created = "2026-01-05";
+  const std::string genesis = g.document();
+  ledger_id = node::ledger_id(genesis);
   {
-    node::Ledger ledger(dir.string(), op.key.pk);
-    if (!apply(ledger, {op.sign(node::DeployCharter{charter.bytes, "bench"}), op.sign(node::RegisterCoop{coop.key.pk, "Bench"})},
+    node::Ledger ledger(dir.string(), genesis);
+    if (!apply(ledger, {op.sign(node::DeployCharter{0, charter.bytes, "bench"}), op.sign(node::RegisterCoop{coop.key.pk, "Bench"})},
                "setup"))
       return false;
   }
-  // Genesis import: n members of cooperative 1 with 1,000.00 RUB each.
+  // Import: n members of cooperative 1 with 1,000.00 RUB each (persons
+  // 2.., the cooperative being person 1).
   auto t0 = Clock::now();
   {
     node::Store store(dir.string());
@@ -79,8 +91,8 @@ bool run(std::uint64_t n, const module::Built& charter) {
       for (std::uint64_t i = from; i < std::min(n, from + batch); ++i) {
         node::PublicKey pk{};
         for (int b = 0; b < 8; ++b) pk[static_cast<std::size_t>(b)] = static_cast<std::uint8_t>((i + 1) >> (8 * b));
-        const std::uint64_t id = st.add_member(node::MemberRec{pk, 1, 0, 0});
-        st.put_signer(pk, node::SignerRec{id, 0});
+        const std::uint64_t person = st.add_person(node::PersonRec{pk, node::PersonKind::natural, 0});
+        const std::uint64_t id = st.add_member(node::MemberRec{person, 1, 0, 0});
         if (auto e = st.post(abi::account_handle(abi::AccountKind::share, id), 1000'00, 0, node::PostingContext{}))
           return false;
       }
@@ -95,7 +107,7 @@ bool run(std::uint64_t n, const module::Built& charter) {
   const int boundaries = 4;
   for (int p = 1; p <= boundaries; ++p) {
     auto t = Clock::now();
-    if (!apply(ledger, {op.sign(node::AdvancePeriod{static_cast<std::uint64_t>(p)})}, "advance")) return false;
+    if (!apply(ledger, {clock.sign(node::AdvancePeriod{static_cast<std::uint64_t>(p)})}, "advance")) return false;
     advance_s += seconds_since(t);
   }
   // 1,000 members then pay each other: every payment settles two accounts
@@ -110,10 +122,10 @@ bool run(std::uint64_t n, const module::Built& charter) {
     txs.push_back(coop.sign(node::Contribute{n + i + 1, 500'00, node::ContributionKind::money, "", ""}));
   }
   if (!apply(ledger, std::move(txs), "admission")) return false;
-  if (!apply(ledger, {op.sign(node::AdvancePeriod{boundaries + 1})}, "advance")) return false;
+  if (!apply(ledger, {clock.sign(node::AdvancePeriod{boundaries + 1})}, "advance")) return false;
   txs.clear();
   for (std::uint64_t i = 0; i < touched; ++i)
-    txs.push_back(payers[i].sign(node::Transfer{1 + i * (n / touched), 1'00, ""}));
+    txs.push_back(payers[i].sign(node::Transfer{0, 0, 1 + i * (n / touched), 1'00, ""}));
   auto t = Clock::now();
   if (!apply(ledger, std::move(txs), "transfers")) return false;
   const double touch_s = seconds_since(t);
@@ -136,7 +148,7 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) sizes.push_back(std::stoull(argv[i]));
   if (sizes.empty()) sizes = {10'000, 100'000, 1'000'000};
   Diagnostics diags;
-  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/consumer_society.artel";
+  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/platform.artel";
   compiler::DirectoryLibraryLoader libs(std::string(ARTEL_SOURCE_DIR) + "/stdlib");
   auto fe = compiler::run_frontend(path, libs, diags);
   std::optional<module::Built> built;

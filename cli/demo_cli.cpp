@@ -1,8 +1,10 @@
-// `artel demo`: the consumer society end to end on the embedded single node.
-// A union of cooperatives with members whose keys come from --seed; every
-// transaction is really signed and verified; weeks of contributions,
-// transfers and returns; then totals, the conservation check, the state
-// digest and one member's statement citing the charter's articles.
+// `artel demo`: the platform end to end on the embedded single node. The
+// platform charter binds everyone; a union of consumer societies, each
+// society under its own charter, with members whose keys come from --seed
+// and some of whom belong to two societies; every transaction is really
+// signed and verified; weeks of contributions, transfers and returns; then
+// totals, the conservation check over every account, the state digest and
+// one member's statement citing articles of both charters.
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -11,6 +13,7 @@
 #include "commands.h"
 #include "compiler/driver.h"
 #include "file_io.h"
+#include "node/genesis.h"
 #include "node/ledger.h"
 #include "node/node.h"
 #include "node/state.h"
@@ -32,8 +35,9 @@ struct DemoOptions {
   std::uint64_t coops = 3;
   std::string seed = "1";
   std::string data;
-  std::string charter;
-  std::uint64_t statement_member = 0;  // 0: the first member of the first cooperative
+  std::string platform_charter;  // default: charters/platform.artel
+  std::vector<std::string> charters;  // the societies' charters, in turn; default: consumer_society, village_society
+  std::uint64_t statement_member = 0;  // 0: the first member of the first society
 };
 
 // splitmix64: a small deterministic generator, so the same seed gives the
@@ -66,8 +70,18 @@ class Demo {
 
   int run() {
     node::crypto_init();
-    auto module = compile_charter();
-    if (!module) return 1;
+    const fs::path shipped = compiler::default_stdlib_dir().parent_path() / "charters";
+    auto platform = compile_charter(o_.platform_charter.empty() ? (shipped / "platform.artel").string()
+                                                                : o_.platform_charter);
+    if (!platform) return 1;
+    std::vector<std::string> paths = o_.charters;
+    if (paths.empty())
+      paths = {(shipped / "consumer_society.artel").string(), (shipped / "village_society.artel").string()};
+    for (const auto& path : paths) {
+      auto c = compile_charter(path);
+      if (!c) return 1;
+      society_charters_.push_back(std::move(*c));
+    }
     fs::path dir = o_.data.empty() ? fs::temp_directory_path() / ("artel-demo-" + std::to_string(::getpid())) : fs::path(o_.data);
     if (o_.data.empty()) fs::remove_all(dir);
     if (fs::exists(dir) && !fs::is_empty(dir)) {
@@ -75,17 +89,29 @@ class Demo {
       return 2;
     }
     operator_ = derive_key(o_.seed, "operator", 0);
+    clock_ = derive_key(o_.seed, "clock", 0);
+    // The genesis document: its random bytes come from the seed, so the same
+    // seed gives the same ledger id and the same state digest.
+    node::Genesis genesis;
+    genesis.platform = "Artel demo platform";
+    genesis.council = {operator_.pk};
+    genesis.clock_key = clock_.pk;
+    genesis.created = "2026-01-05";
+    genesis.salt = derive_key(o_.seed, "genesis", 0).pk;
     node::NodeOptions opts;
     opts.data_dir = dir.string();
-    opts.operator_key = operator_.pk;
+    opts.genesis = genesis.document();
     node_ = std::make_unique<node::Node>(opts);
+    ledger_ = node_->ledger().id();
 
-    std::cout << "artel demo: " << o_.members << " members in " << o_.coops << " cooperatives of a union, " << o_.weeks
+    std::cout << "artel demo: " << o_.members << " people in " << o_.coops << " consumer societies of a union, " << o_.weeks
               << " weeks, seed " << o_.seed << "\n";
-    std::cout << "charter " << charter_path_ << ": module " << vm::to_hex(module->id) << "\n";
-    std::cout << "ledger data: " << dir.string() << "\n";
+    std::cout << "ledger " << node::hex(ledger_) << ", data " << dir.string() << "\n";
+    std::cout << "platform charter " << platform->path << ": module " << vm::to_hex(platform->built.id) << "\n";
+    for (const auto& c : society_charters_)
+      std::cout << "society charter " << c.path << ": module " << vm::to_hex(c.built.id) << "\n";
 
-    if (!setup(*module)) return 1;
+    if (!setup(*platform)) return 1;
     for (std::uint64_t week = 1; week <= o_.weeks; ++week) {
       if (!run_week(week)) return 1;
     }
@@ -97,24 +123,27 @@ class Demo {
   }
 
  private:
-  std::optional<module::Built> compile_charter() {
-    charter_path_ = o_.charter.empty() ? (compiler::default_stdlib_dir().parent_path() / "charters/consumer_society.artel").string()
-                                       : o_.charter;
+  struct Charter {
+    std::string path;
+    std::string source;
+    module::Built built;
+  };
+
+  std::optional<Charter> compile_charter(const std::string& path) {
     Diagnostics diags;
     compiler::DirectoryLibraryLoader libs(compiler::default_stdlib_dir());
-    auto fe = compiler::run_frontend(charter_path_, libs, diags);
+    auto fe = compiler::run_frontend(path, libs, diags);
     std::optional<module::Built> built;
-    if (fe.typed) built = compiler::compile(*fe.typed, charter_path_, diags);
+    if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
     diags.print(std::cerr);
-    if (!built) return built;
+    if (!built) return std::nullopt;
     std::string error;
-    auto source = read_text_file(charter_path_, error);
+    auto source = read_text_file(path, error);
     if (!source) {
       std::cerr << "error: " << error << "\n";
       return std::nullopt;
     }
-    source_ = std::move(*source);
-    return built;
+    return Charter{path, std::move(*source), std::move(*built)};
   }
 
   Bytes sign(node::TxBody body, const KeyPair& key) {
@@ -122,7 +151,7 @@ class Demo {
     tx.signer = key.pk;
     tx.nonce = ++nonces_[key.pk];
     tx.body = std::move(body);
-    return node::sign_transaction(tx, key);
+    return node::sign_transaction(tx, key, ledger_);
   }
 
   // Submits a batch and waits until the node has committed it. Returns the
@@ -170,7 +199,10 @@ class Demo {
       }
       node::Overlay view(node_->ledger().store());
       node::State st(view);
-      for (const auto& pk : gap) nonces_[pk] = st.nonce(pk);
+      for (const auto& pk : gap) {
+        auto person = st.person_by_key(pk);
+        nonces_[pk] = person ? st.nonce(*person) : st.key_nonce(pk);
+      }
       todo = std::move(again);
     }
     return out;
@@ -185,33 +217,45 @@ class Demo {
     return true;
   }
 
-  bool setup(const module::Built& module) {
+  bool setup(const Charter& platform) {
     std::vector<Bytes> batch;
-    batch.push_back(sign(node::DeployCharter{module.bytes, source_}, operator_));
+    batch.push_back(sign(node::DeployCharter{0, platform.built.bytes, platform.source}, operator_));
     union_ = derive_key(o_.seed, "union", 0);
     batch.push_back(sign(node::RegisterCoop{union_.pk, "Union of consumer societies"}, operator_));
     for (std::uint64_t c = 0; c < o_.coops; ++c) {
       coops_.push_back(derive_key(o_.seed, "coop", c));
       batch.push_back(sign(node::RegisterCoop{coops_.back().pk, "Consumer society " + std::to_string(c + 1)}, operator_));
     }
-    if (!expect_all(submit(std::move(batch)), "setting up the union")) return false;
-    // Cooperative ids: the union is 1, the societies 2..; each society is a
-    // member of the union (members 1..coops), then the people.
+    if (!expect_all(submit(std::move(batch)), "setting up the platform")) return false;
+    // Cooperative ids: the union is 1, the societies 2..; each society runs
+    // its own charter (the charters in turn) and is a member of the union
+    // (members 1..coops); then the people, one in ten of whom also joins the
+    // next society.
     batch.clear();
-    for (std::uint64_t c = 0; c < o_.coops; ++c)
+    for (std::uint64_t c = 0; c < o_.coops; ++c) {
+      const Charter& ch = society_charters_[c % society_charters_.size()];
+      batch.push_back(sign(node::DeployCharter{c + 2, ch.built.bytes, ch.source}, coops_[c]));
       batch.push_back(sign(node::AdmitMember{1, coops_[c].pk, c + 2}, union_));
+    }
+    std::uint64_t next_member = o_.coops + 1;
     for (std::uint64_t m = 0; m < o_.members; ++m) {
-      members_.push_back(derive_key(o_.seed, "member", m));
-      coop_of_.push_back(m % o_.coops);
-      batch.push_back(sign(node::AdmitMember{2 + coop_of_.back(), members_.back().pk, 0}, coops_[coop_of_.back()]));
+      people_.push_back(derive_key(o_.seed, "member", m));
+      person_memberships_.emplace_back();
+      std::vector<std::uint64_t> joins = {m % o_.coops};
+      if (o_.coops > 1 && m % 10 == 9) joins.push_back((m + 1) % o_.coops);
+      for (std::uint64_t c : joins) {
+        batch.push_back(sign(node::AdmitMember{2 + c, people_.back().pk, 0}, coops_[c]));
+        memberships_.push_back(Membership{m, c, next_member});
+        person_memberships_.back().push_back(next_member++);
+      }
     }
     if (!expect_all(submit(std::move(batch)), "an admission")) return false;
-    std::cout << "set up: union (cooperative 1), " << o_.coops << " societies (cooperatives 2.." << o_.coops + 1
-              << ", members 1.." << o_.coops << " of the union), " << o_.members << " members\n";
+    std::cout << "set up: the platform charter; union (cooperative 1); " << o_.coops << " societies (cooperatives 2.."
+              << o_.coops + 1 << ", members 1.." << o_.coops << " of the union) under "
+              << society_charters_.size() << " charters; " << o_.members << " people holding " << memberships_.size()
+              << " memberships\n";
     return true;
   }
-
-  std::uint64_t member_id(std::uint64_t index) const { return o_.coops + 1 + index; }
 
   bool run_week(std::uint64_t week) {
     std::vector<Pending> batch;
@@ -222,13 +266,13 @@ class Demo {
       kinds.push_back(kind);
       amounts.push_back(amount);
     };
-    for (std::uint64_t m = 0; m < o_.members; ++m) {
+    for (const Membership& ms : memberships_) {
       // Everyone joins with a first contribution; later about one in five
-      // members adds to their share account each week.
+      // memberships receives a contribution each week.
       if (week == 1 || rng_.below(5) == 0) {
         std::int64_t amount = static_cast<std::int64_t>(100'00 + rng_.below(week == 1 ? 4900'00 : 900'00));
-        add(node::Contribute{member_id(m), amount, node::ContributionKind::money, "week " + std::to_string(week), ""},
-            coops_[coop_of_[m]], 0, amount);
+        add(node::Contribute{ms.id, amount, node::ContributionKind::money, "week " + std::to_string(week), ""},
+            coops_[ms.coop], 0, amount);
       }
     }
     // Each society pays its weekly dues into its share account in the union.
@@ -241,14 +285,18 @@ class Demo {
     for (std::uint64_t t = 0; t < transfers && o_.members > 1; ++t) {
       std::uint64_t from = rng_.below(o_.members), to = rng_.below(o_.members - 1);
       if (to >= from) ++to;
+      const auto& mine = person_memberships_[from];
+      const auto& theirs = person_memberships_[to];
+      const std::uint64_t from_member = mine[rng_.below(mine.size())];
+      const std::uint64_t to_member = theirs.size() == 1 ? 0 : theirs[rng_.below(theirs.size())];
       std::int64_t amount = static_cast<std::int64_t>(1'00 + rng_.below(200'00));
-      add(node::Transfer{member_id(to), amount, ""}, members_[from], 1, amount);
+      add(node::Transfer{from_member, person_id(to), to_member, amount, ""}, people_[from], 1, amount);
     }
     const std::uint64_t returns = std::max<std::uint64_t>(1, o_.members / 300);
     for (std::uint64_t r = 0; r < returns; ++r) {
-      std::uint64_t m = rng_.below(o_.members);
+      const Membership& ms = memberships_[rng_.below(memberships_.size())];
       std::int64_t amount = static_cast<std::int64_t>(10'00 + rng_.below(50'00));
-      add(node::ReturnShare{member_id(m), amount}, coops_[coop_of_[m]], 2, amount);
+      add(node::ReturnShare{ms.id, amount}, coops_[ms.coop], 2, amount);
     }
     auto receipts = submit_all(batch);
     std::uint64_t applied[3] = {}, rejected = 0;
@@ -262,7 +310,7 @@ class Demo {
       if (kinds[i] == 0) contributed_ += amounts[i];
       if (kinds[i] == 2) returned_ += amounts[i];
     }
-    auto adv = submit({sign(node::AdvancePeriod{week}, operator_)});
+    auto adv = submit({sign(node::AdvancePeriod{week}, clock_)});
     if (!expect_all(adv, "advancing the period")) return false;
     total_tx_ += receipts.size() + 1;
     std::cout << "week " << week << "/" << o_.weeks << ": " << applied[0] << " contributions, " << applied[1]
@@ -271,24 +319,28 @@ class Demo {
     return true;
   }
 
+  // Person ids: the union and the societies are persons 1..coops+1, the
+  // people follow in order of admission.
+  std::uint64_t person_id(std::uint64_t index) const { return o_.coops + 2 + index; }
+
   // The module of a charter version, for article citations.
-  const vm::Module* module_of(node::State& st, std::uint32_t version) {
-    auto it = modules_.find(version);
+  const vm::Module* module_of(node::State& st, std::uint64_t coop, std::uint32_t version) {
+    auto it = modules_.find({coop, version});
     if (it != modules_.end()) return &it->second;
-    auto c = st.charter(version);
+    auto c = st.charter(coop, version);
     if (!c) return nullptr;
     auto parsed = vm::parse(c->module);
     if (!parsed) return nullptr;
-    return &modules_.emplace(version, parsed.value()).first->second;
+    return &modules_.emplace(std::pair{coop, version}, parsed.value()).first->second;
   }
 
   std::string citation(node::State& st, const node::Posting& p) {
     if (p.article == 0) return std::string(node::kind_name(static_cast<node::TxKind>(p.tx_kind)));
-    const vm::Module* m = module_of(st, p.charter_version);
+    const vm::Module* m = module_of(st, p.charter_coop, p.charter_version);
     if (!m || p.article > m->articles.size()) return "article #" + std::to_string(p.article);
     const vm::Article& a = m->articles[p.article - 1];
     std::string title = a.titles.count("en") ? a.titles.at("en") : a.titles.empty() ? "" : a.titles.begin()->second;
-    return "art. " + a.number + " \"" + title + "\" v" + std::to_string(p.charter_version);
+    return m->header.name + " v" + std::to_string(p.charter_version) + ", art. " + a.number + " \"" + title + "\"";
   }
 
   int report() {
@@ -315,12 +367,22 @@ class Demo {
                 << " RUB, own account " << money(o) << " RUB\n";
     }
     const std::int64_t fund = st.account(account_handle(AccountKind::fund, 0)).balance;
+    // Every account the ledger keeps, charter-declared ones included.
+    std::int64_t held = 0, others = 0;
+    view.scan("A", [&](std::string_view k, std::string_view) {
+      if (k.size() != 9) return true;
+      const std::uint64_t handle = node::get_be64(k.substr(1));
+      const std::int64_t b = st.account(handle).balance;
+      held += b;
+      const auto kind = abi::account_kind(handle);
+      if (kind != AccountKind::share && kind != AccountKind::cooperative && kind != AccountKind::fund) others += b;
+      return true;
+    });
     std::cout << "platform fund: " << money(fund) << " RUB\n";
-    std::cout << "share accounts: " << money(shares) << " RUB\n";
-    const std::int64_t held = shares + own + fund;
+    std::cout << "share accounts: " << money(shares) << " RUB; accounts the charters declare: " << money(others) << " RUB\n";
     const std::int64_t expected = contributed_ - returned_;
     std::cout << "conservation: contributions " << money(contributed_) << " - returns " << money(returned_) << " = "
-              << money(expected) << " RUB; share accounts + cooperatives' own accounts + fund = " << money(held)
+              << money(expected) << " RUB; every account on the ledger = " << money(held)
               << " RUB: " << (held == expected ? "exact" : "MISMATCH") << "\n";
     if (!rejections_.empty()) {
       std::cout << "rejected transactions by reason:";
@@ -331,11 +393,11 @@ class Demo {
     std::cout << "transactions: " << total_tx_ << ", blocks: " << summary.height << "\n";
     std::cout << "state digest: " << node::hex(summary.digest) << "\n";
 
-    const std::uint64_t who = o_.statement_member ? o_.statement_member : member_id(0);
+    const std::uint64_t who = o_.statement_member ? o_.statement_member : person_memberships_[0][0];
     const std::uint64_t handle = account_handle(AccountKind::share, who);
     const node::AccountRec rec = st.account(handle);
     std::cout << "\n== statement of member " << who << " (share:" << who << "), " << rec.postings << " postings\n";
-    std::cout << "period  amount        balance       transaction       cited\n";
+    std::cout << "period  amount        balance       transaction       cited (charter, version, article)\n";
     const std::uint64_t shown = 24;
     const std::uint64_t from = rec.postings > shown ? rec.postings - shown : 0;
     if (from > 0) std::cout << "  (" << from << " earlier postings not shown)\n";
@@ -352,14 +414,20 @@ class Demo {
 
   DemoOptions o_;
   Random rng_;
-  std::string charter_path_;
-  std::string source_;
-  KeyPair operator_, union_;
-  std::vector<KeyPair> coops_, members_;
-  std::vector<std::uint64_t> coop_of_;
+  std::vector<Charter> society_charters_;
+  KeyPair operator_, clock_, union_;
+  node::Hash ledger_{};
+  std::vector<KeyPair> coops_, people_;
+  struct Membership {
+    std::uint64_t person = 0;  // index into people_
+    std::uint64_t coop = 0;    // index into coops_
+    std::uint64_t id = 0;      // the membership's id on the ledger
+  };
+  std::vector<Membership> memberships_;
+  std::vector<std::vector<std::uint64_t>> person_memberships_;  // by person index
   std::map<node::PublicKey, std::uint64_t> nonces_;
   std::unique_ptr<node::Node> node_;
-  std::map<std::uint32_t, vm::Module> modules_;
+  std::map<std::pair<std::uint64_t, std::uint32_t>, vm::Module> modules_;
   std::map<std::string, std::uint64_t> rejections_;
   std::int64_t contributed_ = 0, returned_ = 0;
   std::uint64_t total_tx_ = 0;
@@ -369,13 +437,17 @@ class Demo {
 
 void add_demo_commands(CLI::App& app, Context& ctx) {
   static DemoOptions opts;
-  auto* demo = app.add_subcommand("demo", "Run the consumer society on the embedded single node and print its ledger");
-  demo->add_option("--members", opts.members, "Members of the cooperatives")->check(CLI::Range(2, 10'000'000));
+  auto* demo = app.add_subcommand("demo", "Run the platform and a union of consumer societies on the embedded single node");
+  demo->add_option("--members", opts.members, "People in the societies (one in ten joins two)")
+      ->check(CLI::Range(2, 10'000'000));
   demo->add_option("--weeks", opts.weeks, "Weeks to run")->check(CLI::Range(1, 10'000));
   demo->add_option("--coops", opts.coops, "Consumer societies in the union")->check(CLI::Range(1, 1000));
   demo->add_option("--seed", opts.seed, "Seed of every key and every random choice");
   demo->add_option("--data", opts.data, "Data directory (default: a temporary one, removed at the end)");
-  demo->add_option("--charter", opts.charter, "Charter source (default: charters/consumer_society.artel)");
+  demo->add_option("--platform-charter", opts.platform_charter, "Platform charter source (default: charters/platform.artel)");
+  demo->add_option("--charter", opts.charters,
+                   "A society's charter source, repeatable, given to the societies in turn "
+                   "(default: charters/consumer_society.artel and charters/village_society.artel)");
   demo->add_option("--statement", opts.statement_member, "Member whose statement to print");
   demo->callback([&ctx] { ctx.exit_code = Demo(opts).run(); });
 }

@@ -27,11 +27,12 @@ struct NodeOpts {
 struct SubmitOpts {
   std::string key_file;
   std::uint64_t nonce = 0;
+  std::string ledger;  // the ledger's id (hex); default: the node's
   std::vector<std::string> approvers;
   bool print_only = false;
   // Fields of the transaction kinds.
   std::string name, key_hex, description, valuation, memo, rule, module_file, source_file;
-  std::uint64_t coop = 0, member = 0, to = 0, member_coop = 0, period = 0;
+  std::uint64_t coop = 0, member = 0, to = 0, to_member = 0, member_coop = 0, period = 0;
   std::int64_t amount = 0;
   bool property = false;
   std::vector<std::int64_t> args;
@@ -89,13 +90,34 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
   tx.body = std::move(body);
   tx.nonce = o.nonce;
   std::unique_ptr<HttpClient> client;
-  if (tx.nonce == 0) {
-    if (o.print_only) {
-      std::cerr << "artel: --print needs --nonce\n";
+  if (o.print_only && (tx.nonce == 0 || o.ledger.empty())) {
+    std::cerr << "artel: --print needs --nonce and --ledger\n";
+    ctx.exit_code = 2;
+    return;
+  }
+  // Signatures cover the ledger's id: a transaction signed for one ledger is
+  // refused by every other.
+  Hash ledger{};
+  if (!o.ledger.empty()) {
+    auto id = hash_from_hex(o.ledger);
+    if (!id) {
+      std::cerr << "artel: --ledger must be 64 hex digits (the ledger id /v1/status shows)\n";
       ctx.exit_code = 2;
       return;
     }
+    ledger = *id;
+  } else {
     client = std::make_unique<HttpClient>(n.url);
+    auto r = client->get("/v1/status");
+    json j = json::parse(r.body, nullptr, false);
+    if (r.status != 200 || j.is_discarded() || !j.contains("ledger_id")) {
+      print_response(r, ctx);
+      return;
+    }
+    ledger = *hash_from_hex(j["ledger_id"].get<std::string>());
+  }
+  if (tx.nonce == 0) {
+    if (!client) client = std::make_unique<HttpClient>(n.url);
     auto r = client->get("/v1/signers/" + to_hex(key->pk));
     json j = json::parse(r.body, nullptr, false);
     if (r.status != 200 || j.is_discarded()) {
@@ -110,9 +132,9 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
       std::cerr << "artel: " << why << "\n";
       return;
     }
-    add_approval(tx, *a);
+    add_approval(tx, *a, ledger);
   }
-  Bytes bytes = sign_transaction(tx, *key);
+  Bytes bytes = sign_transaction(tx, *key, ledger);
   if (o.print_only) {
     std::cout << to_hex(bytes) << "\n";
     return;
@@ -196,12 +218,15 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   });
 
   auto version = std::make_shared<std::uint32_t>(0);
-  auto* charter = app.add_subcommand("charter", "the deployed charter: source, module id, every version");
+  auto charter_coop = std::make_shared<std::uint64_t>(0);
+  auto* charter = app.add_subcommand("charter", "a deployed charter: source, module id, every version");
   charter->add_option("--version", *version, "one version, with its module bytes");
+  charter->add_option("--coop", *charter_coop, "whose charter: a cooperative's id, 0 for the platform's");
   add_node_option(charter, *node);
-  charter->callback([&ctx, node, version] {
+  charter->callback([&ctx, node, version, charter_coop] {
     guarded(ctx, [&] {
-      std::string target = *version ? "/v1/charter/" + std::to_string(*version) : "/v1/charter";
+      std::string target = (*version ? "/v1/charter/" + std::to_string(*version) : std::string("/v1/charter")) +
+                           "?coop=" + std::to_string(*charter_coop);
       print_response(HttpClient(node->url).get(target), ctx);
     });
   });
@@ -213,6 +238,7 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   auto common = [&](CLI::App* c) {
     c->add_option("--key", o->key_file, "signer's key file")->required();
     c->add_option("--nonce", o->nonce, "signer's nonce (default: the node's next)");
+    c->add_option("--ledger", o->ledger, "the ledger's id (hex; default: the node's, from /v1/status)");
     c->add_option("--approve", o->approvers, "key file of an approver (repeatable)");
     c->add_flag("--print", o->print_only, "print the signed transaction in hex instead of sending it");
     add_node_option(c, *node);
@@ -235,7 +261,7 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     return pk;
   };
 
-  auto* reg = sub->add_subcommand("register-coop", "register a cooperative (operator key)");
+  auto* reg = sub->add_subcommand("register-coop", "register a cooperative (an operator council key)");
   common(reg);
   reg->add_option("--coop-key", o->key_hex, "the cooperative's public key (hex)")->required();
   reg->add_option("--name", o->name, "its name")->required();
@@ -248,7 +274,9 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   auto* admit = sub->add_subcommand("admit", "admit a member (the cooperative's key)");
   common(admit);
   admit->add_option("--coop", o->coop, "cooperative id")->required();
-  admit->add_option("--member-key", o->key_hex, "the new member's public key (hex)")->required();
+  admit->add_option("--member-key", o->key_hex,
+                    "the new member's public key (hex); a person already on the ledger keeps its id")
+      ->required();
   admit->add_option("--as-coop", o->member_coop, "the new member is this cooperative (a union admitting it)");
   admit->callback(send([pubkey](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
     auto pk = pubkey(s.key_hex, c);
@@ -268,13 +296,21 @@ void add_node_commands(CLI::App& app, Context& ctx) {
                       s.description, s.valuation};
   }));
 
-  auto* transfer = sub->add_subcommand("transfer", "pay from the signer's share account to a member");
+  auto* transfer = sub->add_subcommand("transfer", "pay from one of the signer's share accounts to a person");
   common(transfer);
-  transfer->add_option("--to", o->to, "receiving member id")->required();
+  transfer->add_option("--from-member", o->member, "the paying membership (default: the signer's only one)");
+  transfer->add_option("--to", o->to, "the receiving person's id");
+  transfer->add_option("--to-member", o->to_member,
+                                         "the receiving membership (default: that person's only one)");
   transfer->add_option("--amount", o->amount, "minor units")->required();
   transfer->add_option("--memo", o->memo, "free text");
-  transfer->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
-    return Transfer{s.to, s.amount, s.memo};
+  transfer->callback(send([](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
+    if (s.to == 0 && s.to_member == 0) {
+      std::cerr << "artel: name the recipient: --to PERSON or --to-member MEMBER\n";
+      c.exit_code = 2;
+      return std::nullopt;
+    }
+    return Transfer{s.member, s.to, s.to_member, s.amount, s.memo};
   }));
 
   auto* ret = sub->add_subcommand("return", "return a share contribution (the cooperative's key)");
@@ -285,15 +321,17 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     return ReturnShare{s.member, s.amount};
   }));
 
-  auto* call = sub->add_subcommand("call", "call a charter rule");
+  auto* call = sub->add_subcommand("call", "call a rule of a charter");
   common(call);
+  call->add_option("--coop", o->coop, "whose charter: a cooperative's id, 0 for the platform's")->capture_default_str();
+  call->add_option("--as-member", o->member, "the acting membership (default: the signer's in that cooperative)");
   call->add_option("rule", o->rule, "rule name")->required();
   call->add_option("args", o->args, "integer arguments");
   call->callback(send([](const SubmitOpts& s, Context&) -> std::optional<TxBody> {
-    return CallRule{s.rule, s.args};
+    return CallRule{s.coop, s.member, s.rule, s.args};
   }));
 
-  auto* advance = sub->add_subcommand("advance", "advance the ledger's period (operator key)");
+  auto* advance = sub->add_subcommand("advance", "advance the ledger's period (the clock key)");
   common(advance);
   advance->add_option("--to", o->period, "the new period (default: the current one + 1)");
   advance->callback([&ctx, node, o] {
@@ -312,9 +350,10 @@ void add_node_commands(CLI::App& app, Context& ctx) {
 
   for (bool amend : {false, true}) {
     auto* c = sub->add_subcommand(amend ? "amend" : "deploy",
-                                  amend ? "amend the charter (a member, with the approvals it demands)"
-                                        : "deploy the charter (operator key)");
+                                  amend ? "amend a charter (a member, with the approvals it demands)"
+                                        : "deploy a charter (the platform's: a council key; a cooperative's: its key)");
     common(c);
+    c->add_option("--coop", o->coop, "whose charter: a cooperative's id, 0 for the platform's")->capture_default_str();
     c->add_option("--module", o->module_file, "charter module file (.acm)")->required();
     c->add_option("--source", o->source_file, "charter source file")->required();
     c->callback(send([amend](const SubmitOpts& s, Context& cx) -> std::optional<TxBody> {
@@ -327,8 +366,8 @@ void add_node_commands(CLI::App& app, Context& ctx) {
         return std::nullopt;
       }
       Bytes mb(m->begin(), m->end());
-      if (amend) return AmendCharter{std::move(mb), *src};
-      return DeployCharter{std::move(mb), *src};
+      if (amend) return AmendCharter{s.coop, std::move(mb), *src};
+      return DeployCharter{s.coop, std::move(mb), *src};
     }));
   }
 }

@@ -1,8 +1,14 @@
 // arteld: the Artel ledger node daemon (single node, embedded ordering log).
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
+
+#include "genesis.h"
 
 #include "http_server.h"
 #include "node.h"
@@ -10,18 +16,96 @@
 int main(int argc, char** argv) {
   using namespace artel::node;
   CLI::App app{"arteld - Artel ledger node"};
-  std::string data, listen = "127.0.0.1:7070", operator_hex;
+  std::string data, listen = "127.0.0.1:7070", genesis_file;
   NodeOptions opts;
   HttpOptions http;
-  app.add_option("--data", data, "data directory (RocksDB); created when missing")->required();
+  app.add_option("--data", data, "data directory (RocksDB); created when missing");
   app.add_option("--listen", listen, "HOST:PORT to serve the HTTP API on (port 0: any free port)");
-  app.add_option("--operator", operator_hex,
-                 "operator public key (hex); required to create a new ledger, checked on resume");
+  app.add_option("--genesis", genesis_file,
+                 "the genesis document (default: DATA/genesis.json); required to create a new ledger, "
+                 "checked on resume");
   app.add_option("--max-block", opts.max_block, "most transactions per block");
   app.add_option("--verify-threads", opts.verify_threads, "threads verifying signatures");
   app.add_option("--max-body", http.max_body, "largest request body in bytes");
+
+  auto* init = app.add_subcommand("init", "write the genesis document of a new ledger and print its id");
+  std::string platform = "Artel platform", clock_hex, created, out;
+  std::vector<std::string> council_hex;
+  init->add_option("--data", data, "the data directory; the document is written to DATA/genesis.json");
+  init->add_option("--out", out, "write the document here instead");
+  init->add_option("--platform", platform, "the platform's name")->capture_default_str();
+  init->add_option("--council", council_hex, "an operator council key (hex); repeatable")->required();
+  init->add_option("--clock", clock_hex, "the clock key (hex): advances the ledger's clock, nothing else")
+      ->required();
+  init->add_option("--created", created, "the creation date YYYY-MM-DD (default: today, UTC)");
   CLI11_PARSE(app, argc, argv);
 
+  if (init->parsed()) {
+    crypto_init();
+    std::vector<PublicKey> council;
+    for (const auto& h : council_hex) {
+      auto pk = public_key_from_hex(h);
+      if (!pk) {
+        std::fprintf(stderr, "arteld init: --council %s is not 64 hex digits\n", h.c_str());
+        return 2;
+      }
+      council.push_back(*pk);
+    }
+    auto clock = public_key_from_hex(clock_hex);
+    if (!clock) {
+      std::fprintf(stderr, "arteld init: --clock must be 64 hex digits\n");
+      return 2;
+    }
+    if (created.empty()) {
+      const auto days = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+      const std::chrono::year_month_day ymd{days};
+      char buf[16];
+      std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      created = buf;
+    }
+    const std::string doc = Genesis::make(platform, council, *clock, created).document();
+    std::string why;
+    if (!Genesis::parse(doc, why)) {
+      std::fprintf(stderr, "arteld init: %s\n", why.c_str());
+      return 2;
+    }
+    if (out.empty()) {
+      if (data.empty()) {
+        std::fprintf(stderr, "arteld init: give --data DIR or --out FILE\n");
+        return 2;
+      }
+      std::filesystem::create_directories(data);
+      out = data + "/genesis.json";
+    }
+    if (std::filesystem::exists(out)) {
+      std::fprintf(stderr, "arteld init: %s exists; a ledger's genesis is never rewritten\n", out.c_str());
+      return 1;
+    }
+    std::ofstream f(out, std::ios::binary);
+    f << doc;
+    if (!f.flush()) {
+      std::fprintf(stderr, "arteld init: cannot write %s\n", out.c_str());
+      return 1;
+    }
+    std::printf("ledger id %s\ngenesis %s\n", to_hex(ledger_id(doc)).c_str(), out.c_str());
+    return 0;
+  }
+  if (data.empty()) {
+    std::fprintf(stderr, "arteld: --data is required\n");
+    return 2;
+  }
+  if (genesis_file.empty() && std::filesystem::exists(data + "/genesis.json")) genesis_file = data + "/genesis.json";
+  if (!genesis_file.empty()) {
+    std::ifstream f(genesis_file, std::ios::binary);
+    std::stringstream text;
+    text << f.rdbuf();
+    if (!f) {
+      std::fprintf(stderr, "arteld: cannot read the genesis document %s\n", genesis_file.c_str());
+      return 2;
+    }
+    opts.genesis = text.str();
+  }
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) {
     std::fprintf(stderr, "arteld: --listen needs HOST:PORT, got %s\n", listen.c_str());
@@ -33,13 +117,6 @@ int main(int argc, char** argv) {
   } catch (const std::exception&) {
     std::fprintf(stderr, "arteld: bad port in --listen %s\n", listen.c_str());
     return 2;
-  }
-  if (!operator_hex.empty()) {
-    opts.operator_key = public_key_from_hex(operator_hex);
-    if (!opts.operator_key) {
-      std::fprintf(stderr, "arteld: --operator must be 64 hex digits (an Ed25519 public key)\n");
-      return 2;
-    }
   }
   opts.data_dir = data;
 
@@ -56,8 +133,9 @@ int main(int argc, char** argv) {
     Node node(opts);
     HttpServer server(node, http);
     auto s = node.ledger().summary();
-    std::printf("arteld listening on %s:%u height %llu digest %s\n", http.address.c_str(), server.port(),
-                static_cast<unsigned long long>(s.height), hex(s.digest).c_str());
+    std::printf("arteld listening on %s:%u ledger %s height %llu digest %s\n", http.address.c_str(),
+                server.port(), hex(node.ledger().id()).c_str(), static_cast<unsigned long long>(s.height),
+                hex(s.digest).c_str());
     std::fflush(stdout);
     std::thread waiter([&] {
       for (;;) {

@@ -70,15 +70,17 @@ int main(int argc, char** argv) {
 
   auto dir = std::filesystem::temp_directory_path() / ("artel-bench-node-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
-  KeyPair op = KeyPair::generate(), coop = KeyPair::generate();
+  KeyPair op = KeyPair::generate(), clock = KeyPair::generate(), coop = KeyPair::generate();
+  const std::string genesis = Genesis::make("bench", {op.pk}, clock.pk, "2026-01-05").document();
+  const Hash ledger = ledger_id(genesis);
   std::vector<KeyPair> members;
   std::vector<std::uint64_t> nonce(members_n, 0);
   std::uint64_t op_nonce = 0, coop_nonce = 0;
-  auto make = [](const KeyPair& k, std::uint64_t& n, TxBody b) {
+  auto make = [&ledger](const KeyPair& k, std::uint64_t& n, TxBody b) {
     Transaction tx;
     tx.nonce = ++n;
     tx.body = std::move(b);
-    return sign_transaction(tx, k);
+    return sign_transaction(tx, k, ledger);
   };
 
   double rate;
@@ -89,7 +91,7 @@ int main(int argc, char** argv) {
   {
     NodeOptions opts;
     opts.data_dir = dir.string();
-    opts.operator_key = op.pk;
+    opts.genesis = genesis;
     opts.verify_threads = verify_threads;
     Node node(opts);
     HttpOptions hopts;
@@ -117,7 +119,7 @@ int main(int argc, char** argv) {
       std::size_t m = i % members_n;
       std::uint64_t to = (m + 1 + i / members_n) % members_n + 1;
       if (to == m + 1) to = to % members_n + 1;
-      load[m % clients].push_back(make(members[m], nonce[m], Transfer{to, 1 + static_cast<std::int64_t>(i % 100), ""}));
+      load[m % clients].push_back(make(members[m], nonce[m], Transfer{0, 0, to, 1 + static_cast<std::int64_t>(i % 100), ""}));
     }
     // Request bodies are built before the clock starts: the client's own
     // encoding is not the node's cost.

@@ -49,10 +49,17 @@ std::shared_ptr<const CharterRuntime::Loaded> CharterRuntime::load(const Hash& i
   return loaded;
 }
 
-Check CharterRuntime::validate(std::span<const std::uint8_t> module) {
+Check CharterRuntime::validate(std::span<const std::uint8_t> module, std::uint32_t version) {
   Check error;
-  load(module_id(module), module, error);
-  return error;
+  auto l = load(module_id(module), module, error);
+  if (!l) return error;
+  if (l->module.header.version != version)
+    return TxError{TxCode::invalid,
+                   "the module says it is version " + std::to_string(l->module.header.version) + " of \"" +
+                       l->module.header.name + "\", but the ledger would record it as version " +
+                       std::to_string(version),
+                   0};
+  return std::nullopt;
 }
 
 bool CharterRuntime::has_entry(const CharterVersion& c, std::string_view entry) {

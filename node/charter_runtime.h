@@ -39,8 +39,9 @@ class CharterRuntime {
 
   // Module identity on the ledger: BLAKE2b-256 of the module bytes.
   static Hash module_id(std::span<const std::uint8_t> module);
-  // Accepts only a module the VM loads, links and verifies.
-  Check validate(std::span<const std::uint8_t> module);
+  // Accepts only a module the VM loads, links and verifies, whose header
+  // says `version` (the version the ledger gives it).
+  Check validate(std::span<const std::uint8_t> module, std::uint32_t version);
   bool has_entry(const CharterVersion& c, std::string_view entry);
   std::optional<EntryInfo> entry(const CharterVersion& c, std::string_view name);
   // Names of the entries the module marks periodic, in module order.

@@ -78,7 +78,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
     }
     case 2: {  // transfer(from, to, amount, article)
       std::int64_t amount = s64(a[2]);
-      PostingContext pc{ctx_.tx, ctx_.tx_kind, static_cast<std::uint32_t>(a[3])};
+      PostingContext pc{ctx_.tx, ctx_.tx_kind, static_cast<std::uint32_t>(a[3]), ctx_.scope, ctx_.charter_version};
       if (amount < 0)
         return fail(TxError{TxCode::charter_error,
                             "artel_transfer of a negative amount " + std::to_string(amount),
@@ -130,15 +130,19 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
                             std::to_string(a[1]));
       return vm::HostResult::ok(u64(*k));
     }
-    case 13:
-      if (a[0] != 0 && !state_.coop(a[0]))
-        return fail(TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(a[0]), 0});
-      return vm::HostResult::ok(state_.coop_members_count(a[0]));
-    case 14:
-      if (a[1] >= state_.coop_members_count(a[0]))
-        return out_of_range("artel_member_at: cooperative " + std::to_string(a[0]) +
-                            " has no member index " + std::to_string(a[1]));
-      return vm::HostResult::ok(state_.coop_member_at(a[0], a[1]));
+    case 13: {  // members of a cooperative; 0: of the charter's own cooperative (all, for the platform)
+      const std::uint64_t c = a[0] != 0 ? a[0] : ctx_.scope;
+      if (c != 0 && !state_.coop(c))
+        return fail(TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(c), 0});
+      return vm::HostResult::ok(state_.coop_members_count(c));
+    }
+    case 14: {
+      const std::uint64_t c = a[0] != 0 ? a[0] : ctx_.scope;
+      if (a[1] >= state_.coop_members_count(c))
+        return out_of_range("artel_member_at: cooperative " + std::to_string(c) + " has no member index " +
+                            std::to_string(a[1]));
+      return vm::HostResult::ok(state_.coop_member_at(c, a[1]));
+    }
     case 15:
       return vm::HostResult::ok(state_.coops_count());
     case 16:
@@ -172,20 +176,22 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
         sm = state_.member(subject);
         if (!sm) return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(subject), 0});
       }
+      // The cooperative whose members vote: the subject's, else the charter's.
+      const std::uint64_t voting = sm ? sm->coop_id : ctx_.scope;
       std::uint64_t n = 0;
-      for (const auto& s : ctx_.approvers) {
+      for (std::uint64_t person : ctx_.approvers) {
         switch (party) {
           case abi::Party::member:
-            n += s.member_id != 0 && s.member_id == subject;
+            n += sm && sm->person == person;
             break;
-          case abi::Party::cooperative:
-            n += s.coop_id != 0 && sm && s.coop_id == sm->coop_id;
+          case abi::Party::cooperative: {
+            auto p = state_.person(person);
+            n += sm && p && p->kind == PersonKind::cooperative && p->coop_id == sm->coop_id;
             break;
+          }
           case abi::Party::assembly:
-            if (s.member_id != 0) {
-              auto m = state_.member(s.member_id);
-              n += !sm || (m && m->coop_id == sm->coop_id);
-            }
+            // One member, one vote, within the cooperative voting.
+            n += voting == 0 ? state_.holds_membership(person) : state_.membership(person, voting).has_value();
             break;
           case abi::Party::guarantor:
             break;  // no guarantor relation on the ledger yet

@@ -22,12 +22,14 @@ struct CharterEvent {
 };
 
 struct CallContext {
-  std::uint64_t caller = 0;  // member id of the signer; 0 for the operator
-  PublicKey signer{};
+  std::uint64_t caller = 0;  // the acting membership; 0 when the signer acts as no member
+  std::uint64_t signer = 0;  // the signing person; 0 for the ledger itself
+  std::uint64_t scope = 0;   // the cooperative whose charter runs (0: the platform's)
+  std::uint32_t charter_version = 0;
   Hash tx{};
   std::uint8_t tx_kind = 0;
-  // Signers of the transaction's valid approvals, as the ledger knows them.
-  std::vector<SignerRec> approvers;
+  // Persons who approved the transaction (valid, distinct approvals).
+  std::vector<std::uint64_t> approvers;
   // Text of the module's message `index` for artel_fail (empty when unknown).
   std::function<std::string(std::uint64_t index)> message;
 };

@@ -191,12 +191,12 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   if (abi::account_kind(*handle) == abi::AccountKind::share) {
     auto m = st.member(abi::account_owner(*handle));
     j["member"] = {{"id", abi::account_owner(*handle)}, {"cooperative", m->coop_id},
-                   {"key", to_hex(m->key)}, {"admitted_period", m->admitted_period}};
+                   {"person", m->person}, {"admitted_period", m->admitted_period}};
     if (m->member_coop != 0) j["member"]["is_cooperative"] = m->member_coop;
   } else if (abi::account_kind(*handle) == abi::AccountKind::cooperative) {
     std::uint64_t c = abi::account_owner(*handle);
     auto rec = st.coop(c);
-    j["cooperative"] = {{"id", c}, {"name", rec->name}, {"key", to_hex(rec->key)},
+    j["cooperative"] = {{"id", c}, {"name", rec->name}, {"person", rec->person},
                         {"members", st.coop_members_count(c)},
                         {"cooperative_account", st.coop_aggregate(c)}};
   }
@@ -232,19 +232,19 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   std::uint64_t seq = from;
   // Article citations: the number and titles from the module of the charter
   // version that made the posting.
-  std::map<std::uint32_t, std::optional<vm::Module>> modules;
-  auto cite = [&](std::uint32_t version, std::uint32_t ordinal) -> json {
+  std::map<std::pair<std::uint64_t, std::uint32_t>, std::optional<vm::Module>> modules;
+  auto cite = [&](std::uint64_t coop, std::uint32_t version, std::uint32_t ordinal) -> json {
     if (ordinal == 0) return nullptr;
-    auto it = modules.find(version);
+    auto it = modules.find({coop, version});
     if (it == modules.end()) {
       std::optional<vm::Module> m;
-      if (auto c = st.charter(version))
+      if (auto c = st.charter(coop, version))
         if (auto parsed = vm::parse(c->module)) m = std::move(parsed.value());
-      it = modules.emplace(version, std::move(m)).first;
+      it = modules.emplace(std::pair{coop, version}, std::move(m)).first;
     }
     if (!it->second || ordinal > it->second->articles.size()) return nullptr;
     const auto& art = it->second->articles[ordinal - 1];
-    return json{{"number", art.number}, {"titles", art.titles}};
+    return json{{"charter", it->second->header.name}, {"number", art.number}, {"titles", art.titles}};
   };
   for (const auto& p : st.postings(*handle, from, limit)) {
     json what = nullptr;  // what a contribution brought in
@@ -260,9 +260,10 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                      // A charge settled only in this read-only view: not yet taken.
                      {"tx", p.tx == Hash{} ? json(nullptr) : json(hex(p.tx))},
                      {"kind", kind_name(static_cast<TxKind>(p.tx_kind))},
+                     {"charter_coop", p.charter_coop},
                      {"charter_version", p.charter_version},
                      {"article", p.article},
-                     {"cites", cite(p.charter_version, p.article)},
+                     {"cites", cite(p.charter_coop, p.charter_version, p.article)},
                      {"counterparty", p.counterparty == 0 ? std::string("outside")
                                                           : account_name(p.counterparty)}});
   }
@@ -272,31 +273,39 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
 }
 
 json charter_version_json(const CharterVersion& c, bool with_module) {
-  json j{{"version", c.version},     {"module_id", hex(c.module_id)},
-         {"module_size", c.module.size()}, {"effective_period", c.effective_period},
-         {"tx", hex(c.tx)},           {"source", c.source}};
+  json j{{"cooperative", c.coop},          {"version", c.version},
+         {"module_id", hex(c.module_id)},  {"module_size", c.module.size()},
+         {"effective_period", c.effective_period}, {"tx", hex(c.tx)},
+         {"source", c.source}};
   if (with_module) j["module_hex"] = to_hex(c.module);
   return j;
 }
 
-HttpReply charter(Node& node, std::string_view rest) {
+// /v1/charter[/VERSION][?coop=N]: the charter of cooperative N (default 0,
+// the platform's).
+HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
   Overlay view(*snapshot);
   State st(view);
+  const std::string coop_text = query_param(query, "coop");
+  const auto coop = coop_text.empty() ? std::optional<std::uint64_t>(0) : parse_u64(coop_text);
+  if (!coop || (*coop != 0 && !st.coop(*coop)))
+    return error_reply(404, "unknown_cooperative", "no cooperative " + coop_text);
+  const CharterSlot slot = st.charter_slot(*coop);
   if (!rest.empty()) {
     auto v = parse_u64(rest.substr(rest.starts_with("/") ? 1 : 0));
-    auto c = v && *v <= 0xffffffffu ? st.charter(static_cast<std::uint32_t>(*v)) : std::nullopt;
+    auto c = v && *v <= 0xffffffffu ? st.charter(*coop, static_cast<std::uint32_t>(*v)) : std::nullopt;
     if (!c) return error_reply(404, "unknown_charter_version", "no charter version " + std::string(rest));
     return json_reply(200, charter_version_json(*c, true));
   }
-  if (st.charter_latest() == 0) return error_reply(404, "no_charter", "no charter is deployed");
-  auto cur = st.charter(st.charter_version());
+  if (slot.latest == 0) return error_reply(404, "no_charter", "no charter is deployed");
+  auto cur = st.charter(*coop, slot.active);
   json versions = json::array();
-  for (std::uint32_t v = 1; v <= st.charter_latest(); ++v)
-    if (auto c = st.charter(v)) versions.push_back(charter_version_json(*c, false));
-  json j{{"version", cur->version}, {"module_id", hex(cur->module_id)}, {"source", cur->source},
-         {"versions", versions}, {"period", st.period()}};
-  j["pending"] = st.charter_pending() ? json(st.charter_pending()) : json(nullptr);
+  for (std::uint32_t v = 1; v <= slot.latest; ++v)
+    if (auto c = st.charter(*coop, v)) versions.push_back(charter_version_json(*c, false));
+  json j{{"cooperative", *coop}, {"version", cur->version}, {"module_id", hex(cur->module_id)},
+         {"source", cur->source}, {"versions", versions}, {"period", st.period()}};
+  j["pending"] = slot.pending ? json(slot.pending) : json(nullptr);
   return json_reply(200, j);
 }
 
@@ -305,17 +314,19 @@ HttpReply status(Node& node) {
   Overlay view(*snapshot);
   State st(view);
   const LedgerSummary s = read_summary(*snapshot);  // the very block the snapshot shows
-  json j{{"height", s.height},
+  json j{{"ledger_id", hex(st.ledger_id())},
+         {"height", s.height},
          {"state_digest", hex(s.digest)},
          {"block_hash", hex(s.block_hash)},
          {"period", st.period()},
+         {"persons", st.persons_count()},
          {"members", st.members_count()},
-         {"cooperatives", st.coops_count()},
-         {"operator_key", to_hex(*st.operator_key())}};
-  if (auto c = st.charter(st.charter_version()))
-    j["charter"] = {{"version", c->version}, {"module_id", hex(c->module_id)}};
-  else
-    j["charter"] = nullptr;
+         {"cooperatives", st.coops_count()}};
+  json charters = json::array();
+  for (std::uint64_t coop : st.chartered_coops())
+    if (auto c = st.charter(coop, st.charter_slot(coop).active))
+      charters.push_back({{"cooperative", coop}, {"version", c->version}, {"module_id", hex(c->module_id)}});
+  j["charters"] = charters;
   return json_reply(200, j);
 }
 
@@ -343,11 +354,24 @@ HttpReply signer(Node& node, std::string_view key_hex) {
   auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
   Overlay view(*snapshot);
   State st(view);
-  auto s = st.signer(*pk);
-  json j{{"key", std::string(key_hex)}, {"nonce", st.nonce(*pk)},
-         {"next_nonce", st.nonce(*pk) + 1}, {"operator", st.operator_key() == pk}};
-  j["member"] = s && s->member_id ? json(s->member_id) : json(nullptr);
-  j["cooperative"] = s && s->coop_id ? json(s->coop_id) : json(nullptr);
+  const auto person = st.person_by_key(*pk);
+  const std::uint64_t nonce = person ? st.nonce(*person) : st.key_nonce(*pk);
+  json j{{"key", std::string(key_hex)},
+         {"nonce", nonce},
+         {"next_nonce", nonce + 1},
+         {"council", st.is_council_key(*pk)},
+         {"clock", st.clock_key() == pk}};
+  j["person"] = person ? json(*person) : json(nullptr);
+  json memberships = json::array();
+  if (person) {
+    for (std::uint64_t m : st.memberships(*person))
+      memberships.push_back({{"member", m}, {"cooperative", st.member(m)->coop_id}});
+    auto rec = st.person(*person);
+    j["cooperative"] = rec && rec->kind == PersonKind::cooperative ? json(rec->coop_id) : json(nullptr);
+  } else {
+    j["cooperative"] = nullptr;
+  }
+  j["memberships"] = memberships;
   return json_reply(200, j);
 }
 
@@ -377,7 +401,7 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
       return HttpReply{200, "text/plain; version=0.0.4",
                        node.metrics().prometheus(node.ledger().summary()), {}};
     if (path == "/v1/charter" || path.starts_with("/v1/charter/"))
-      return charter(node, path.substr(std::string_view("/v1/charter").size()));
+      return charter(node, path.substr(std::string_view("/v1/charter").size()), query);
     if (path.starts_with("/v1/blocks/")) return block(node, path.substr(11));
     if (path.starts_with("/v1/signers/")) return signer(node, path.substr(12));
     if (path.starts_with("/v1/transactions/")) return transaction(node, path.substr(17));

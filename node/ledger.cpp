@@ -34,7 +34,11 @@ std::string hash_value(const Hash& h) { return std::string(h.begin(), h.end()); 
 
 TxError err(TxCode code, std::string message) { return TxError{code, std::move(message), 0}; }
 
-std::string who(const PublicKey& pk) { return "signer " + to_hex(pk).substr(0, 16); }
+std::string who(const PublicKey& pk) { return "key " + to_hex(pk).substr(0, 16); }
+
+std::string charter_name(std::uint64_t coop) {
+  return coop == 0 ? std::string("the platform charter") : "the charter of cooperative " + std::to_string(coop);
+}
 
 // Ledger hooks: rules the ledger itself runs, inside the transaction, for its
 // own kinds of transaction when the charter in force defines them. An
@@ -60,6 +64,10 @@ __extension__ typedef unsigned __int128 u128;
 
 std::string hex(const Hash& h) { return to_hex(h); }
 
+// Format 1 kept one charter and keys as members; format 2 keeps persons,
+// memberships and a charter per cooperative under the platform's.
+constexpr int kLedgerFormat = 2;
+
 LedgerSummary read_summary(const KvReader& kv) {
   LedgerSummary s;
   if (auto h = kv.get("#h")) s.height = Reader(*h).u64();
@@ -68,7 +76,7 @@ LedgerSummary read_summary(const KvReader& kv) {
   return s;
 }
 
-Prepared prepare(Bytes bytes) {
+Prepared prepare(Bytes bytes, const Hash& ledger_id) {
   Prepared p;
   p.id = tx_id(bytes);
   auto d = decode(bytes);
@@ -76,37 +84,53 @@ Prepared prepare(Bytes bytes) {
     p.decode_error = "byte " + std::to_string(e->offset) + ": " + e->message;
   } else {
     p.tx = std::move(std::get<Transaction>(d));
-    p.signatures_ok = verify_signatures(*p.tx, bytes);
+    p.signatures_ok = verify_signatures(*p.tx, bytes, ledger_id);
   }
   p.bytes = std::move(bytes);
   return p;
 }
 
-Ledger::Ledger(const std::string& dir, std::optional<PublicKey> operator_key)
+Ledger::Ledger(const std::string& dir, std::optional<std::string> genesis_document)
     : store_(std::make_unique<Store>(dir)), runtime_(std::make_unique<CharterRuntime>()) {
+  std::optional<Genesis> genesis;
+  if (genesis_document) {
+    std::string why;
+    genesis = Genesis::parse(*genesis_document, why);
+    if (!genesis) throw std::runtime_error("genesis document: " + why);
+  }
   auto height = store_->get("#h");
   if (!height) {
-    if (!operator_key)
-      throw std::runtime_error("ledger " + dir + " is new: the operator key is required to create it");
-    Overlay genesis(*store_);
-    State st(genesis);
-    st.set_operator_key(*operator_key);
+    if (!genesis)
+      throw std::runtime_error("ledger " + dir + " is new: the genesis document is required to create it");
+    Overlay first(*store_);
+    State st(first);
+    st.set_ledger_id(ledger_id(*genesis_document));
+    for (const auto& k : genesis->council) st.add_council_key(k);
+    st.set_clock_key(genesis->clock_key);
     st.set_global("period", 0);
     SetDigest digest;
-    for (const auto& [k, v] : genesis.writes()) digest.add(k, *v);
+    for (const auto& [k, v] : first.writes()) digest.add(k, *v);
     Writer h;
     h.u64(0);
-    genesis.put("#h", h.as_string());
-    genesis.put("#d", hash_value(digest.value()));
-    genesis.put(chain_key("#D", 0), hash_value(digest.value()));
-    genesis.put("#H", hash_value(Hash{}));
-    store_->write(genesis.writes(), true);
+    first.put("#h", h.as_string());
+    first.put("#d", hash_value(digest.value()));
+    first.put(chain_key("#D", 0), hash_value(digest.value()));
+    first.put("#H", hash_value(Hash{}));
+    first.put("#g", *genesis_document);
+    first.put("#f", std::to_string(kLedgerFormat));
+    store_->write(first.writes(), true);
   }
+  const auto format = store_->get("#f").value_or("1");
+  if (format != std::to_string(kLedgerFormat))
+    throw std::runtime_error("the data folder " + dir + " holds a ledger of format " + format +
+                             "; this arteld keeps ledgers of format " + std::to_string(kLedgerFormat) +
+                             " (no conversion exists: start a new ledger)");
   Overlay view(*store_);
   State st(view);
-  if (operator_key && st.operator_key() != operator_key)
-    throw std::runtime_error("ledger " + dir + " was created with operator key " +
-                             to_hex(*st.operator_key()) + ", not " + to_hex(*operator_key));
+  id_ = st.ledger_id();
+  if (genesis_document && ledger_id(*genesis_document) != id_)
+    throw std::runtime_error("ledger " + dir + " has id " + to_hex(id_) + "; the genesis document given is of ledger " +
+                             to_hex(ledger_id(*genesis_document)));
   summary_ = read_summary(*store_);
 }
 
@@ -211,49 +235,65 @@ BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
 }
 
 // Enforces the rule's `by` clause as the module records it, term by term
-// (vm::Right): every term must hold.
+// (vm::Right): every term must hold. `cc.scope` is the cooperative whose
+// charter the rule is of (0: the platform's).
 Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args,
                         const CallContext& cc) {
-  const std::string where = "rule '" + rule.name + "'";
+  const std::string where = "rule '" + rule.name + "' of " + charter_name(cc.scope);
   if (!rule.is_rule || rule.rights.empty())
     return err(TxCode::unauthorized, where + " runs only at period boundaries");
-  auto signer = st.signer(cc.signer);
+  const PersonRec signer = cc.signer != 0 ? st.person(cc.signer).value_or(PersonRec{}) : PersonRec{};
   for (const vm::Right& g : rule.rights) {
     switch (g.kind) {
       case vm::RightKind::Member:
-        if (!signer || signer->member_id == 0)
-          return err(TxCode::unknown_member, where + " must be signed by a member; " + who(cc.signer) + " is not one");
+        if (cc.caller == 0)
+          return err(TxCode::unauthorized, where + " must be signed by a member" +
+                                               (cc.scope != 0 ? " of cooperative " + std::to_string(cc.scope) : "") +
+                                               "; person " + std::to_string(cc.signer) + " acts as none");
         break;
-      case vm::RightKind::Cooperative:
-        if (!signer || signer->coop_id == 0)
-          return err(TxCode::unauthorized, where + " must be signed by a cooperative; " + who(cc.signer) + " is not one");
+      case vm::RightKind::Cooperative: {
+        if (signer.kind != PersonKind::cooperative || (cc.scope != 0 && signer.coop_id != cc.scope))
+          return err(TxCode::unauthorized, where + " must be signed by " +
+                                               (cc.scope != 0 ? "cooperative " + std::to_string(cc.scope) + " itself"
+                                                              : std::string("a cooperative")) +
+                                               "; person " + std::to_string(cc.signer) + " is not it");
         // A cooperative acts only for its own members.
+        const std::uint64_t signing_coop = signer.coop_id;
         for (std::size_t i = 0; i < rule.param_types.size() && i < args.size(); ++i) {
           if (rule.param_types[i] != "member") continue;
           auto m = args[i] > 0 ? st.member(static_cast<std::uint64_t>(args[i])) : std::nullopt;
-          if (!m) return err(TxCode::unknown_member, where + ": argument " + std::to_string(i + 1) + " names no member (" +
+          if (!m)
+            return err(TxCode::unknown_member, where + ": argument " + std::to_string(i + 1) + " names no member (" +
                                                    std::to_string(args[i]) + ")");
-          if (m->coop_id != signer->coop_id)
-            return err(TxCode::unauthorized, where + ": member " + std::to_string(args[i]) + " belongs to cooperative " +
-                                           std::to_string(m->coop_id) + ", not to the signing cooperative " +
-                                           std::to_string(signer->coop_id));
+          if (m->coop_id != signing_coop)
+            return err(TxCode::unauthorized, where + ": member " + std::to_string(args[i]) +
+                                                 " belongs to cooperative " + std::to_string(m->coop_id) +
+                                                 ", not to the signing cooperative " +
+                                                 std::to_string(signing_coop));
         }
         break;
+      }
       case vm::RightKind::Assembly: {
-        std::uint64_t yes = 0, all = st.members_count();
-        for (const auto& s : cc.approvers) yes += s.member_id != 0;
+        // One member, one vote, within the cooperative voting (the platform:
+        // every person holding a membership).
+        std::uint64_t yes = 0;
+        for (std::uint64_t person : cc.approvers)
+          yes += cc.scope == 0 ? st.holds_membership(person) : st.membership(person, cc.scope).has_value();
+        const std::uint64_t all = cc.scope == 0 ? st.member_persons_count() : st.coop_members_count(cc.scope);
         // yes / all >= num / den, exactly: "at least two thirds" is 4 of 6.
         const u128 lhs = static_cast<u128>(yes) * g.den;
         const u128 rhs = static_cast<u128>(all) * g.num;
         if (lhs < rhs || yes == 0)
-          return err(TxCode::approval_missing, where + " needs the assembly's approval (" + std::to_string(g.num) + "/" +
-                                             std::to_string(g.den) + " of " + std::to_string(all) + " members); " +
-                                             std::to_string(yes) + " approved");
+          return err(TxCode::approval_missing,
+                     where + " needs the assembly's approval (" + std::to_string(g.num) + "/" +
+                         std::to_string(g.den) + " of " + std::to_string(all) + " members); " +
+                         std::to_string(yes) + " approved");
         break;
       }
       case vm::RightKind::Guarantors:
         return err(TxCode::approval_missing, where + " needs " + std::to_string(g.count) +
-                                           " guarantors' approval, and this ledger has no guarantor relations yet");
+                                                 " guarantors' approval, and this ledger keeps no guarantor "
+                                                 "relations yet");
     }
   }
   return std::nullopt;
@@ -263,20 +303,28 @@ void Ledger::install_settler(State& st, const Hash& tx) const {
   st.set_settler([this, tx](State& s, std::uint64_t member) { return settle(s, member, tx); });
 }
 
+// The platform charter binds every share account; then the charter of the
+// membership's own cooperative.
 Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
+  auto m = st.member(member);
+  if (!m) return std::nullopt;
+  if (auto e = settle_scope(st, 0, member, tx)) return e;
+  return settle_scope(st, m->coop_id, member, tx);
+}
+
+Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member, const Hash& tx) const {
   const std::uint64_t now = st.period();
-  const std::uint64_t from = st.settled_through(member);
-  if (from >= now || !st.member(member)) return std::nullopt;
-  const std::uint32_t active = st.charter_version();
-  const std::uint32_t latest = st.charter_latest();
+  const std::uint64_t from = st.settled_through(scope, member);
+  if (from >= now) return std::nullopt;
+  const CharterSlot slot = st.charter_slot(scope);
   std::optional<CharterVersion> charter;
   std::vector<std::string> entries;
   for (std::uint64_t q = from + 1; q <= now; ++q) {
     // The version in force at boundary q: the newest activated version
     // whose effective period is not after q.
     std::uint32_t v = 0;
-    for (std::uint32_t k = std::min(active, latest); k >= 1; --k) {
-      auto c = (charter && charter->version == k) ? charter : st.charter(k);
+    for (std::uint32_t k = std::min(slot.active, slot.latest); k >= 1; --k) {
+      auto c = (charter && charter->version == k) ? charter : st.charter(scope, k);
       if (c && c->effective_period <= q) {
         v = k;
         if (!charter || charter->version != k) {
@@ -290,13 +338,13 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
         break;
       }
     }
-    st.mark_settled(member, q);
+    st.mark_settled(scope, member, q);
     if (v == 0 || entries.empty()) continue;
-    const std::int64_t balance =
-        st.account(abi::account_handle(abi::AccountKind::share, member)).balance;
+    const std::int64_t balance = st.account(abi::account_handle(abi::AccountKind::share, member)).balance;
     for (const auto& name : entries) {
       CallContext cc;
-      cc.caller = 0;
+      cc.scope = scope;
+      cc.charter_version = v;
       cc.tx = tx;
       cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
       CharterRuntime* rt = runtime_.get();
@@ -304,14 +352,14 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
       cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
       ChartersHost host(st, std::move(cc));
       const auto outer = st.stamp();
-      st.set_stamp(State::Stamp{q, v});
+      st.set_stamp(State::Stamp{q, scope, v});
       const std::int64_t args[2] = {static_cast<std::int64_t>(member), balance};
       Check r = runtime_->run(*charter, name, args, host);
       st.set_stamp(outer);
       if (r) return r;
     }
   }
-  st.mark_settled(member, now);
+  st.mark_settled(scope, member, now);
   return std::nullopt;
 }
 
@@ -320,128 +368,231 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   install_settler(st, p.id);
   if (!p.signatures_ok)
     return err(TxCode::bad_signature, "transaction " + hex(p.id) + ": signature of " + who(p.tx->signer) +
-                                    " or of an approval does not verify");
+                                          " or of an approval does not verify for ledger " + hex(id_).substr(0, 16));
   const Transaction& tx = *p.tx;
-  std::uint64_t last = st.nonce(tx.signer);
+  const bool council = st.is_council_key(tx.signer);
+  const bool clock = st.clock_key() == tx.signer;
+  const std::optional<std::uint64_t> signer = st.person_by_key(tx.signer);
+  if (!signer && !council && !clock)
+    return err(TxCode::unknown_member, "transaction " + hex(p.id) + ": " + who(tx.signer) +
+                                           " is no person on this ledger, nor its council or clock key");
+  // Nonces belong to the person (they survive a change of key); the council
+  // and clock keys, which are no persons, keep theirs by key.
+  std::uint64_t last = signer ? st.nonce(*signer) : st.key_nonce(tx.signer);
   if (tx.nonce != last + 1)
-    return err(TxCode::bad_nonce, "transaction " + hex(p.id) + ": nonce " + std::to_string(tx.nonce) +
-                                " of " + who(tx.signer) +
-                                (tx.nonce <= last ? " was already used" : " skips ahead") +
-                                " (next is " + std::to_string(last + 1) + ")");
-  st.set_nonce(tx.signer, tx.nonce);
+    return err(TxCode::bad_nonce, "transaction " + hex(p.id) + ": nonce " + std::to_string(tx.nonce) + " of " +
+                                      who(tx.signer) + (tx.nonce <= last ? " was already used" : " skips ahead") +
+                                      " (next is " + std::to_string(last + 1) + ")");
+  if (signer)
+    st.set_nonce(*signer, tx.nonce);
+  else
+    st.set_key_nonce(tx.signer, tx.nonce);
 
-  const auto signer = st.signer(tx.signer);
-  const PostingContext ctx{p.id, static_cast<std::uint8_t>(tx.kind()), 0};
-  auto need_operator = [&]() -> Check {
-    if (st.operator_key() == tx.signer) return std::nullopt;
-    return err(TxCode::unauthorized, std::string(kind_name(tx.kind())) + " must be signed by the operator key, " +
-                                   who(tx.signer) + " is not it");
-  };
-  auto need_member = [&]() -> Check {
-    if (signer && signer->member_id != 0) return std::nullopt;
-    return err(TxCode::unknown_member, who(tx.signer) + " is not a member");
+  const std::uint64_t person = signer.value_or(0);
+  const std::optional<PersonRec> signer_rec = signer ? st.person(*signer) : std::nullopt;
+  const PostingContext ctx{p.id, static_cast<std::uint8_t>(tx.kind()), 0, 0, 0};
+  auto need_council = [&]() -> Check {
+    if (council) return std::nullopt;
+    return err(TxCode::unauthorized, std::string(kind_name(tx.kind())) +
+                                         " must be signed by an operator council key; " + who(tx.signer) +
+                                         " is not one");
   };
   // The member's own cooperative must sign contributions and returns.
   auto need_coop_of = [&](std::uint64_t member) -> Check {
     auto m = st.member(member);
     if (!m) return err(TxCode::unknown_member, "no member " + std::to_string(member));
-    if (!signer || signer->coop_id != m->coop_id)
+    if (!signer_rec || signer_rec->kind != PersonKind::cooperative || signer_rec->coop_id != m->coop_id)
       return err(TxCode::unauthorized, "member " + std::to_string(member) + " belongs to cooperative " +
-                                     std::to_string(m->coop_id) + "; " + who(tx.signer) +
-                                     " does not sign for it");
+                                           std::to_string(m->coop_id) + "; " + who(tx.signer) +
+                                           " does not sign for it");
     return std::nullopt;
   };
-  auto approvers = [&](std::vector<SignerRec>& out) -> Check {
-    std::set<PublicKey> seen;
+  auto approvers = [&](std::vector<std::uint64_t>& out) -> Check {
+    std::set<std::uint64_t> seen;
     for (const auto& a : tx.approvals) {
-      if (!seen.insert(a.key).second)
-        return err(TxCode::bad_approval, "approval by " + who(a.key) + " appears twice");
-      auto s = st.signer(a.key);
-      if (!s) return err(TxCode::bad_approval, "approval by " + who(a.key) + ", who is not on the ledger");
-      out.push_back(*s);
+      auto who_approved = st.person_by_key(a.key);
+      if (!who_approved)
+        return err(TxCode::bad_approval, "approval by " + who(a.key) + ", who is no person on the ledger");
+      if (!seen.insert(*who_approved).second)
+        return err(TxCode::bad_approval, "person " + std::to_string(*who_approved) + " approves twice");
+      out.push_back(*who_approved);
     }
     return std::nullopt;
   };
   auto make_context = [&](std::uint64_t caller, const CharterVersion& c) {
     CallContext cc;
     cc.caller = caller;
-    cc.signer = tx.signer;
+    cc.signer = person;
+    cc.scope = c.coop;
+    cc.charter_version = c.version;
     cc.tx = p.id;
     cc.tx_kind = static_cast<std::uint8_t>(tx.kind());
     CharterRuntime* rt = runtime_.get();
     cc.message = [rt, c](std::uint64_t i) { return rt->message(c, i); };
     return cc;
   };
-  // The charter in force and its hook `name`, when it defines one.
+  // A hook of the charter in force in `scope`, when it defines one.
   struct Hook {
     CharterVersion charter;
     EntryInfo entry;
     PostingContext ctx;  // the ledger's own postings cite the hook's article
   };
-  auto find_hook = [&](std::string_view name) -> std::optional<Hook> {
-    auto c = st.charter(st.charter_version());
+  auto find_hook = [&](std::uint64_t scope, std::string_view name) -> std::optional<Hook> {
+    const CharterSlot slot = st.charter_slot(scope);
+    if (slot.active == 0) return std::nullopt;
+    auto c = st.charter(scope, slot.active);
     if (!c) return std::nullopt;
     auto info = runtime_->entry(*c, name);
     if (!info) return std::nullopt;
     PostingContext hc = ctx;
     hc.article = info->article_ordinal;
+    hc.charter_coop = scope;
+    hc.charter_version = c->version;
     return Hook{std::move(*c), std::move(*info), hc};
   };
-  // Runs a rule (or hook) of the charter in force for this transaction,
-  // after its `by` clause has been checked.
-  auto run_rule = [&](const CharterVersion& c, const EntryInfo& info, std::span<const std::int64_t> args) -> Check {
-    CallContext cc = make_context(signer ? signer->member_id : 0, c);
+  // The platform charter's hook first, then the cooperative's.
+  auto find_hooks = [&](std::uint64_t coop, std::string_view name) {
+    std::vector<Hook> out;
+    if (auto h = find_hook(0, name)) out.push_back(std::move(*h));
+    if (coop != 0)
+      if (auto h = find_hook(coop, name)) out.push_back(std::move(*h));
+    return out;
+  };
+  // Runs a rule (or hook) after its `by` clause has been checked.
+  auto run_rule = [&](const CharterVersion& c, const EntryInfo& info, std::uint64_t caller,
+                      std::span<const std::int64_t> args) -> Check {
+    CallContext cc = make_context(caller, c);
     if (auto e = approvers(cc.approvers)) return e;
     if (auto e = authorise(st, info, args, cc)) return e;
     ChartersHost host(st, std::move(cc));
     Check r = runtime_->run(c, info.name, args, host);
-    events = host.events();
+    events.insert(events.end(), host.events().begin(), host.events().end());
     return r;
+  };
+  auto run_hooks = [&](const std::vector<Hook>& hooks, std::uint64_t caller,
+                       std::span<const std::int64_t> args) -> Check {
+    for (const auto& h : hooks)
+      if (auto e = run_rule(h.charter, h.entry, caller, args)) return e;
+    return std::nullopt;
   };
   auto positive = [&](std::int64_t amount, const char* what) -> Check {
     if (amount > 0) return std::nullopt;
     return err(TxCode::invalid_amount, std::string(what) + " must be positive, got " + std::to_string(amount));
+  };
+  // Who may deploy or amend a cooperative's charter.
+  auto charter_change = [&](std::uint64_t coop, const Bytes& module, const std::string& source,
+                            bool first) -> Check {
+    if (coop != 0 && !st.coop(coop))
+      return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(coop));
+    CharterSlot slot = st.charter_slot(coop);
+    if (first) {
+      if (coop == 0) {
+        if (auto e = need_council()) return e;
+      } else if (!signer_rec || signer_rec->kind != PersonKind::cooperative || signer_rec->coop_id != coop) {
+        return err(TxCode::unauthorized, "the first charter of cooperative " + std::to_string(coop) +
+                                             " is deployed by the cooperative's own key, not by " + who(tx.signer));
+      }
+      if (slot.latest != 0)
+        return err(TxCode::charter_exists, charter_name(coop) + " is deployed already; amend it instead");
+      if (auto e = runtime_->validate(module, 1)) return e;
+      CharterVersion c{coop, 1, CharterRuntime::module_id(module), module, source, st.period(), p.id};
+      st.put_charter(c);
+      st.set_charter_slot(coop, CharterSlot{1, 1, 0});
+      return std::nullopt;
+    }
+    if (slot.active == 0) return err(TxCode::no_charter, charter_name(coop) + " is not deployed; deploy it first");
+    if (slot.pending != 0)
+      return err(TxCode::amendment_pending, "version " + std::to_string(slot.pending) + " of " +
+                                                charter_name(coop) + " is already waiting for the next period");
+    // The proposer acts as its membership in that cooperative (for the
+    // platform: its only membership, if it has exactly one).
+    std::uint64_t acting = 0;
+    if (coop != 0) {
+      acting = st.membership(person, coop).value_or(0);
+    } else if (auto mine = st.memberships(person); mine.size() == 1) {
+      acting = mine[0];
+    }
+    if (coop == 0 ? !st.holds_membership(person) : acting == 0)
+      return err(TxCode::unauthorized, "an amendment of " + charter_name(coop) + " is proposed by one of its members; " +
+                                           who(tx.signer) + " is none");
+    const std::uint32_t v = slot.latest + 1;
+    if (auto e = runtime_->validate(module, v)) return e;
+    auto current = st.charter(coop, slot.active);
+    if (!current) return err(TxCode::no_charter, charter_name(coop) + " has no version " + std::to_string(slot.active));
+    if (auto amend = runtime_->entry(*current, amend_entry)) {
+      // The charter's amendment rule: its `by` clause says whose approval
+      // an amendment needs; its body may demand more.
+      if (auto e = run_rule(*current, *amend, acting, {})) {
+        if (e->code == TxCode::charter_abort) e->code = TxCode::approval_missing;
+        return e;
+      }
+    } else {
+      // Without an on_amend rule a charter demands approval by more than
+      // half of its members; the proposer counts when they approved too.
+      std::vector<std::uint64_t> yes_persons;
+      if (auto e = approvers(yes_persons)) return e;
+      std::uint64_t yes = 0;
+      for (std::uint64_t a : yes_persons) yes += coop == 0 ? st.holds_membership(a) : st.membership(a, coop).has_value();
+      const std::uint64_t all = coop == 0 ? st.member_persons_count() : st.coop_members_count(coop);
+      if (yes * 2 <= all)
+        return err(TxCode::approval_missing, "amendment of " + charter_name(coop) + " approved by " +
+                                                 std::to_string(yes) + " of " + std::to_string(all) +
+                                                 " members; more than half must approve");
+    }
+    CharterVersion nc{coop, v, CharterRuntime::module_id(module), module, source, st.period() + 1, p.id};
+    st.put_charter(nc);
+    slot.latest = v;
+    slot.pending = v;
+    st.set_charter_slot(coop, slot);
+    return std::nullopt;
   };
 
   return std::visit(
       [&](const auto& b) -> Check {
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, RegisterCoop>) {
-          if (auto e = need_operator()) return e;
+          if (auto e = need_council()) return e;
           if (b.name.empty()) return err(TxCode::invalid, "a cooperative needs a name");
-          auto existing = st.signer(b.coop_key);
-          if (existing && existing->coop_id != 0)
-            return err(TxCode::duplicate, "key " + to_hex(b.coop_key).substr(0, 16) +
-                                        " already signs for cooperative " +
-                                        std::to_string(existing->coop_id));
-          std::uint64_t id = st.add_coop(CoopRec{b.coop_key, b.name, st.period()});
-          SignerRec s = existing.value_or(SignerRec{});
-          s.coop_id = id;
-          st.put_signer(b.coop_key, s);
+          if (auto existing = st.person_by_key(b.coop_key))
+            return err(TxCode::duplicate, "key " + to_hex(b.coop_key).substr(0, 16) + " is already person " +
+                                              std::to_string(*existing));
+          if (st.is_council_key(b.coop_key) || st.clock_key() == b.coop_key)
+            return err(TxCode::invalid, "a council or clock key cannot be a cooperative's key");
+          const std::uint64_t id = st.coops_count() + 1;
+          const std::uint64_t coop_person = st.add_person(PersonRec{b.coop_key, PersonKind::cooperative, id});
+          if (st.add_coop(CoopRec{coop_person, b.name, st.period()}) != id)
+            return err(TxCode::invalid, "cooperative ids out of step");
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, AdmitMember>) {
           if (!st.coop(b.coop_id))
             return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.coop_id));
-          if (!signer || signer->coop_id != b.coop_id)
+          if (!signer_rec || signer_rec->kind != PersonKind::cooperative || signer_rec->coop_id != b.coop_id)
             return err(TxCode::unauthorized, "admission to cooperative " + std::to_string(b.coop_id) +
-                                           " must be signed by its key, not by " + who(tx.signer));
-          auto existing = st.signer(b.member_key);
-          if (existing && existing->member_id != 0)
-            return err(TxCode::duplicate, "key " + to_hex(b.member_key).substr(0, 16) +
-                                        " is already member " + std::to_string(existing->member_id));
+                                                 " must be signed by its key, not by " + who(tx.signer));
+          if (st.is_council_key(b.person_key) || st.clock_key() == b.person_key)
+            return err(TxCode::invalid, "a council or clock key cannot be a member's key");
+          std::optional<std::uint64_t> who_joins = st.person_by_key(b.person_key);
           if (b.member_coop != 0) {
             auto mc = st.coop(b.member_coop);
             if (!mc) return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.member_coop));
             if (b.member_coop == b.coop_id)
               return err(TxCode::invalid, "cooperative " + std::to_string(b.coop_id) + " cannot be its own member");
-            if (mc->key != b.member_key)
-              return err(TxCode::invalid, "member key is not the key of cooperative " +
-                                        std::to_string(b.member_coop));
+            if (who_joins != mc->person)
+              return err(TxCode::invalid, "the key is not the key of cooperative " + std::to_string(b.member_coop));
+          } else if (who_joins) {
+            auto pr = st.person(*who_joins);
+            if (pr && pr->kind == PersonKind::cooperative)
+              return err(TxCode::invalid, "the key is cooperative " + std::to_string(pr->coop_id) +
+                                              "'s; admit a cooperative with member_coop set");
           }
-          std::uint64_t id = st.add_member(MemberRec{b.member_key, b.coop_id, b.member_coop, st.period()});
-          SignerRec s = existing.value_or(SignerRec{});
-          s.member_id = id;
-          st.put_signer(b.member_key, s);
+          if (who_joins)
+            if (auto existing = st.membership(*who_joins, b.coop_id))
+              return err(TxCode::duplicate, "person " + std::to_string(*who_joins) + " is already member " +
+                                                std::to_string(*existing) + " of cooperative " +
+                                                std::to_string(b.coop_id));
+          const std::uint64_t joining =
+              who_joins ? *who_joins : st.add_person(PersonRec{b.person_key, PersonKind::natural, 0});
+          st.add_member(MemberRec{joining, b.coop_id, b.member_coop, st.period()});
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, Contribute>) {
           if (auto e = need_coop_of(b.member_id)) return e;
@@ -450,60 +601,128 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
             return err(TxCode::invalid, "a property contribution needs a description and a valuation");
           st.put_contribution(p.id, ContributionRec{b.member_id, b.amount, static_cast<std::uint8_t>(b.kind),
                                                     b.description, b.valuation});
-          auto hook = find_hook(contribute_hook);
-          if (!hook) return st.post(share(b.member_id), b.amount, 0, ctx);
+          const std::uint64_t coop = st.member(b.member_id)->coop_id;
+          auto hooks = find_hooks(coop, contribute_hook);
+          if (hooks.empty()) return st.post(share(b.member_id), b.amount, 0, ctx);
           // The cooperative has received the money (or property valued in
-          // money) for the member; the charter says what becomes of it.
-          if (auto e = st.post(own(st.member(b.member_id)->coop_id), b.amount, 0, hook->ctx)) return e;
+          // money) for the member; the charters say what becomes of it.
+          if (auto e = st.post(own(coop), b.amount, 0, hooks.back().ctx)) return e;
           const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
-          return run_rule(hook->charter, hook->entry, args);
+          return run_hooks(hooks, 0, args);
         } else if constexpr (std::is_same_v<T, Transfer>) {
-          if (auto e = need_member()) return e;
           if (auto e = positive(b.amount, "a transfer")) return e;
-          if (!st.member(b.to_member))
-            return err(TxCode::unknown_member, "transfer to member " + std::to_string(b.to_member) +
-                                             ", who does not exist");
-          auto hook = find_hook(transfer_hook);
-          if (!hook) return st.move(share(signer->member_id), share(b.to_member), b.amount, ctx);
-          const std::int64_t args[2] = {static_cast<std::int64_t>(b.to_member), b.amount};
-          return run_rule(hook->charter, hook->entry, args);
+          // The paying membership is the signer's.
+          std::uint64_t from = b.from_member;
+          if (from == 0) {
+            auto mine = st.memberships(person);
+            if (mine.size() != 1)
+              return err(TxCode::invalid, "person " + std::to_string(person) + " holds " +
+                                              std::to_string(mine.size()) +
+                                              " memberships; the transfer must name the paying one");
+            from = mine[0];
+          }
+          auto fm = st.member(from);
+          if (!fm) return err(TxCode::unknown_member, "no member " + std::to_string(from));
+          if (fm->person != person || person == 0)
+            return err(TxCode::unauthorized, "member " + std::to_string(from) + " is not the signer's (" +
+                                                 who(tx.signer) + ")");
+          // The receiving person; a named membership alone also names its person.
+          std::uint64_t to_person = b.to_person;
+          if (to_person == 0 && b.to_member != 0) {
+            auto tm = st.member(b.to_member);
+            if (!tm)
+              return err(TxCode::unknown_member, "transfer to member " + std::to_string(b.to_member) +
+                                                     ", who does not exist");
+            to_person = tm->person;
+          }
+          if (!st.person(to_person))
+            return err(TxCode::unknown_member, "transfer to person " + std::to_string(to_person) +
+                                                   ", who does not exist");
+          std::uint64_t to = b.to_member;
+          if (to == 0) {
+            auto theirs = st.memberships(to_person);
+            if (theirs.size() != 1)
+              return err(TxCode::invalid, "person " + std::to_string(to_person) + " holds " +
+                                              std::to_string(theirs.size()) +
+                                              " memberships; the transfer must name the receiving one");
+            to = theirs[0];
+          }
+          auto tm = st.member(to);
+          if (!tm || tm->person != to_person)
+            return err(TxCode::unknown_member, "member " + std::to_string(to) + " is not person " +
+                                                   std::to_string(to_person) + "'s");
+          auto hooks = find_hooks(fm->coop_id, transfer_hook);
+          if (hooks.empty()) return st.move(share(from), share(to), b.amount, ctx);
+          const std::int64_t args[2] = {static_cast<std::int64_t>(to), b.amount};
+          return run_hooks(hooks, from, args);
         } else if constexpr (std::is_same_v<T, ReturnShare>) {
           if (auto e = need_coop_of(b.member_id)) return e;
           if (auto e = positive(b.amount, "a return")) return e;
-          auto hook = find_hook(return_hook);
-          if (!hook) return st.post(share(b.member_id), -b.amount, 0, ctx);
-          // The charter moves the return to the cooperative, which pays it
+          const std::uint64_t coop = st.member(b.member_id)->coop_id;
+          auto hooks = find_hooks(coop, return_hook);
+          if (hooks.empty()) return st.post(share(b.member_id), -b.amount, 0, ctx);
+          // The charters move the return to the cooperative, which pays it
           // out to the member: it leaves the ledger from the own account.
           const std::int64_t args[2] = {static_cast<std::int64_t>(b.member_id), b.amount};
-          if (auto e = run_rule(hook->charter, hook->entry, args)) return e;
-          return st.post(own(st.member(b.member_id)->coop_id), -b.amount, 0, hook->ctx);
+          if (auto e = run_hooks(hooks, 0, args)) return e;
+          return st.post(own(coop), -b.amount, 0, hooks.back().ctx);
         } else if constexpr (std::is_same_v<T, CallRule>) {
-          auto c = st.charter(st.charter_version());
-          if (!c) return err(TxCode::no_charter, "no charter is deployed");
+          if (b.coop_id != 0 && !st.coop(b.coop_id))
+            return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.coop_id));
+          const CharterSlot slot = st.charter_slot(b.coop_id);
+          auto c = slot.active != 0 ? st.charter(b.coop_id, slot.active) : std::nullopt;
+          if (!c) return err(TxCode::no_charter, charter_name(b.coop_id) + " is not deployed");
           auto info = runtime_->entry(*c, b.rule);
           if (!info || !info->is_rule)
-            return err(TxCode::unknown_rule, "charter version " + std::to_string(c->version) +
-                                           " has no rule '" + b.rule + "'");
+            return err(TxCode::unknown_rule, charter_name(b.coop_id) + " version " + std::to_string(c->version) +
+                                                 " has no rule '" + b.rule + "'");
           if (auto k = hook_kind(b.rule); !k.empty())
-            return err(TxCode::unknown_rule, "rule '" + b.rule + "' is run by the ledger with a " + std::string(k) +
-                                           " transaction, not by call_rule");
-          return run_rule(*c, *info, b.args);
+            return err(TxCode::unknown_rule, "rule '" + b.rule + "' is run by the ledger with a " +
+                                                 std::string(k) + " transaction, not by call_rule");
+          // The acting membership: named, or the signer's in that cooperative.
+          std::uint64_t acting = b.member_id;
+          if (acting != 0) {
+            auto m = st.member(acting);
+            if (!m) return err(TxCode::unknown_member, "no member " + std::to_string(acting));
+            if (m->person != person || person == 0)
+              return err(TxCode::unauthorized, "member " + std::to_string(acting) + " is not the signer's (" +
+                                                   who(tx.signer) + ")");
+            if (b.coop_id != 0 && m->coop_id != b.coop_id)
+              return err(TxCode::unauthorized, "member " + std::to_string(acting) + " belongs to cooperative " +
+                                                   std::to_string(m->coop_id) + ", not to " +
+                                                   std::to_string(b.coop_id));
+          } else if (b.coop_id != 0) {
+            acting = st.membership(person, b.coop_id).value_or(0);
+          } else {
+            auto mine = st.memberships(person);
+            if (mine.size() == 1) acting = mine[0];
+          }
+          return run_rule(*c, *info, acting, b.args);
         } else if constexpr (std::is_same_v<T, AdvancePeriod>) {
-          if (auto e = need_operator()) return e;
+          if (!clock)
+            return err(TxCode::unauthorized, "advance_period must be signed by the clock key; " + who(tx.signer) +
+                                                 " is not it");
           std::uint64_t now = st.period();
           if (b.to_period != now + 1)
             return err(TxCode::bad_period, "the period is " + std::to_string(now) + "; cannot advance to " +
-                                         std::to_string(b.to_period));
+                                               std::to_string(b.to_period));
           st.set_global("period", b.to_period);
-          if (std::uint32_t pending = st.charter_pending()) {
-            auto pc = st.charter(pending);
+          // Every charter's pending amendment takes effect, then every
+          // charter's periodic clauses run: the platform's first, then the
+          // cooperatives' in order of id, each in module order.
+          for (std::uint64_t coop : st.chartered_coops()) {
+            CharterSlot slot = st.charter_slot(coop);
+            if (slot.pending == 0) continue;
+            auto pc = st.charter(coop, slot.pending);
             if (pc && pc->effective_period <= b.to_period) {
-              st.set_global("charter", pending);
-              st.set_global("charter_pending", 0);
+              slot.active = slot.pending;
+              slot.pending = 0;
+              st.set_charter_slot(coop, slot);
             }
           }
-          // The charter's periodic clauses run at every boundary, in module order.
-          if (auto c = st.charter(st.charter_version())) {
+          for (std::uint64_t coop : st.chartered_coops()) {
+            auto c = st.charter(coop, st.charter_slot(coop).active);
+            if (!c) continue;
             for (const auto& name : runtime_->periodic_entries(*c)) {
               ChartersHost host(st, make_context(0, *c));
               if (Check r = runtime_->run(*c, name, {}, host)) return r;
@@ -512,49 +731,9 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           }
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, DeployCharter>) {
-          if (auto e = need_operator()) return e;
-          if (st.charter_latest() != 0)
-            return err(TxCode::charter_exists, "a charter is already deployed; change it with amend_charter");
-          if (auto e = runtime_->validate(b.module)) return e;
-          CharterVersion c{1, CharterRuntime::module_id(b.module), b.module, b.source, st.period(), p.id};
-          st.put_charter(c);
-          st.set_global("charter", 1);
-          st.set_global("charter_latest", 1);
-          return std::nullopt;
+          return charter_change(b.coop_id, b.module, b.source, true);
         } else if constexpr (std::is_same_v<T, AmendCharter>) {
-          if (auto e = need_member()) return e;
-          auto c = st.charter(st.charter_version());
-          if (!c) return err(TxCode::no_charter, "no charter is deployed; deploy one first");
-          if (std::uint32_t pending = st.charter_pending())
-            return err(TxCode::amendment_pending, "version " + std::to_string(pending) +
-                                                " is already waiting for the next period");
-          if (auto e = runtime_->validate(b.module)) return e;
-          if (auto amend = runtime_->entry(*c, amend_entry)) {
-            // The charter's amendment rule: its `by` clause says whose
-            // approval an amendment needs; its body may demand more.
-            if (auto e = run_rule(*c, *amend, {})) {
-              if (e->code == TxCode::charter_abort) e->code = TxCode::approval_missing;
-              return e;
-            }
-          } else {
-            // Without an on_amend rule a charter demands approval by more than
-            // half of all members; the proposer counts when they approved too.
-            std::vector<SignerRec> yes_signers;
-            if (auto e = approvers(yes_signers)) return e;
-            std::uint64_t yes = 0;
-            for (const auto& s : yes_signers) yes += s.member_id != 0;
-            std::uint64_t all = st.members_count();
-            if (yes * 2 <= all)
-              return err(TxCode::approval_missing, "amendment approved by " + std::to_string(yes) + " of " +
-                                                 std::to_string(all) +
-                                                 " members; more than half must approve");
-          }
-          std::uint32_t v = st.charter_latest() + 1;
-          CharterVersion nc{v, CharterRuntime::module_id(b.module), b.module, b.source, st.period() + 1, p.id};
-          st.put_charter(nc);
-          st.set_global("charter_latest", v);
-          st.set_global("charter_pending", v);
-          return std::nullopt;
+          return charter_change(b.coop_id, b.module, b.source, false);
         }
       },
       tx.body);

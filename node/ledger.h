@@ -15,6 +15,7 @@
 #include "charter_runtime.h"
 #include "charters_host.h"
 #include "crypto.h"
+#include "genesis.h"
 #include "state.h"
 #include "store.h"
 #include "transaction.h"
@@ -30,7 +31,8 @@ struct Prepared {
   std::string decode_error;
   bool signatures_ok = false;
 };
-Prepared prepare(Bytes bytes);
+// Signatures are checked as made for the ledger `ledger_id`.
+Prepared prepare(Bytes bytes, const Hash& ledger_id);
 
 struct Receipt {
   Hash id{};
@@ -55,11 +57,14 @@ struct LedgerSummary {
 
 class Ledger {
  public:
-  // Opens the ledger in `dir`. A new directory needs the operator key, which
-  // the genesis state records; an existing one resumes from its last
-  // committed block and refuses a different operator key.
-  Ledger(const std::string& dir, std::optional<PublicKey> operator_key);
+  // Opens the ledger in `dir`. A new directory needs the genesis document,
+  // whose keys the genesis state records; an existing one resumes from its
+  // last committed block and refuses a document other than its own.
+  Ledger(const std::string& dir, std::optional<std::string> genesis_document);
   ~Ledger();
+
+  // The ledger's id: BLAKE2b-256 of its genesis document.
+  const Hash& id() const { return id_; }
 
   // Applies the transactions in order and commits those that passed as the
   // next block (nothing is written when none passed). Not thread-safe with
@@ -91,9 +96,11 @@ class Ledger {
 
  private:
   Check settle(State& st, std::uint64_t member, const Hash& tx) const;
+  Check settle_scope(State& st, std::uint64_t scope, std::uint64_t member, const Hash& tx) const;
   Check apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& events);
   Check authorise(State& st, const EntryInfo& rule, std::span<const std::int64_t> args, const CallContext& cc);
 
+  Hash id_{};
   std::unique_ptr<Store> store_;
   mutable std::mutex summary_mu_;
   LedgerSummary summary_;

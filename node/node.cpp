@@ -51,7 +51,7 @@ std::string Metrics::prometheus(const LedgerSummary& s) const {
 
 Node::Node(NodeOptions options, std::unique_ptr<OrderingLog> log)
     : options_(std::move(options)),
-      ledger_(std::make_unique<Ledger>(options_.data_dir, options_.operator_key)),
+      ledger_(std::make_unique<Ledger>(options_.data_dir, options_.genesis)),
       log_(log ? std::move(log) : std::make_unique<EmbeddedLog>()) {
   if (options_.verify_threads == 0) options_.verify_threads = 1;
   if (options_.max_block == 0) options_.max_block = 1;
@@ -127,7 +127,7 @@ void Node::verify_loop() {
       constexpr std::size_t slice = 16;
       for (std::size_t from; (from = next.fetch_add(slice)) < batch.size();)
         for (std::size_t i = from; i < std::min(batch.size(), from + slice); ++i)
-          prepared[i] = prepare(std::move(batch[i]));
+          prepared[i] = prepare(std::move(batch[i]), ledger_->id());
     };
     unsigned threads = batch.size() >= 32 ? options_.verify_threads : 1;
     std::vector<std::thread> helpers;

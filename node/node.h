@@ -24,7 +24,7 @@ namespace artel::node {
 
 struct NodeOptions {
   std::string data_dir;
-  std::optional<PublicKey> operator_key;  // required for a new data directory
+  std::optional<std::string> genesis;  // the genesis document; required for a new data directory
   std::size_t max_block = 4096;          // transactions per block at most
   unsigned verify_threads = 2;           // signature verification in parallel
 };

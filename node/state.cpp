@@ -50,7 +50,7 @@ void read_fixed(Reader& r, std::array<std::uint8_t, N>& out) {
 
 std::string encode_member(const MemberRec& m) {
   Writer w;
-  w.raw(m.key);
+  w.u64(m.person);
   w.u64(m.coop_id);
   w.u64(m.member_coop);
   w.u64(m.admitted_period);
@@ -58,7 +58,7 @@ std::string encode_member(const MemberRec& m) {
 }
 std::string encode_coop(const CoopRec& c) {
   Writer w;
-  w.raw(c.key);
+  w.u64(c.person);
   w.str(c.name);
   w.u64(c.registered_period);
   return w.as_string();
@@ -91,41 +91,65 @@ void State::set_global(std::string_view name, std::uint64_t v) {
   kv_.put(std::string("G") + std::string(name), u64_value(v));
 }
 
-std::optional<PublicKey> State::operator_key() const {
-  auto v = kv_.get("Goperator_key");
+Hash State::ledger_id() const {
+  Hash h{};
+  auto v = kv_.get("Gledger_id");
+  if (v && v->size() == h.size()) std::memcpy(h.data(), v->data(), h.size());
+  return h;
+}
+void State::set_ledger_id(const Hash& id) {
+  kv_.put("Gledger_id", std::string(reinterpret_cast<const char*>(id.data()), id.size()));
+}
+bool State::is_council_key(const PublicKey& pk) const { return kv_.get(key_pk('O', pk)).has_value(); }
+void State::add_council_key(const PublicKey& pk) { kv_.put(key_pk('O', pk), u64_value(1)); }
+std::optional<PublicKey> State::clock_key() const {
+  auto v = kv_.get("Gclock_key");
   if (!v || v->size() != 32) return std::nullopt;
   PublicKey pk{};
   std::memcpy(pk.data(), v->data(), 32);
   return pk;
 }
-void State::set_operator_key(const PublicKey& pk) {
-  kv_.put("Goperator_key", std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
+void State::set_clock_key(const PublicKey& pk) {
+  kv_.put("Gclock_key", std::string(reinterpret_cast<const char*>(pk.data()), pk.size()));
 }
 
-std::optional<SignerRec> State::signer(const PublicKey& pk) const {
+std::optional<std::uint64_t> State::person_by_key(const PublicKey& pk) const {
   auto v = kv_.get(key_pk('K', pk));
   if (!v) return std::nullopt;
+  return read_u64(v);
+}
+std::optional<PersonRec> State::person(std::uint64_t id) const {
+  auto v = kv_.get(key1('I', id));
+  if (!v) return std::nullopt;
   Reader r(*v);
-  SignerRec s;
-  s.member_id = r.u64();
-  s.coop_id = r.u64();
-  return s;
+  PersonRec p;
+  read_fixed(r, p.key);
+  p.kind = static_cast<PersonKind>(r.u8());
+  p.coop_id = r.u64();
+  return p;
 }
-void State::put_signer(const PublicKey& pk, const SignerRec& s) {
+std::uint64_t State::add_person(const PersonRec& p) {
+  std::uint64_t id = persons_count() + 1;
+  set_global("next_person", id);
   Writer w;
-  w.u64(s.member_id);
-  w.u64(s.coop_id);
-  kv_.put(key_pk('K', pk), w.as_string());
+  w.raw(p.key);
+  w.u8(static_cast<std::uint8_t>(p.kind));
+  w.u64(p.coop_id);
+  kv_.put(key1('I', id), w.as_string());
+  kv_.put(key_pk('K', p.key), u64_value(id));
+  return id;
 }
-std::uint64_t State::nonce(const PublicKey& pk) const { return read_u64(kv_.get(key_pk('N', pk))); }
-void State::set_nonce(const PublicKey& pk, std::uint64_t n) { kv_.put(key_pk('N', pk), u64_value(n)); }
+std::uint64_t State::nonce(std::uint64_t person) const { return read_u64(kv_.get(key1('N', person))); }
+void State::set_nonce(std::uint64_t person, std::uint64_t n) { kv_.put(key1('N', person), u64_value(n)); }
+std::uint64_t State::key_nonce(const PublicKey& pk) const { return read_u64(kv_.get(key_pk('n', pk))); }
+void State::set_key_nonce(const PublicKey& pk, std::uint64_t n) { kv_.put(key_pk('n', pk), u64_value(n)); }
 
 std::optional<MemberRec> State::member(std::uint64_t id) const {
   auto v = kv_.get(key1('M', id));
   if (!v) return std::nullopt;
   Reader r(*v);
   MemberRec m;
-  read_fixed(r, m.key);
+  m.person = r.u64();
   m.coop_id = r.u64();
   m.member_coop = r.u64();
   m.admitted_period = r.u64();
@@ -136,6 +160,12 @@ std::uint64_t State::add_member(const MemberRec& m) {
   std::uint64_t id = members_count() + 1;
   set_global("next_member", id);
   kv_.put(key1('M', id), encode_member(m));
+  if (!kv_.get(key1('m', m.person)).has_value()) {
+    // The person's first membership: one more voice in the platform's assembly.
+    kv_.put(key1('m', m.person), u64_value(1));
+    set_global("member_persons", member_persons_count() + 1);
+  }
+  kv_.put(key2('m', m.person, m.coop_id), u64_value(id));
   for (std::uint64_t c : {std::uint64_t(0), m.coop_id}) {
     std::uint64_t n = coop_members_count(c);
     kv_.put(key2('L', c, n), u64_value(id));
@@ -144,12 +174,29 @@ std::uint64_t State::add_member(const MemberRec& m) {
   return id;
 }
 
+std::optional<std::uint64_t> State::membership(std::uint64_t person, std::uint64_t coop) const {
+  auto v = kv_.get(key2('m', person, coop));
+  if (!v) return std::nullopt;
+  return read_u64(v);
+}
+
+bool State::holds_membership(std::uint64_t person) const { return kv_.get(key1('m', person)).has_value(); }
+
+std::vector<std::uint64_t> State::memberships(std::uint64_t person) const {
+  std::vector<std::uint64_t> out;
+  kv_.scan(key1('m', person), [&](std::string_view k, std::string_view v) {
+    if (k.size() == 17) out.push_back(Reader(v).u64());
+    return true;
+  });
+  return out;
+}
+
 std::optional<CoopRec> State::coop(std::uint64_t id) const {
   auto v = kv_.get(key1('C', id));
   if (!v) return std::nullopt;
   Reader r(*v);
   CoopRec c;
-  read_fixed(r, c.key);
+  c.person = r.u64();
   c.name = r.str(1 << 20);
   c.registered_period = r.u64();
   return c;
@@ -215,26 +262,20 @@ std::vector<Posting> State::postings(std::uint64_t handle, std::uint64_t from,
 
 Check State::settle(std::uint64_t member) {
   if (!settler_ || settling_.count(member)) return std::nullopt;
-  if (settled_through(member) >= period()) return std::nullopt;
   settling_.insert(member);
   Check r = settler_(*this, member);
   settling_.erase(member);
   return r;
 }
 
-std::uint64_t State::settled_through(std::uint64_t member) const {
-  auto v = kv_.get(key1('A', abi::account_handle(AccountKind::share, member)));
-  if (v) return decode_account(*v).last_period;
+std::uint64_t State::settled_through(std::uint64_t coop, std::uint64_t member) const {
+  if (auto v = kv_.get(key2('Y', coop, member))) return read_u64(v);
   auto m = this->member(member);
   return m ? m->admitted_period : period();
 }
 
-void State::mark_settled(std::uint64_t member, std::uint64_t p) {
-  const std::uint64_t handle = abi::account_handle(AccountKind::share, member);
-  AccountRec a = account(handle);
-  if (a.last_period == p && kv_.get(key1('A', handle))) return;
-  a.last_period = p;
-  kv_.put(key1('A', handle), encode_account(a));
+void State::mark_settled(std::uint64_t coop, std::uint64_t member, std::uint64_t p) {
+  kv_.put(key2('Y', coop, member), u64_value(p));
 }
 
 Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counterparty,
@@ -273,7 +314,8 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
   p.period = stamp_ ? stamp_->period : period();
   p.amount = delta;
   p.balance = next;
-  p.charter_version = stamp_ ? stamp_->charter_version : charter_version();
+  p.charter_coop = stamp_ ? stamp_->coop : ctx.charter_coop;
+  p.charter_version = stamp_ ? stamp_->charter_version : ctx.charter_version;
   p.article = ctx.article;
   p.counterparty = counterparty;
   p.tx_kind = ctx.tx_kind;
@@ -339,12 +381,38 @@ std::optional<ContributionRec> State::contribution(const Hash& tx) const {
   return c;
 }
 
-std::optional<CharterVersion> State::charter(std::uint32_t version) const {
-  auto v = kv_.get(key1('V', version));
+std::optional<CharterVersion> State::charter(std::uint64_t coop, std::uint32_t version) const {
+  auto v = kv_.get(key2('V', coop, version));
   if (!v) return std::nullopt;
   return decode_charter(*v);
 }
-void State::put_charter(const CharterVersion& c) { kv_.put(key1('V', c.version), encode_charter(c)); }
+void State::put_charter(const CharterVersion& c) { kv_.put(key2('V', c.coop, c.version), encode_charter(c)); }
+
+CharterSlot State::charter_slot(std::uint64_t coop) const {
+  CharterSlot s;
+  if (auto v = kv_.get(key1('W', coop))) {
+    Reader r(*v);
+    s.active = r.u32();
+    s.latest = r.u32();
+    s.pending = r.u32();
+  }
+  return s;
+}
+void State::set_charter_slot(std::uint64_t coop, const CharterSlot& s) {
+  Writer w;
+  w.u32(s.active);
+  w.u32(s.latest);
+  w.u32(s.pending);
+  kv_.put(key1('W', coop), w.as_string());
+}
+std::vector<std::uint64_t> State::chartered_coops() const {
+  std::vector<std::uint64_t> out;
+  kv_.scan("W", [&](std::string_view k, std::string_view) {
+    if (k.size() == 9) out.push_back(get_be64(k.substr(1)));
+    return true;
+  });
+  return out;
+}
 
 std::int64_t State::cstate_get(std::uint64_t slot, std::int64_t key) const {
   return static_cast<std::int64_t>(read_u64(kv_.get(key2('S', slot, sortable(key)))));
@@ -431,6 +499,7 @@ std::string encode_posting(const Posting& p) {
   w.u64(p.period);
   w.i64(p.amount);
   w.i64(p.balance);
+  w.u64(p.charter_coop);
   w.u32(p.charter_version);
   w.u32(p.article);
   w.u64(p.counterparty);
@@ -445,6 +514,7 @@ std::optional<Posting> decode_posting(std::string_view s) {
   p.period = r.u64();
   p.amount = r.i64();
   p.balance = r.i64();
+  p.charter_coop = r.u64();
   p.charter_version = r.u32();
   p.article = r.u32();
   p.counterparty = r.u64();
@@ -455,6 +525,7 @@ std::optional<Posting> decode_posting(std::string_view s) {
 
 std::string encode_charter(const CharterVersion& c) {
   Writer w;
+  w.u64(c.coop);
   w.u32(c.version);
   w.raw(c.module_id);
   w.bytes(c.module);
@@ -467,6 +538,7 @@ std::string encode_charter(const CharterVersion& c) {
 std::optional<CharterVersion> decode_charter(std::string_view s) {
   Reader r(s);
   CharterVersion c;
+  c.coop = r.u64();
   c.version = r.u32();
   read_fixed(r, c.module_id);
   c.module = r.bytes(1u << 30);

@@ -17,17 +17,36 @@
 namespace artel::node {
 
 
-struct MemberRec {
+// A person: a member, or a cooperative (a person of its own kind). Found by
+// its current key; memberships, votes and nonces belong to the person.
+enum class PersonKind : std::uint8_t { natural = 1, cooperative = 2 };
+struct PersonRec {
   PublicKey key{};
-  std::uint64_t coop_id = 0;      // the cooperative the member belongs to
-  std::uint64_t member_coop = 0;  // non-zero when the member is itself a cooperative
+  PersonKind kind = PersonKind::natural;
+  std::uint64_t coop_id = 0;  // kind cooperative: which cooperative it is
+};
+
+// A membership ("member" in charters): a person's place in one cooperative,
+// with its own share account. Ids are assigned in order of admission.
+struct MemberRec {
+  std::uint64_t person = 0;
+  std::uint64_t coop_id = 0;      // the cooperative the membership is in
+  std::uint64_t member_coop = 0;  // non-zero when the person is a cooperative (a union's member)
   std::uint64_t admitted_period = 0;
 };
 
 struct CoopRec {
-  PublicKey key{};
+  std::uint64_t person = 0;  // the cooperative as a person (its key)
   std::string name;
   std::uint64_t registered_period = 0;
+};
+
+// Which version of one cooperative's charter (coop 0: the platform's) is in
+// force, the newest deployed, and the one waiting for the next period.
+struct CharterSlot {
+  std::uint32_t active = 0;
+  std::uint32_t latest = 0;
+  std::uint32_t pending = 0;
 };
 
 // Per-account record. `last_period` is the last period in which the account
@@ -44,6 +63,7 @@ struct Posting {
   std::uint64_t period = 0;
   std::int64_t amount = 0;   // signed change of the balance
   std::int64_t balance = 0;  // balance after the change
+  std::uint64_t charter_coop = 0;  // whose charter the article is of (0: the platform's)
   std::uint32_t charter_version = 0;
   std::uint32_t article = 0;       // 0: a ledger-native transaction, not a charter rule
   std::uint64_t counterparty = 0;  // account handle; 0: outside the ledger
@@ -51,6 +71,7 @@ struct Posting {
 };
 
 struct CharterVersion {
+  std::uint64_t coop = 0;  // 0: the platform charter
   std::uint32_t version = 0;
   Hash module_id{};
   Bytes module;
@@ -69,17 +90,13 @@ struct ContributionRec {
   std::string valuation;
 };
 
-// Who a public key is on the ledger.
-struct SignerRec {
-  std::uint64_t member_id = 0;
-  std::uint64_t coop_id = 0;
-};
-
 // Context stamped on every posting a transaction makes.
 struct PostingContext {
   Hash tx{};
   std::uint8_t tx_kind = 0;
   std::uint32_t article = 0;
+  std::uint64_t charter_coop = 0;  // the charter whose article `article` is
+  std::uint32_t charter_version = 0;
 };
 
 class State {
@@ -88,25 +105,42 @@ class State {
 
   // Counters and settings ("G" keys).
   std::uint64_t period() const { return global("period"); }
+  std::uint64_t persons_count() const { return global("next_person"); }
   std::uint64_t members_count() const { return global("next_member"); }
   std::uint64_t coops_count() const { return global("next_coop"); }
-  std::uint32_t charter_version() const { return static_cast<std::uint32_t>(global("charter")); }
-  std::uint32_t charter_latest() const { return static_cast<std::uint32_t>(global("charter_latest")); }
-  std::uint32_t charter_pending() const { return static_cast<std::uint32_t>(global("charter_pending")); }
-  std::optional<PublicKey> operator_key() const;
-  void set_operator_key(const PublicKey& pk);
+  // Persons holding at least one membership: the platform's assembly.
+  std::uint64_t member_persons_count() const { return global("member_persons"); }
 
   std::uint64_t global(std::string_view name) const;
   void set_global(std::string_view name, std::uint64_t v);
 
-  std::optional<SignerRec> signer(const PublicKey& pk) const;
-  void put_signer(const PublicKey& pk, const SignerRec& s);
-  std::uint64_t nonce(const PublicKey& pk) const;
-  void set_nonce(const PublicKey& pk, std::uint64_t n);
+  // The ledger's id and keys, from its genesis document.
+  Hash ledger_id() const;
+  void set_ledger_id(const Hash& id);
+  bool is_council_key(const PublicKey& pk) const;
+  void add_council_key(const PublicKey& pk);
+  std::optional<PublicKey> clock_key() const;
+  void set_clock_key(const PublicKey& pk);
+
+  // Persons, found by key.
+  std::optional<std::uint64_t> person_by_key(const PublicKey& pk) const;
+  std::optional<PersonRec> person(std::uint64_t id) const;
+  std::uint64_t add_person(const PersonRec& p);
+  std::uint64_t nonce(std::uint64_t person) const;
+  void set_nonce(std::uint64_t person, std::uint64_t n);
+  // Council and clock keys are no persons: their nonces are kept by key.
+  std::uint64_t key_nonce(const PublicKey& pk) const;
+  void set_key_nonce(const PublicKey& pk, std::uint64_t n);
 
   std::optional<MemberRec> member(std::uint64_t id) const;
-  // Assigns the next member id (seniority order) and indexes it.
+  // Assigns the next membership id (seniority order) and indexes it.
   std::uint64_t add_member(const MemberRec& m);
+  // The person's membership in `coop`, if any.
+  std::optional<std::uint64_t> membership(std::uint64_t person, std::uint64_t coop) const;
+  // Whether the person holds any membership (a voice in the platform's assembly).
+  bool holds_membership(std::uint64_t person) const;
+  // The person's memberships, in order of cooperative id.
+  std::vector<std::uint64_t> memberships(std::uint64_t person) const;
   std::optional<CoopRec> coop(std::uint64_t id) const;
   std::uint64_t add_coop(const CoopRec& c);
   // Members of a cooperative (or of the whole ledger for coop 0) in admission order.
@@ -134,8 +168,13 @@ class State {
   void put_contribution(const Hash& tx, const ContributionRec& c);
   std::optional<ContributionRec> contribution(const Hash& tx) const;
 
-  std::optional<CharterVersion> charter(std::uint32_t version) const;
+  // Charters, per cooperative (coop 0: the platform).
+  std::optional<CharterVersion> charter(std::uint64_t coop, std::uint32_t version) const;
   void put_charter(const CharterVersion& c);
+  CharterSlot charter_slot(std::uint64_t coop) const;
+  void set_charter_slot(std::uint64_t coop, const CharterSlot& s);
+  // Cooperatives that have a charter (the platform, 0, first), ascending.
+  std::vector<std::uint64_t> chartered_coops() const;
 
   // Charter state: (slot, key) -> value, with a per-slot key count.
   std::int64_t cstate_get(std::uint64_t slot, std::int64_t key) const;
@@ -147,23 +186,25 @@ class State {
 
   Overlay& kv() { return kv_; }
 
-  // Lazy periodic charges (demurrage). A share account is settled through
-  // the period of its last posting (or the member's admission): the charter's
-  // per-account clauses have run for every boundary up to it. Before a share
-  // account is read by a charter or posted to, the settler runs the clauses
-  // for the boundaries since, so the account is current; an account nobody
-  // touches costs nothing at a period boundary.
+  // Lazy periodic charges (demurrage). A share account is settled, for each
+  // charter that binds it (the platform's, then its cooperative's), through
+  // some period: that charter's per-account clauses have run for every
+  // boundary up to it. Before a share account is read by a charter or posted
+  // to, the settler runs the clauses for the boundaries since, so the
+  // account is current; an account nobody touches costs nothing at a
+  // period boundary.
   using Settler = std::function<Check(State& st, std::uint64_t member)>;
   void set_settler(Settler s) { settler_ = std::move(s); }
   // Brings the member's share account up to the current period (no-op
   // without a settler, or while this member is already being settled).
   Check settle(std::uint64_t member);
-  std::uint64_t settled_through(std::uint64_t member) const;
-  void mark_settled(std::uint64_t member, std::uint64_t period);
+  std::uint64_t settled_through(std::uint64_t coop, std::uint64_t member) const;
+  void mark_settled(std::uint64_t coop, std::uint64_t member, std::uint64_t period);
   // While a lazy charge for boundary `period` runs, its postings carry that
   // period and the charter version in force then, not today's.
   struct Stamp {
     std::uint64_t period = 0;
+    std::uint64_t coop = 0;
     std::uint32_t charter_version = 0;
   };
   void set_stamp(std::optional<Stamp> s) { stamp_ = s; }

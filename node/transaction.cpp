@@ -11,8 +11,8 @@ constexpr std::array<std::string_view, 9> kind_names{
     "register_coop", "admit_member", "contribute", "transfer",     "return_share",
     "call_rule",     "advance_period", "deploy_charter", "amend_charter"};
 
-constexpr std::string_view sign_domain{"artel/tx/v1", 12};  // includes the NUL
-constexpr std::string_view approve_domain{"artel/approve/v1", 17};
+constexpr std::string_view sign_domain{"artel/tx/v2", 12};  // includes the NUL
+constexpr std::string_view approve_domain{"artel/approve/v2", 17};
 
 void write_body(Writer& w, const TxBody& body) {
   std::visit(
@@ -23,7 +23,7 @@ void write_body(Writer& w, const TxBody& body) {
           w.str(b.name);
         } else if constexpr (std::is_same_v<T, AdmitMember>) {
           w.u64(b.coop_id);
-          w.raw(b.member_key);
+          w.raw(b.person_key);
           w.u64(b.member_coop);
         } else if constexpr (std::is_same_v<T, Contribute>) {
           w.u64(b.member_id);
@@ -32,6 +32,8 @@ void write_body(Writer& w, const TxBody& body) {
           w.str(b.description);
           w.str(b.valuation);
         } else if constexpr (std::is_same_v<T, Transfer>) {
+          w.u64(b.from_member);
+          w.u64(b.to_person);
           w.u64(b.to_member);
           w.i64(b.amount);
           w.str(b.memo);
@@ -39,6 +41,8 @@ void write_body(Writer& w, const TxBody& body) {
           w.u64(b.member_id);
           w.i64(b.amount);
         } else if constexpr (std::is_same_v<T, CallRule>) {
+          w.u64(b.coop_id);
+          w.u64(b.member_id);
           w.str(b.rule);
           w.u32(static_cast<std::uint32_t>(b.args.size()));
           for (auto a : b.args) w.i64(a);
@@ -46,6 +50,7 @@ void write_body(Writer& w, const TxBody& body) {
           w.u64(b.to_period);
         } else if constexpr (std::is_same_v<T, DeployCharter> ||
                              std::is_same_v<T, AmendCharter>) {
+          w.u64(b.coop_id);
           w.bytes(b.module);
           w.str(b.source);
         }
@@ -72,7 +77,7 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     case TxKind::admit_member: {
       AdmitMember b;
       b.coop_id = r.u64();
-      read_array(r, b.member_key);
+      read_array(r, b.person_key);
       b.member_coop = r.u64();
       body = b;
       break;
@@ -91,6 +96,8 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     }
     case TxKind::transfer: {
       Transfer b;
+      b.from_member = r.u64();
+      b.to_person = r.u64();
       b.to_member = r.u64();
       b.amount = r.i64();
       b.memo = r.str(max_text_size);
@@ -106,6 +113,8 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     }
     case TxKind::call_rule: {
       CallRule b;
+      b.coop_id = r.u64();
+      b.member_id = r.u64();
       b.rule = r.str(max_rule_name);
       std::uint32_t n = r.u32();
       if (r.ok() && n > max_rule_args) return "too many rule arguments (" + std::to_string(n) + ")";
@@ -121,6 +130,7 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     }
     case TxKind::deploy_charter: {
       DeployCharter b;
+      b.coop_id = r.u64();
       b.module = r.bytes(max_module_size);
       b.source = r.str(max_source_size);
       body = std::move(b);
@@ -128,6 +138,7 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     }
     case TxKind::amend_charter: {
       AmendCharter b;
+      b.coop_id = r.u64();
       b.module = r.bytes(max_module_size);
       b.source = r.str(max_source_size);
       body = std::move(b);
@@ -172,14 +183,16 @@ Bytes encode(const Transaction& tx) {
   return w.take();
 }
 
-Bytes signing_message(std::span<const std::uint8_t> encoded_without_sig) {
+Bytes signing_message(const Hash& ledger_id, std::span<const std::uint8_t> encoded_without_sig) {
   Bytes m(sign_domain.begin(), sign_domain.end());
+  m.insert(m.end(), ledger_id.begin(), ledger_id.end());
   m.insert(m.end(), encoded_without_sig.begin(), encoded_without_sig.end());
   return m;
 }
 
-Bytes approval_message(std::span<const std::uint8_t> intent) {
+Bytes approval_message(const Hash& ledger_id, std::span<const std::uint8_t> intent) {
   Bytes m(approve_domain.begin(), approve_domain.end());
+  m.insert(m.end(), ledger_id.begin(), ledger_id.end());
   Hash h = blake2b256(intent);
   m.insert(m.end(), h.begin(), h.end());
   return m;
@@ -224,32 +237,32 @@ std::variant<Transaction, DecodeError> decode(std::span<const std::uint8_t> byte
   return tx;
 }
 
-bool verify_signatures(const Transaction& tx, std::span<const std::uint8_t> bytes) {
+bool verify_signatures(const Transaction& tx, std::span<const std::uint8_t> bytes, const Hash& ledger_id) {
   if (bytes.size() < 64) return false;
-  Bytes msg = signing_message(bytes.first(bytes.size() - 64));
+  Bytes msg = signing_message(ledger_id, bytes.first(bytes.size() - 64));
   if (!verify(tx.signer, msg, tx.sig)) return false;
   if (!tx.approvals.empty()) {
-    Bytes am = approval_message(encode_intent(tx));
+    Bytes am = approval_message(ledger_id, encode_intent(tx));
     for (const auto& a : tx.approvals)
       if (!verify(a.key, am, a.sig)) return false;
   }
   return true;
 }
 
-void add_approval(Transaction& tx, const KeyPair& approver) {
+void add_approval(Transaction& tx, const KeyPair& approver, const Hash& ledger_id) {
   Approval a;
   a.key = approver.pk;
-  a.sig = sign(approver.sk, approval_message(encode_intent(tx)));
+  a.sig = sign(approver.sk, approval_message(ledger_id, encode_intent(tx)));
   tx.approvals.push_back(a);
 }
 
-Bytes sign_transaction(Transaction& tx, const KeyPair& signer) {
+Bytes sign_transaction(Transaction& tx, const KeyPair& signer, const Hash& ledger_id) {
   tx.signer = signer.pk;
   // Approvals sign the intent, which includes the signer: re-sign them if the
   // caller attached them before the signer was known is the caller's job.
   Bytes b = encode(tx);
   b.resize(b.size() - 64);
-  tx.sig = sign(signer.sk, signing_message(b));
+  tx.sig = sign(signer.sk, signing_message(ledger_id, b));
   b.insert(b.end(), tx.sig.begin(), tx.sig.end());
   return b;
 }

@@ -1,7 +1,8 @@
-// The `artel` client against a real arteld, with the consumer-society
-// charter compiled by the real compiler: contributions, transfers and
-// returns through its ledger hooks, the weekly demurrage, the assembly's
-// quorum, statements.
+// The `artel` client against a real arteld made with `arteld init`, with
+// the platform charter and a consumer society's own charter compiled by the
+// real compiler: contributions, transfers and returns through the society's
+// ledger hooks, the platform's weekly demurrage, the platform assembly's
+// quorum, statements citing both charters.
 #include <fstream>
 
 #include "harness.h"
@@ -48,46 +49,71 @@ class CliTest : public ::testing::Test {
 };
 
 TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
-  std::string module = dir.str("cs.acm");
+  std::string platform = dir.str("platform.acm"), module = dir.str("cs.acm");
+  CliRun pb = artel(std::string("build ") + ARTEL_SOURCE_DIR + "/charters/platform.artel -o " + platform);
+  ASSERT_EQ(pb.status, 0) << pb.out;
   CliRun b = artel(std::string("build ") + ARTEL_SOURCE_DIR + "/charters/consumer_society.artel -o " + module);
   ASSERT_EQ(b.status, 0) << b.out;
-  std::string op = key("op"), coop = key("coop"), alice = key("alice"), bob = key("bob");
-  Daemon d(dir.str("db"), *public_key_from_hex(op));
+  std::string op = key("op"), clock = key("clock"), coop = key("coop"), alice = key("alice"), bob = key("bob");
+  CommandRun init = run_command(std::string(ARTELD_PATH) + " init --data " + dir.str("db") + " --council " + op +
+                                " --clock " + clock + " --platform 'CLI test platform'");
+  ASSERT_EQ(init.status, 0) << init.out;
+  ASSERT_EQ(init.out.rfind("ledger id ", 0), 0u) << init.out;
+  const std::string ledger = init.out.substr(10, 64);
+  // A ledger's genesis is never rewritten.
+  EXPECT_EQ(run_command(std::string(ARTELD_PATH) + " init --data " + dir.str("db") + " --council " + op +
+                        " --clock " + clock).status,
+            1);
+  Daemon d(dir.str("db"), "");
   url = d.url();
+  EXPECT_EQ(artel("status --node " + url).j["ledger_id"], ledger);
 
+  ok("submit deploy" + k("op") + " --coop 0 --module " + platform + " --source " + ARTEL_SOURCE_DIR +
+     "/charters/platform.artel");
   ok("submit register-coop" + k("op") + " --coop-key " + coop + " --name 'Consumer society'");
+  // Persons: the society is person 1, alice 2, bob 3; memberships: alice 1, bob 2.
   ok("submit admit" + k("coop") + " --coop 1 --member-key " + alice);
   ok("submit admit" + k("coop") + " --coop 1 --member-key " + bob);
+  ok("submit deploy" + k("coop") + " --coop 1 --module " + module + " --source " + ARTEL_SOURCE_DIR +
+     "/charters/consumer_society.artel");
+  // Contributions go through the society's on_contribute (article 2).
   ok("submit contribute" + k("coop") + " --member 1 --amount 100000");
   ok("submit contribute" + k("coop") + " --member 2 --amount 50000 --property --description 'a cow' "
      "--valuation 'veterinary appraisal 12'");
-  ok("submit deploy" + k("op") + " --module " + module + " --source " + ARTEL_SOURCE_DIR +
-     "/charters/consumer_society.artel");
-  CliRun ch = artel("charter --node " + url);
+  CliRun ch = artel("charter --coop 1 --node " + url);
   ASSERT_EQ(ch.status, 0) << ch.out;
   EXPECT_EQ(ch.j["version"], 1);
-  EXPECT_NE(ch.j["source"].get<std::string>().find("Union of Consumer Societies"), std::string::npos);
+  EXPECT_NE(ch.j["source"].get<std::string>().find("\"Consumer Society\""), std::string::npos);
+  CliRun pch = artel("charter --node " + url);
+  EXPECT_NE(pch.j["source"].get<std::string>().find("Platform of Consumer Cooperation"), std::string::npos);
+  // A transaction signed for another ledger is refused.
+  CliRun other = artel("submit transfer" + k("alice") + " --to 3 --amount 1 --ledger " + std::string(64, '0') +
+                       " --node " + url);
+  EXPECT_EQ(other.j["error"]["code"], "bad_signature") << other.out;
 
   // Article 3: a transfer between members, carried out by the charter's
   // on_transfer rule.
-  ok("submit transfer" + k("alice") + " --to 2 --amount 2000");
+  ok("submit transfer" + k("alice") + " --to 3 --amount 2000");
   EXPECT_EQ(balance("share:1"), 98'000);
   EXPECT_EQ(balance("share:2"), 52'000);
   // A rule's `require` aborts with its article and message; nothing changes.
-  CliRun self = artel("submit transfer" + k("alice") + " --to 1 --amount 5 --node " + url);
+  CliRun self = artel("submit transfer" + k("alice") + " --to 2 --amount 5 --node " + url);
   EXPECT_EQ(self.status, 1);
   EXPECT_EQ(self.j["error"]["code"], "charter_abort") << self.out;
   EXPECT_EQ(self.j["error"]["article"], 3);
   EXPECT_NE(self.out.find("a member cannot transfer to themselves"), std::string::npos) << self.out;
   // "by cooperative" rules refuse a member's signature.
-  CliRun notcoop = artel("submit call" + k("alice") + " grant_advance 2 100 --node " + url);
+  CliRun notcoop = artel("submit call --coop 1" + k("alice") + " grant_advance 2 100 --node " + url);
   EXPECT_EQ(notcoop.j["error"]["code"], "unauthorized") << notcoop.out;
 
-  // Article 5: the weekly demurrage, 0.5 % rounded down; half of each
-  // charge, rounded down, to the member's cooperative, the rest to the fund.
-  // It is charged lazily: the API shows share accounts as of now, and the
-  // fund and the cooperative receive a charge when the account is next used.
-  ok("submit advance" + k("op"));
+  // The platform's article 2: the weekly demurrage, 0.5 % rounded down; half
+  // of each charge, rounded down, to the member's cooperative, the rest to
+  // the fund. It is charged lazily: the API shows share accounts as of now,
+  // and the fund and the cooperative receive a charge when the account is
+  // next used. Only the clock key advances the period.
+  CliRun not_clock = artel("submit advance" + k("op") + " --node " + url);
+  EXPECT_EQ(not_clock.j["error"]["code"], "unauthorized") << not_clock.out;
+  ok("submit advance" + k("clock"));
   const std::int64_t c1 = 98'000 * 5 / 1000, c2 = 52'000 * 5 / 1000;  // 490 and 260
   std::int64_t a = 98'000 - c1, bb = 52'000 - c2;
   EXPECT_EQ(balance("share:1"), a);
@@ -107,15 +133,19 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   CliRun st = artel("statement share:1 --node " + url);
   auto lines = st.j["statement"];
   ASSERT_GE(lines.size(), 3u);
-  EXPECT_EQ(lines.back()["article"], 5);
-  EXPECT_EQ(lines.back()["cites"]["number"], "5");
+  EXPECT_EQ(lines.back()["article"], 2);
+  EXPECT_EQ(lines.back()["charter_coop"], 0);
+  EXPECT_EQ(lines.back()["cites"]["charter"], "Platform of Consumer Cooperation");
+  EXPECT_EQ(lines.back()["cites"]["number"], "2");
   EXPECT_EQ(lines.back()["cites"]["titles"]["en"], "Demurrage");
   EXPECT_EQ(lines.back()["period"], 1);
   EXPECT_EQ(lines.back()["amount"], -c1);
   EXPECT_EQ(lines.back()["charter_version"], 1);
   EXPECT_EQ(lines[1]["article"], 3);
+  EXPECT_EQ(lines[1]["charter_coop"], 1);
+  EXPECT_EQ(lines[1]["cites"]["charter"], "Consumer Society");
   // Using the accounts collects their charges.
-  ok("submit transfer" + k("alice") + " --to 2 --amount 1000");
+  ok("submit transfer" + k("alice") + " --to-member 2 --amount 1000");
   a -= 1000;
   bb += 1000;
   std::int64_t own = balance("coop:1"), fund = balance("fund");
@@ -123,21 +153,22 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(fund, (c1 - c1 / 2) + (c2 - c2 / 2));
   EXPECT_EQ(own + fund, c1 + c2);  // money is conserved
 
-  // Article 7: spending the fund needs the assembly (50 % of 2 members).
+  // The platform's article 3: spending the fund needs the platform's
+  // assembly (50 % of the 2 people holding share accounts).
   CliRun noquorum = artel("submit call" + k("alice") + " spend_fund 2 100 --node " + url);
   EXPECT_EQ(noquorum.j["error"]["code"], "approval_missing") << noquorum.out;
-  ok("submit call" + k("alice") + " spend_fund 2 100 --approve " + dir.str("bob.key"));
+  ok("submit call --coop 0" + k("alice") + " spend_fund 2 100 --approve " + dir.str("bob.key"));
   EXPECT_EQ(balance("share:2"), bb + 100);
   EXPECT_EQ(balance("fund"), fund - 100);
 
-  // Article 6: a return of a share contribution, recorded by the cooperative,
+  // Article 5: a return of a share contribution, recorded by the cooperative,
   // goes through its own account and out of the ledger; what remains must be
   // nothing or at least the minimum contribution (100.00 RUB).
   bb += 100;
   CliRun leaves_too_little = artel("submit return" + k("coop") + " --member 2 --amount " +
                                    std::to_string(bb - 9'999) + " --node " + url);
   EXPECT_EQ(leaves_too_little.j["error"]["code"], "charter_abort") << leaves_too_little.out;
-  EXPECT_EQ(leaves_too_little.j["error"]["article"], 6);
+  EXPECT_EQ(leaves_too_little.j["error"]["article"], 5);
   ok("submit return" + k("coop") + " --member 2 --amount 20000");
   EXPECT_EQ(balance("share:2"), bb - 20'000);
   EXPECT_EQ(balance("coop:1"), own);  // in and straight out again
@@ -149,10 +180,12 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(balance("share:1"), a + 15'000);
   EXPECT_EQ(balance("coop:1"), own);
   // Hooks are the ledger's: call_rule cannot reach them.
-  CliRun direct = artel("submit call" + k("coop") + " on_contribute 1 15000 --node " + url);
+  CliRun direct = artel("submit call --coop 1" + k("coop") + " on_contribute 1 15000 --node " + url);
   EXPECT_EQ(direct.j["error"]["code"], "unknown_rule") << direct.out;
   CliRun st2 = artel("status --node " + url);
-  EXPECT_EQ(st2.j["charter"]["version"], 1);
+  ASSERT_EQ(st2.j["charters"].size(), 2u) << st2.out;
+  EXPECT_EQ(st2.j["charters"][1]["cooperative"], 1);
+  EXPECT_EQ(st2.j["charters"][1]["version"], 1);
   EXPECT_EQ(st2.j["period"], 1);
 }
 

@@ -9,7 +9,7 @@
 namespace artel::node::test {
 namespace {
 
-Bytes charter_module();
+Bytes charter_module(std::uint32_t version = 1);
 
 class E2E : public ::testing::Test {
  protected:
@@ -50,16 +50,17 @@ class E2E : public ::testing::Test {
   }
 
   TempDir dir;
-  Actor op, coop;
+  Actor op, clock, coop;
+  std::string genesis = test_genesis(op, clock);
   std::deque<Actor> members;
 };
 
 TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
-  Daemon d(dir.str(), op.key.pk);
+  Daemon d(dir.str(), genesis);
   HttpClient c(d.url());
   populate(c, 3, 100'000);
-  ok(c, members[0].sign(Transfer{2, 12'345, "groceries"}));
-  ok(c, members[1].sign(Transfer{3, 345, ""}));
+  ok(c, members[0].sign(Transfer{0, 0, 2, 12'345, "groceries"}));
+  ok(c, members[1].sign(Transfer{0, 0, 3, 345, ""}));
   ok(c, coop.sign(ReturnShare{1, 7'000}));
   ok(c, coop.sign(Contribute{3, 250'000, ContributionKind::property, "a greenhouse", "appraiser's act 4/2026"}));
   EXPECT_EQ(balance(c, "share:1"), 100'000 - 12'345 - 7'000);
@@ -80,8 +81,8 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
 
   // Charter: deploy, call a rule, read every version.
   Bytes m = charter_module();
-  ok(c, op.sign(DeployCharter{m, "Article 7. Members may pay each other."}));
-  ok(c, members[2].sign(CallRule{"pay", {1, 5'000}}));
+  ok(c, op.sign(DeployCharter{0, m, "Article 7. Members may pay each other."}));
+  ok(c, members[2].sign(CallRule{0, 0, "pay", {1, 5'000}}));
   EXPECT_EQ(balance(c, "share:1"), 100'000 - 12'345 - 7'000 + 5'000);
   json ch = get_json(c, "/v1/charter");
   EXPECT_EQ(ch["version"], 1);
@@ -93,16 +94,19 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
   EXPECT_EQ(last["article"], 7);
   EXPECT_EQ(last["charter_version"], 1);
   json s = status(c);
-  EXPECT_EQ(s["charter"]["version"], 1);
+  ASSERT_EQ(s["charters"].size(), 1u) << s;
+  EXPECT_EQ(s["charters"][0]["cooperative"], 0);
+  EXPECT_EQ(s["charters"][0]["version"], 1);
   EXPECT_EQ(s["members"], 3);
+  EXPECT_EQ(s["ledger_id"], hexs(signing_ledger()));
 
   // Binary batch: length-prefixed transactions; only rejections itemised.
   {
     Writer w;
-    w.bytes(members[0].sign(Transfer{2, 10, ""}));
-    w.bytes(members[1].sign(Transfer{1, 999'999'999, ""}));  // overdraft
+    w.bytes(members[0].sign(Transfer{0, 0, 2, 10, ""}));
+    w.bytes(members[1].sign(Transfer{0, 0, 1, 999'999'999, ""}));  // overdraft
     members[1].nonce--;
-    w.bytes(members[1].sign(Transfer{1, 20, ""}));
+    w.bytes(members[1].sign(Transfer{0, 0, 1, 20, ""}));
     auto r = c.request("POST", "/v1/transactions", w.as_string(), "application/octet-stream");
     ASSERT_EQ(r.status, 200u) << r.body;
     json j = json::parse(r.body);
@@ -110,7 +114,7 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
     ASSERT_EQ(j["rejections"].size(), 1u);
     EXPECT_EQ(j["rejections"][0]["index"], 1);
     EXPECT_EQ(j["rejections"][0]["error"]["code"], "overdraft");
-    Bytes cut = members[1].sign(Transfer{1, 1, ""});
+    Bytes cut = members[1].sign(Transfer{0, 0, 1, 1, ""});
     members[1].nonce--;
     Writer bad;
     bad.u32(static_cast<std::uint32_t>(cut.size() + 5));
@@ -127,24 +131,24 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
 }
 
 TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
-  Daemon d(dir.str(), op.key.pk);
+  Daemon d(dir.str(), genesis);
   HttpClient c(d.url());
   populate(c, 3, 1'000);
-  ok(c, op.sign(DeployCharter{charter_module(), "charter"}));
+  ok(c, op.sign(DeployCharter{0, charter_module(), "charter"}));
 
-  Bytes t = members[0].sign(Transfer{2, 1, ""});
+  Bytes t = members[0].sign(Transfer{0, 0, 2, 1, ""});
   Bytes forged = t;
   forged[forged.size() - 1] ^= 0x40;
   rejected(c, tx_body(forged), 401, "bad_signature");
   ok(c, t);
   rejected(c, tx_body(t), 409, "bad_nonce");  // replay
-  rejected(c, tx_body(members[0].sign(Transfer{77, 1, ""})), 422, "unknown_member");
+  rejected(c, tx_body(members[0].sign(Transfer{0, 0, 77, 1, ""})), 422, "unknown_member");
   members[0].nonce--;
   Actor stranger;
-  rejected(c, tx_body(stranger.sign(Transfer{1, 1, ""})), 422, "unknown_member");
-  rejected(c, tx_body(members[0].sign(Transfer{2, 1'000'000, ""})), 422, "overdraft");
+  rejected(c, tx_body(stranger.sign(Transfer{0, 0, 1, 1, ""})), 422, "unknown_member");
+  rejected(c, tx_body(members[0].sign(Transfer{0, 0, 2, 1'000'000, ""})), 422, "overdraft");
   members[0].nonce--;
-  Bytes tr = members[0].sign(Transfer{2, 1, ""});
+  Bytes tr = members[0].sign(Transfer{0, 0, 2, 1, ""});
   members[0].nonce--;
   rejected(c, tx_body(Bytes(tr.begin(), tr.end() - 10)), 400, "malformed");
   rejected(c, json{{"tx", "zz12"}}.dump(), 400, "bad_encoding");
@@ -152,12 +156,24 @@ TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
   rejected(c, "[1,2,3]", 400, "invalid_json");
   rejected(c, json{{"tx", to_hex(tr)}, {"encoding", 5}}.dump(), 400, "invalid_json");
   rejected(c, json{{"transactions", {1, 2}}}.dump(), 400, "bad_encoding");
-  json abort = rejected(c, tx_body(members[1].sign(CallRule{"boom", {}})), 422, "charter_abort");
+  json abort = rejected(c, tx_body(members[1].sign(CallRule{0, 0, "boom", {}})), 422, "charter_abort");
   EXPECT_EQ(abort["error"]["article"], 12);
   members[1].nonce--;
-  rejected(c, tx_body(members[1].sign(AmendCharter{charter_module(), "v2"}, {&members[1]})), 403,
+  rejected(c, tx_body(members[1].sign(AmendCharter{0, charter_module(2), "v2"}, {&members[1]})), 403,
            "approval_missing");
   members[1].nonce--;
+  // A module whose header does not say the version the ledger would give it.
+  rejected(c, tx_body(members[1].sign(AmendCharter{0, charter_module(1), "v2"}, {&members[1], &members[2]})), 422,
+           "invalid");
+  members[1].nonce--;
+  // A cooperative that does not exist; a rule of a cooperative the signer is
+  // not a member of; a membership admitted twice; a deploy of an existing charter.
+  rejected(c, tx_body(members[1].sign(CallRule{9, 0, "pay", {1, 1}})), 422, "unknown_cooperative");
+  members[1].nonce--;
+  rejected(c, tx_body(coop.sign(AdmitMember{1, members[1].key.pk, 0})), 409, "duplicate");
+  coop.nonce--;
+  rejected(c, tx_body(op.sign(DeployCharter{0, charter_module(1), "again"})), 409, "charter_exists");
+  op.nonce--;
 
   // Unknown endpoint, wrong method, unknown account.
   auto r = c.get("/v1/nothing-here");
@@ -190,33 +206,33 @@ TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {
   EXPECT_NE(metrics.find("artel_http_refused_total{code=\"bad_encoding\"} 2"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("artel_http_refused_total{code=\"body_too_large\"} 1"), std::string::npos) << metrics;
   // Still serving.
-  ok(c, members[2].sign(Transfer{1, 1, ""}));
+  ok(c, members[2].sign(Transfer{0, 0, 1, 1, ""}));
 }
 
 TEST_F(E2E, RestartResumesFromTheLastBlock) {
   json before;
   {
-    Daemon d(dir.str(), op.key.pk);
+    Daemon d(dir.str(), genesis);
     HttpClient c(d.url());
     populate(c, 2, 5'000);
-    ok(c, members[0].sign(Transfer{2, 1'234, ""}));
+    ok(c, members[0].sign(Transfer{0, 0, 2, 1'234, ""}));
     before = status(c);
     EXPECT_EQ(d.stop(), 0);
   }
-  Daemon d(dir.str(), op.key.pk);
+  Daemon d(dir.str(), genesis);
   HttpClient c(d.url());
   json after = status(c);
   EXPECT_EQ(after["height"], before["height"]);
   EXPECT_EQ(after["state_digest"], before["state_digest"]);
   EXPECT_EQ(balance(c, "share:2"), 6'234);
-  ok(c, members[1].sign(Transfer{1, 34, ""}));  // nonces carry on
+  ok(c, members[1].sign(Transfer{0, 0, 1, 34, ""}));  // nonces carry on
   EXPECT_EQ(balance(c, "share:1"), 5'000 - 1'234 + 34);
 }
 
 // Two nodes fed the same transactions, one per block, agree at every height.
 TEST_F(E2E, TwoNodesAgreeAtEveryHeight) {
   TempDir other;
-  Daemon a(dir.str(), op.key.pk), b(other.str(), op.key.pk);
+  Daemon a(dir.str(), genesis), b(other.str(), genesis);
   HttpClient ca(a.url()), cb(b.url());
   std::vector<Bytes> txs;
   txs.push_back(op.sign(RegisterCoop{coop.key.pk, "c"}));
@@ -225,14 +241,14 @@ TEST_F(E2E, TwoNodesAgreeAtEveryHeight) {
     txs.push_back(coop.sign(AdmitMember{1, members.back().key.pk, 0}));
     txs.push_back(coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), 10'000, ContributionKind::money, "", ""}));
   }
-  txs.push_back(op.sign(DeployCharter{charter_module(), "c"}));
+  txs.push_back(op.sign(DeployCharter{0, charter_module(), "c"}));
   for (int i = 0; i < 20; ++i) {
     auto from = static_cast<std::size_t>(i % 4);
     auto to = static_cast<std::uint64_t>((i + 1) % 4 + 1);
-    txs.push_back(i % 3 == 0 ? members[from].sign(CallRule{"pay", {static_cast<std::int64_t>(to), 11 + i}})
-                             : members[from].sign(Transfer{to, 13 + i, ""}));
+    txs.push_back(i % 3 == 0 ? members[from].sign(CallRule{0, 0, "pay", {static_cast<std::int64_t>(to), 11 + i}})
+                             : members[from].sign(Transfer{0, 0, to, 13 + i, ""}));
   }
-  txs.push_back(op.sign(AdvancePeriod{1}));
+  txs.push_back(clock.sign(AdvancePeriod{1}));
   for (const auto& t : txs) {
     ok(ca, t);
     ok(cb, t);
@@ -249,7 +265,7 @@ TEST_F(E2E, TwoNodesAgreeAtEveryHeight) {
 // SIGKILL in the middle of a load: every acknowledged transaction survives and
 // the digest equals that of a fresh node fed the same transactions.
 TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
-  auto d = std::make_unique<Daemon>(dir.str(), op.key.pk);
+  auto d = std::make_unique<Daemon>(dir.str(), genesis);
   constexpr int threads = 4, per_thread = 5;
   {
     HttpClient c(d->url());
@@ -269,7 +285,7 @@ TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
           for (int k = 0; k < per_thread; ++k) {
             auto m = static_cast<std::size_t>(t * per_thread + k);
             for (int j = 0; j < 4; ++j)
-              arr.push_back(to_hex(members[m].sign(Transfer{(m + 1 + static_cast<std::size_t>(j)) % members.size() + 1, 1 + j, ""})));
+              arr.push_back(to_hex(members[m].sign(Transfer{0, 0, (m + 1 + static_cast<std::size_t>(j)) % members.size() + 1, 1 + j, ""})));
           }
           auto r = c.post("/v1/transactions", json{{"transactions", arr}}.dump());
           if (r.status != 200) break;
@@ -290,7 +306,7 @@ TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
   for (auto& th : load) th.join();
   ASSERT_GT(acked.size(), 100u);
 
-  d = std::make_unique<Daemon>(dir.str(), op.key.pk);
+  d = std::make_unique<Daemon>(dir.str(), genesis);
   HttpClient c(d->url());
   for (const auto& id : acked) {
     auto r = c.get("/v1/transactions/" + id);
@@ -300,7 +316,7 @@ TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
   auto height = s["height"].get<std::uint64_t>();
 
   TempDir fresh_dir;
-  Daemon fresh(fresh_dir.str(), op.key.pk);
+  Daemon fresh(fresh_dir.str(), genesis);
   HttpClient cf(fresh.url());
   for (std::uint64_t h = 1; h <= height; ++h) {
     json b = get_json(c, "/v1/blocks/" + std::to_string(h));
@@ -311,7 +327,7 @@ TEST_F(E2E, CrashKeepsEveryAcknowledgedTransaction) {
   EXPECT_EQ(status(cf)["state_digest"], s["state_digest"]);
   // And the node that crashed goes on (from the nonce the ledger has).
   members[0].nonce = get_json(c, "/v1/signers/" + to_hex(members[0].key.pk))["nonce"].get<std::uint64_t>();
-  ok(c, members[0].sign(Transfer{2, 1, ""}));
+  ok(c, members[0].sign(Transfer{0, 0, 2, 1, ""}));
 }
 
 const char* pay_rule = R"(
@@ -352,10 +368,11 @@ ok:
   exit
 )";
 
-Bytes charter_module() {
+Bytes charter_module(std::uint32_t version) {
   return build_module({{"pay", vm::EntryKind::Rule, "7", 2, pay_rule},
                        {"boom", vm::EntryKind::Rule, "12", 0, boom_rule},
-                       {"on_amend", vm::EntryKind::Rule, "20", 0, on_amend}});
+                       {"on_amend", vm::EntryKind::Rule, "20", 0, on_amend}},
+                      {}, version);
 }
 
 }  // namespace

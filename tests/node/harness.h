@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "node/crypto.h"
+#include "node/genesis.h"
 #include "node/http_client.h"
 #include "node/ledger.h"
 #include "node/transaction.h"
@@ -49,6 +50,13 @@ class TempDir {
 
 inline std::uint64_t share(std::uint64_t m) { return abi::account_handle(abi::AccountKind::share, m); }
 
+// The ledger the test's actors sign for: signatures cover its id. Set by
+// test_genesis(), which every test calls before it creates its ledger.
+inline Hash& signing_ledger() {
+  static Hash id{};
+  return id;
+}
+
 // A key with its next nonce.
 struct Actor {
   KeyPair key = KeyPair::generate();
@@ -58,10 +66,19 @@ struct Actor {
     tx.signer = key.pk;
     tx.nonce = ++nonce;
     tx.body = std::move(body);
-    for (const auto* a : approvers) add_approval(tx, a->key);
-    return sign_transaction(tx, key);
+    for (const auto* a : approvers) add_approval(tx, a->key, signing_ledger());
+    return sign_transaction(tx, key, signing_ledger());
   }
 };
+
+// The genesis document of a test ledger whose operator council is `council`
+// and whose clock key is `clock`; the actors sign for that ledger from now on.
+inline std::string test_genesis(const Actor& council, const Actor& clock) {
+  Genesis g = Genesis::make("test platform", {council.key.pk}, clock.key.pk, "2026-01-05");
+  std::string doc = g.document();
+  signing_ledger() = ledger_id(doc);
+  return doc;
+}
 
 // One charter entry written in the VM's assembly. `call N` with an ABI id
 // becomes a relocation by name, as the compiler emits them.
@@ -74,10 +91,14 @@ struct EntrySource {
   std::vector<vm::Right> rights = {};  // a rule without any: `by member`
 };
 
+// `version` goes into the module's header: the ledger takes a module only as
+// the version it would give it (1 for a deploy, the next for an amendment).
 inline Bytes build_module(const std::vector<EntrySource>& entries,
-                          const std::vector<std::string>& messages = {}) {
+                          const std::vector<std::string>& messages = {}, std::uint32_t version = 1) {
   vm::Module m;
   m.compiler_version = "node-tests";
+  m.header.name = "test charter";
+  m.header.version = version;
   m.messages = messages;
   for (const auto& e : entries) {
     auto code = vm::assemble(e.assembly);
@@ -128,8 +149,16 @@ inline CommandRun run_command(const std::string& cmd) {
 // daemon prints the port it got).
 class Daemon {
  public:
-  Daemon(std::string data_dir, const PublicKey& operator_key, std::vector<std::string> extra = {})
-      : data_(std::move(data_dir)), operator_(to_hex(operator_key)), extra_(std::move(extra)) {
+  // Writes the genesis document into the data folder unless it is there.
+  Daemon(std::string data_dir, const std::string& genesis, std::vector<std::string> extra = {})
+      : data_(std::move(data_dir)), extra_(std::move(extra)) {
+    std::filesystem::create_directories(data_);
+    if (!std::filesystem::exists(data_ + "/genesis.json")) {
+      std::FILE* f = std::fopen((data_ + "/genesis.json").c_str(), "wb");
+      if (f == nullptr) throw std::runtime_error("cannot write the genesis document into " + data_);
+      std::fwrite(genesis.data(), 1, genesis.size(), f);
+      std::fclose(f);
+    }
     start();
   }
   ~Daemon() { kill_hard(); }
@@ -142,7 +171,7 @@ class Daemon {
       ::dup2(fds[1], 1);
       ::close(fds[0]);
       ::close(fds[1]);
-      std::vector<std::string> args{ARTELD_PATH, "--data", data_, "--listen", "127.0.0.1:0", "--operator", operator_};
+      std::vector<std::string> args{ARTELD_PATH, "--data", data_, "--listen", "127.0.0.1:0"};
       args.insert(args.end(), extra_.begin(), extra_.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());
@@ -179,7 +208,7 @@ class Daemon {
   int port() const { return port_; }
 
  private:
-  std::string data_, operator_;
+  std::string data_;
   std::vector<std::string> extra_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -9,12 +9,13 @@ class LedgerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     crypto_init();
-    ledger = std::make_unique<Ledger>(dir.str(), op.key.pk);
+    genesis = test_genesis(op, clock);
+    ledger = std::make_unique<Ledger>(dir.str(), genesis);
   }
   // Applies one block; returns its receipts.
   std::vector<Receipt> block(std::vector<Bytes> txs) {
     std::vector<Prepared> p;
-    for (auto& t : txs) p.push_back(prepare(std::move(t)));
+    for (auto& t : txs) p.push_back(prepare(std::move(t), signing_ledger()));
     return ledger->apply_block(p).receipts;
   }
   Receipt one(Bytes tx) { return block({std::move(tx)}).at(0); }
@@ -52,15 +53,16 @@ class LedgerTest : public ::testing::Test {
   }
 
   TempDir dir;
-  Actor op, coop;
+  Actor op, clock, coop;
+  std::string genesis;
   std::deque<Actor> members;
   std::unique_ptr<Ledger> ledger;
 };
 
 TEST_F(LedgerTest, NativeFlowsMatchArithmetic) {
   populate(3, 10'000);
-  ok(members[0].sign(Transfer{2, 2'500, "rent"}));
-  ok(members[1].sign(Transfer{3, 700, ""}));
+  ok(members[0].sign(Transfer{0, 0, 2, 2'500, "rent"}));
+  ok(members[1].sign(Transfer{0, 0, 3, 700, ""}));
   ok(coop.sign(ReturnShare{3, 1'000}));
   ok(coop.sign(Contribute{2, 50'000, ContributionKind::property, "a tractor", "appraisal act 17"}));
   EXPECT_EQ(balance(share(1)), 10'000 - 2'500);
@@ -95,28 +97,28 @@ TEST_F(LedgerTest, CooperativeAsMemberOfUnion) {
 TEST_F(LedgerTest, BadInputLeavesStateUntouched) {
   populate(2, 1'000);
   // Bad signature: flip one byte of the signature.
-  Bytes t = members[0].sign(Transfer{2, 10, ""});
+  Bytes t = members[0].sign(Transfer{0, 0, 2, 10, ""});
   t[t.size() - 3] ^= 1;
   expect_rejected(t, "bad_signature");
   members[0].nonce--;  // that nonce was never used
   // Replay.
-  Bytes good = members[0].sign(Transfer{2, 10, ""});
+  Bytes good = members[0].sign(Transfer{0, 0, 2, 10, ""});
   ok(good);
   expect_rejected(good, "bad_nonce");
   // Unknown member (as receiver and as signer).
-  expect_rejected(members[0].sign(Transfer{99, 10, ""}), "unknown_member");
+  expect_rejected(members[0].sign(Transfer{0, 0, 99, 10, ""}), "unknown_member");
   members[0].nonce--;
   Actor stranger;
-  expect_rejected(stranger.sign(Transfer{1, 10, ""}), "unknown_member");
+  expect_rejected(stranger.sign(Transfer{0, 0, 1, 10, ""}), "unknown_member");
   // Overdraft.
-  expect_rejected(members[0].sign(Transfer{2, 1'000'000, ""}), "overdraft");
+  expect_rejected(members[0].sign(Transfer{0, 0, 2, 1'000'000, ""}), "overdraft");
   members[0].nonce--;
   // Overflow of checked arithmetic.
   ok(coop.sign(Contribute{2, INT64_MAX - 2'000, ContributionKind::money, "", ""}));
   expect_rejected(coop.sign(Contribute{2, 1'000, ContributionKind::money, "", ""}), "overflow");
   coop.nonce--;
   // Truncated and malformed bytes.
-  Bytes tr = members[0].sign(Transfer{2, 1, ""});
+  Bytes tr = members[0].sign(Transfer{0, 0, 2, 1, ""});
   for (std::size_t n : {std::size_t(0), std::size_t(1), std::size_t(10), tr.size() - 1}) {
     expect_rejected(Bytes(tr.begin(), tr.begin() + static_cast<std::ptrdiff_t>(n)), "malformed");
   }
@@ -126,7 +128,7 @@ TEST_F(LedgerTest, BadInputLeavesStateUntouched) {
   // Only the operator may register or advance.
   expect_rejected(coop.sign(RegisterCoop{coop.key.pk, "mine"}), "unauthorized");
   coop.nonce--;
-  expect_rejected(op.sign(AdvancePeriod{5}), "bad_period");
+  expect_rejected(clock.sign(AdvancePeriod{5}), "bad_period");
 }
 
 TEST_F(LedgerTest, EveryPrefixOfATransactionIsRejectedByTheDecoder) {
@@ -139,14 +141,18 @@ TEST_F(LedgerTest, EveryPrefixOfATransactionIsRejectedByTheDecoder) {
   auto d = decode(t);
   ASSERT_TRUE(std::holds_alternative<Transaction>(d));
   EXPECT_EQ(encode(std::get<Transaction>(d)), t);
-  EXPECT_TRUE(verify_signatures(std::get<Transaction>(d), t));
+  EXPECT_TRUE(verify_signatures(std::get<Transaction>(d), t, signing_ledger()));
+  // Signatures cover the ledger's id: for any other ledger they do not verify.
+  Hash other = signing_ledger();
+  other[0] ^= 1;
+  EXPECT_FALSE(verify_signatures(std::get<Transaction>(d), t, other));
 }
 
 TEST_F(LedgerTest, OneBadTransactionDoesNotSpoilItsBlock) {
   populate(2, 100);
   auto h = ledger->summary().height;
-  auto rs = block({members[0].sign(Transfer{2, 60, ""}), members[0].sign(Transfer{2, 60, ""}),
-                   members[1].sign(Transfer{1, 10, ""})});
+  auto rs = block({members[0].sign(Transfer{0, 0, 2, 60, ""}), members[0].sign(Transfer{0, 0, 2, 60, ""}),
+                   members[1].sign(Transfer{0, 0, 1, 10, ""})});
   EXPECT_TRUE(rs[0].applied);
   EXPECT_FALSE(rs[1].applied);
   EXPECT_EQ(rs[1].error.code, TxCode::overdraft);
@@ -158,17 +164,26 @@ TEST_F(LedgerTest, OneBadTransactionDoesNotSpoilItsBlock) {
 
 TEST_F(LedgerTest, ResumesFromTheLastCommittedBlock) {
   populate(2, 500);
-  ok(members[0].sign(Transfer{2, 123, ""}));
+  ok(members[0].sign(Transfer{0, 0, 2, 123, ""}));
   auto s = ledger->summary();
   ledger.reset();
   ledger = std::make_unique<Ledger>(dir.str(), std::nullopt);
   EXPECT_EQ(ledger->summary().height, s.height);
   EXPECT_EQ(ledger->summary().digest, s.digest);
   EXPECT_EQ(balance(share(2)), 623);
-  ok(members[1].sign(Transfer{1, 23, ""}));
-  Actor other;
+  ok(members[1].sign(Transfer{0, 0, 1, 23, ""}));
+  // Another ledger's genesis document is refused, naming both ids.
+  const Hash mine = signing_ledger();
+  Actor other, other_clock;
+  const std::string foreign = test_genesis(other, other_clock);
+  signing_ledger() = mine;
   ledger.reset();
-  EXPECT_THROW(Ledger(dir.str(), other.key.pk), std::runtime_error);
+  try {
+    Ledger wrong(dir.str(), foreign);
+    ADD_FAILURE() << "a foreign genesis document was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(to_hex(mine)), std::string::npos) << e.what();
+  }
 }
 
 // The digest is a function of the state alone: the same transactions in any
@@ -178,18 +193,18 @@ TEST_F(LedgerTest, DigestIsDeterministic) {
   populate(4, 1'000);
   std::vector<Bytes> txs;
   for (int i = 0; i < 40; ++i)
-    txs.push_back(members[static_cast<std::size_t>(i % 4)].sign(Transfer{static_cast<std::uint64_t>((i + 1) % 4 + 1), 7 + i, ""}));
+    txs.push_back(members[static_cast<std::size_t>(i % 4)].sign(Transfer{0, 0, static_cast<std::uint64_t>((i + 1) % 4 + 1), 7 + i, ""}));
   // Node A: blocks of 5. Node B replays A's blocks one by one. Node C: blocks of 13.
   for (std::size_t i = 0; i < txs.size(); i += 5)
     block(std::vector<Bytes>(txs.begin() + static_cast<std::ptrdiff_t>(i), txs.begin() + static_cast<std::ptrdiff_t>(i + 5)));
   TempDir bdir, cdir;
-  Ledger b(bdir.str(), op.key.pk), c(cdir.str(), op.key.pk);
+  Ledger b(bdir.str(), genesis), c(cdir.str(), genesis);
   auto top = ledger->summary().height;
   for (std::uint64_t h = 1; h <= top; ++h) {
     auto rec = ledger->block(h);
     ASSERT_TRUE(rec);
     std::vector<Prepared> p;
-    for (auto& t : rec->transactions) p.push_back(prepare(t));
+    for (auto& t : rec->transactions) p.push_back(prepare(t, signing_ledger()));
     auto r = b.apply_block(p);
     ASSERT_TRUE(r.committed);
     EXPECT_EQ(r.digest, rec->digest) << "height " << h;
@@ -202,7 +217,7 @@ TEST_F(LedgerTest, DigestIsDeterministic) {
   }
   for (std::size_t i = 0; i < all.size(); i += 13) {
     std::vector<Prepared> p;
-    for (std::size_t j = i; j < std::min(all.size(), i + 13); ++j) p.push_back(prepare(all[j]));
+    for (std::size_t j = i; j < std::min(all.size(), i + 13); ++j) p.push_back(prepare(all[j], signing_ledger()));
     c.apply_block(p);
   }
   EXPECT_EQ(c.summary().digest, ledger->summary().digest);
@@ -246,7 +261,7 @@ TEST_F(LedgerTest, RandomTrafficMatchesAPlainModel) {
           auto to = static_cast<std::size_t>(rng() % n + 1);
           if (to == m) to = m % n + 1;
           bool okay = next[m] >= amount;
-          txs.push_back(members[m - 1].sign(Transfer{to, amount, ""}));
+          txs.push_back(members[m - 1].sign(Transfer{0, 0, to, amount, ""}));
           if (okay) {
             next[m] -= amount;
             next[to] += amount;
@@ -399,13 +414,13 @@ Bytes charter_v1() {
                        {"on_amend", vm::EntryKind::Rule, "20", 0, on_amend}},
                       {"m0", "amendments need two approvals", "m2", "this rule always refuses"});
 }
-Bytes charter_v2() { return build_module({{"store", vm::EntryKind::Rule, "3", 2, store_rule}}); }
+Bytes charter_v2() { return build_module({{"store", vm::EntryKind::Rule, "3", 2, store_rule}}, {}, 2); }
 
 TEST_F(LedgerTest, CharterRulesRunInTheVm) {
   populate(3, 10'000);
   Bytes m1 = charter_v1();
-  ok(op.sign(DeployCharter{m1, "charter v1 source"}));
-  ok(members[0].sign(CallRule{"pay", {3, 2'000}}));
+  ok(op.sign(DeployCharter{0, m1, "charter v1 source"}));
+  ok(members[0].sign(CallRule{0, 0, "pay", {3, 2'000}}));
   EXPECT_EQ(balance(share(1)), 8'000);
   EXPECT_EQ(balance(share(3)), 12'000);
   Overlay v(ledger->store());
@@ -415,22 +430,22 @@ TEST_F(LedgerTest, CharterRulesRunInTheVm) {
   EXPECT_EQ(ps[1].charter_version, 1u);
 
   // A rule that aborts names its article; nothing changes.
-  expect_rejected(members[1].sign(CallRule{"boom", {}}), "charter_abort");
+  expect_rejected(members[1].sign(CallRule{0, 0, "boom", {}}), "charter_abort");
   members[1].nonce--;
-  Receipt r = one(members[1].sign(CallRule{"boom", {}}));
+  Receipt r = one(members[1].sign(CallRule{0, 0, "boom", {}}));
   EXPECT_EQ(r.error.article, 12u);
   EXPECT_NE(r.error.message.find("article 12: this rule always refuses"), std::string::npos) << r.error.message;
   members[1].nonce--;
   // A rule that overdraws inside the VM is rejected whole.
-  expect_rejected(members[1].sign(CallRule{"pay", {1, 1'000'000}}), "overdraft");
+  expect_rejected(members[1].sign(CallRule{0, 0, "pay", {1, 1'000'000}}), "overdraft");
   members[1].nonce--;
-  expect_rejected(members[1].sign(CallRule{"nope", {}}), "unknown_rule");
+  expect_rejected(members[1].sign(CallRule{0, 0, "nope", {}}), "unknown_rule");
   members[1].nonce--;
-  expect_rejected(members[1].sign(CallRule{"pay", {1}}), "bad_arguments");
+  expect_rejected(members[1].sign(CallRule{0, 0, "pay", {1}}), "bad_arguments");
   members[1].nonce--;
 
   // The periodic clause charges 1 % at the period boundary.
-  ok(op.sign(AdvancePeriod{1}));
+  ok(clock.sign(AdvancePeriod{1}));
   EXPECT_EQ(balance(share(1)), 8'000 - 80);
   EXPECT_EQ(balance(share(2)), 10'000 - 100);
   EXPECT_EQ(balance(share(3)), 12'000 - 120);
@@ -442,33 +457,33 @@ TEST_F(LedgerTest, CharterRulesRunInTheVm) {
 
 TEST_F(LedgerTest, AmendmentNeedsTheApprovalsTheCharterDemands) {
   populate(3, 100);
-  ok(op.sign(DeployCharter{charter_v1(), "v1"}));
+  ok(op.sign(DeployCharter{0, charter_v1(), "v1"}));
   Bytes m2 = charter_v2();
-  expect_rejected(members[0].sign(AmendCharter{m2, "v2"}, {&members[0]}), "approval_missing");
+  expect_rejected(members[0].sign(AmendCharter{0, m2, "v2"}, {&members[0]}), "approval_missing");
   members[0].nonce--;
   // A forged approval (signature of another key) is a bad signature.
   {
     Transaction tx;
     tx.signer = members[0].key.pk;
     tx.nonce = members[0].nonce + 1;
-    tx.body = AmendCharter{m2, "v2"};
-    add_approval(tx, members[1].key);
+    tx.body = AmendCharter{0, m2, "v2"};
+    add_approval(tx, members[1].key, signing_ledger());
     tx.approvals[0].key = members[2].key.pk;
-    expect_rejected(sign_transaction(tx, members[0].key), "bad_signature");
+    expect_rejected(sign_transaction(tx, members[0].key, signing_ledger()), "bad_signature");
   }
-  ok(members[0].sign(AmendCharter{m2, "v2"}, {&members[0], &members[1]}));
+  ok(members[0].sign(AmendCharter{0, m2, "v2"}, {&members[0], &members[1]}));
   Overlay v(ledger->store());
-  EXPECT_EQ(State(v).charter_version(), 1u);  // effective at the next period
-  EXPECT_EQ(State(v).charter_pending(), 2u);
-  ok(op.sign(AdvancePeriod{1}));
+  EXPECT_EQ(State(v).charter_slot(0).active, 1u);  // effective at the next period
+  EXPECT_EQ(State(v).charter_slot(0).pending, 2u);
+  ok(clock.sign(AdvancePeriod{1}));
   Overlay v2(ledger->store());
   State st(v2);
-  EXPECT_EQ(st.charter_version(), 2u);
-  EXPECT_EQ(st.charter(1)->source, "v1");  // old versions stay readable
-  EXPECT_EQ(st.charter(2)->module_id, blake2b256(m2));
-  expect_rejected(members[0].sign(CallRule{"pay", {2, 1}}), "unknown_rule");
+  EXPECT_EQ(st.charter_slot(0).active, 2u);
+  EXPECT_EQ(st.charter(0, 1)->source, "v1");  // old versions stay readable
+  EXPECT_EQ(st.charter(0, 2)->module_id, blake2b256(m2));
+  expect_rejected(members[0].sign(CallRule{0, 0, "pay", {2, 1}}), "unknown_rule");
   members[0].nonce--;
-  ok(members[0].sign(CallRule{"store", {-5, 42}}));
+  ok(members[0].sign(CallRule{0, 0, "store", {-5, 42}}));
   Overlay v3(ledger->store());
   EXPECT_EQ(State(v3).cstate_get(1, -5), 42);
   EXPECT_EQ(State(v3).cstate_key_at(1, 0), -5);
@@ -478,12 +493,12 @@ TEST_F(LedgerTest, OnlyVerifiedModulesDeploy) {
   populate(1, 1);
   Bytes bad = charter_v1();
   bad[bad.size() / 2] ^= 0xff;
-  expect_rejected(op.sign(DeployCharter{Bytes{1, 2, 3}, "junk"}), "bad_module");
+  expect_rejected(op.sign(DeployCharter{0, Bytes{1, 2, 3}, "junk"}), "bad_module");
   op.nonce--;
-  expect_rejected(op.sign(DeployCharter{build_module({{"falls", vm::EntryKind::Rule, "1", 0, "mov %r0, 0\n"}}), "x"}),
+  expect_rejected(op.sign(DeployCharter{0, build_module({{"falls", vm::EntryKind::Rule, "1", 0, "mov %r0, 0\n"}}), "x"}),
                   "bad_module");
   op.nonce--;
-  expect_rejected(members[0].sign(DeployCharter{charter_v1(), "x"}), "unauthorized");
+  expect_rejected(members[0].sign(DeployCharter{0, charter_v1(), "x"}), "unauthorized");
 }
 
 }  // namespace
@@ -499,14 +514,14 @@ namespace {
 TEST_F(LedgerTest, AssemblyQuorumIsAnExactFraction) {
   populate(6, 100);
   const char* body = "mov %r0, 0\nexit\n";
-  ok(op.sign(DeployCharter{build_module({{"decide", vm::EntryKind::Rule, "1", 0, body,
+  ok(op.sign(DeployCharter{0, build_module({{"decide", vm::EntryKind::Rule, "1", 0, body,
                                           {{vm::RightKind::Member, 0, 0, 0, 0},
                                            {vm::RightKind::Assembly, 0, 0, 2, 3}}}}),
                            "quorum"}));
-  expect_rejected(members[0].sign(CallRule{"decide", {}}, {&members[0], &members[1], &members[2]}),
+  expect_rejected(members[0].sign(CallRule{0, 0, "decide", {}}, {&members[0], &members[1], &members[2]}),
                   "approval_missing");
   members[0].nonce--;
-  ok(members[0].sign(CallRule{"decide", {}}, {&members[0], &members[1], &members[2], &members[3]}));
+  ok(members[0].sign(CallRule{0, 0, "decide", {}}, {&members[0], &members[1], &members[2], &members[3]}));
 }
 
 }  // namespace

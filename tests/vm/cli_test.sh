@@ -81,11 +81,11 @@ check "disasm with a directory" 1 "^error: cannot read $tmp: Is a directory$" --
 check "keygen --show with a directory" 1 "cannot read $tmp: Is a directory" -- "$artel" keygen --show "$tmp"
 "$artel" keygen --out "$tmp/k.key" >/dev/null
 check "submit with a directory as the key" 1 "cannot read $tmp: Is a directory" -- \
-  "$artel" submit deploy --key "$tmp" --module "$acm" --source "$src/charters/savings_cooperative.artel" --nonce 1 --print
+  "$artel" submit deploy --key "$tmp" --module "$acm" --source "$src/charters/savings_cooperative.artel" --nonce 1 --ledger 0000000000000000000000000000000000000000000000000000000000000000 --print
 check "submit with a directory as the module" 1 "cannot read $tmp: Is a directory" -- \
-  "$artel" submit deploy --key "$tmp/k.key" --module "$tmp" --source "$src/charters/savings_cooperative.artel" --nonce 1 --print
+  "$artel" submit deploy --key "$tmp/k.key" --module "$tmp" --source "$src/charters/savings_cooperative.artel" --nonce 1 --ledger 0000000000000000000000000000000000000000000000000000000000000000 --print
 check "submit with readable files still signs" 0 "^[0-9a-f]{64,}$" -- \
-  "$artel" submit deploy --key "$tmp/k.key" --module "$acm" --source "$src/charters/savings_cooperative.artel" --nonce 1 --print
+  "$artel" submit deploy --key "$tmp/k.key" --module "$acm" --source "$src/charters/savings_cooperative.artel" --nonce 1 --ledger 0000000000000000000000000000000000000000000000000000000000000000 --print
 check "vm test with a missing file" 1 "^FAIL $tmp/absent.data: cannot read $tmp/absent.data: No such file or directory$" \
   "^0 passed, 1 failed$" -- "$artel" vm test "$tmp/absent.data"
 if [ "$(id -u)" -ne 0 ]; then  # root reads every file whatever its mode
