@@ -217,6 +217,19 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     });
   });
 
+  auto events_member = std::make_shared<std::uint64_t>(0);
+  auto* events = app.add_subcommand("events", "the charter events that name a member (notices, acts), oldest first");
+  events->add_option("member", *events_member, "member id")->required();
+  events->add_option("--from", *from, "first event");
+  add_node_option(events, *node);
+  events->callback([&ctx, node, events_member, from] {
+    guarded(ctx, [&] {
+      print_response(HttpClient(node->url).get("/v1/members/" + std::to_string(*events_member) +
+                                               "/events?from=" + std::to_string(*from)),
+                     ctx);
+    });
+  });
+
   auto version = std::make_shared<std::uint32_t>(0);
   auto charter_coop = std::make_shared<std::uint64_t>(0);
   auto* charter = app.add_subcommand("charter", "a deployed charter: source, module id, every version");

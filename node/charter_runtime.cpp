@@ -109,6 +109,13 @@ std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index
   return "message " + std::to_string(index);
 }
 
+std::shared_ptr<const std::vector<vm::EventDecl>> CharterRuntime::events(const CharterVersion& c) {
+  Check error;
+  auto l = load(c, error);
+  if (!l) return nullptr;
+  return std::shared_ptr<const std::vector<vm::EventDecl>>(l, &l->module.events);
+}
+
 Check CharterRuntime::run(const CharterVersion& c, std::string_view entry, std::span<const std::int64_t> args,
                           ChartersHost& host) {
   Check error;

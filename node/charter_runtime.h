@@ -52,6 +52,8 @@ class CharterRuntime {
   std::vector<std::string> per_account_entries(const CharterVersion& c, Check& error);
   // The text of message `index` in the module's message table ("" if none).
   std::string message(const CharterVersion& c, std::uint64_t index);
+  // The module's event declarations (null when the module does not load).
+  std::shared_ptr<const std::vector<vm::EventDecl>> events(const CharterVersion& c);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM
   // error comes back as the reason, with the charter article when known.
   Check run(const CharterVersion& c, std::string_view entry, std::span<const std::int64_t> args,

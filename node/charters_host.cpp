@@ -69,14 +69,30 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
   auto out_of_range = [&](std::string what) {
     return fail(TxError{TxCode::charter_error, std::move(what), 0});
   };
+  // A charter names its own account families; the ledger keeps them under
+  // the charter's cooperative.
+  auto ledger_handle = [&](std::uint64_t h) -> std::optional<std::uint64_t> {
+    if (abi::account_kind(h) != abi::AccountKind::charter) return h;
+    const std::uint64_t owner = abi::account_owner(h);
+    if ((owner >> 32) > abi::kMaxAccountFamily || ctx_.scope > abi::kMaxCharterCoop) return std::nullopt;
+    return abi::account_handle(abi::AccountKind::charter, (ctx_.scope << 40) | owner);
+  };
+  auto bad_handle = [&](std::uint64_t h) {
+    return fail(TxError{TxCode::unknown_account, "no account with handle " + std::to_string(h), 0});
+  };
   switch (id) {
     case 1: {  // balance
-      if (auto e = state_.account_exists(a[0])) return fail(*e);
-      if (abi::account_kind(a[0]) == abi::AccountKind::share)
-        if (auto e = state_.settle(abi::account_owner(a[0]))) return fail(*e);
-      return vm::HostResult::ok(u64(state_.account(a[0]).balance));
+      const auto h = ledger_handle(a[0]);
+      if (!h) return bad_handle(a[0]);
+      if (auto e = state_.account_exists(*h)) return fail(*e);
+      if (abi::account_kind(*h) == abi::AccountKind::share)
+        if (auto e = state_.settle(abi::account_owner(*h))) return fail(*e);
+      return vm::HostResult::ok(u64(state_.account(*h).balance));
     }
     case 2: {  // transfer(from, to, amount, article)
+      const auto from = ledger_handle(a[0]), to = ledger_handle(a[1]);
+      if (!from) return bad_handle(a[0]);
+      if (!to) return bad_handle(a[1]);
       std::int64_t amount = s64(a[2]);
       PostingContext pc{ctx_.tx, ctx_.tx_kind, static_cast<std::uint32_t>(a[3]), ctx_.scope, ctx_.charter_version};
       if (amount < 0)
@@ -84,7 +100,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
                             "artel_transfer of a negative amount " + std::to_string(amount),
                             pc.article});
       if (amount == 0) return vm::HostResult::ok(0);
-      return checked(state_.move(a[0], a[1], amount, pc));
+      return checked(state_.move(*from, *to, amount, pc));
     }
     case 3: {  // muldiv(a, b, c, rounding, article)
       auto r = muldiv(s64(a[0]), s64(a[1]), s64(a[2]), a[3]);
@@ -112,19 +128,19 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
     case 6:
       return vm::HostResult::ok(state_.period());
     case 7:
-      return vm::HostResult::ok(u64(state_.cstate_get(a[0], s64(a[1]))));
+      return vm::HostResult::ok(u64(state_.cstate_get(ctx_.scope, a[0], s64(a[1]))));
     case 8:
-      state_.cstate_set(a[0], s64(a[1]), s64(a[2]));
+      state_.cstate_set(ctx_.scope, a[0], s64(a[1]), s64(a[2]));
       return vm::HostResult::ok(0);
     case 9:
-      return vm::HostResult::ok(state_.cstate_has(a[0], s64(a[1])) ? 1 : 0);
+      return vm::HostResult::ok(state_.cstate_has(ctx_.scope, a[0], s64(a[1])) ? 1 : 0);
     case 10:
-      state_.cstate_del(a[0], s64(a[1]));
+      state_.cstate_del(ctx_.scope, a[0], s64(a[1]));
       return vm::HostResult::ok(0);
     case 11:
-      return vm::HostResult::ok(state_.cstate_count(a[0]));
+      return vm::HostResult::ok(state_.cstate_count(ctx_.scope, a[0]));
     case 12: {
-      auto k = state_.cstate_key_at(a[0], a[1]);
+      auto k = state_.cstate_key_at(ctx_.scope, a[0], a[1]);
       if (!k)
         return out_of_range("artel_state_key_at: slot " + std::to_string(a[0]) + " has no index " +
                             std::to_string(a[1]));
@@ -166,7 +182,10 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       return out_of_range("artel_guarantor_at: member " + std::to_string(a[0]) +
                           " has no guarantor index " + std::to_string(a[1]));
     case 21:
-      events_.push_back({a[0], s64(a[1]), s64(a[2]), s64(a[3])});
+      if (ctx_.event_decls && a[0] >= ctx_.event_decls->size())
+        return out_of_range("artel_emit: the module declares " + std::to_string(ctx_.event_decls->size()) +
+                            " events, not event " + std::to_string(a[0]));
+      events_.push_back({a[0], s64(a[1]), s64(a[2]), s64(a[3]), ctx_.scope, ctx_.charter_version, ctx_.event_decls});
       return vm::HostResult::ok(0);
     case 22: {  // approvals(party kind, subject member)
       auto party = static_cast<abi::Party>(a[0]);

@@ -7,19 +7,16 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "state.h"
 #include "vm/host.h"
+#include "vm/module.h"
 
 namespace artel::node {
-
-struct CharterEvent {
-  std::uint64_t index = 0;
-  std::int64_t a = 0, b = 0, c = 0;
-};
 
 struct CallContext {
   std::uint64_t caller = 0;  // the acting membership; 0 when the signer acts as no member
@@ -32,6 +29,8 @@ struct CallContext {
   std::vector<std::uint64_t> approvers;
   // Text of the module's message `index` for artel_fail (empty when unknown).
   std::function<std::string(std::uint64_t index)> message;
+  // The module's events; when set, an event index outside it fails the run.
+  std::shared_ptr<const std::vector<vm::EventDecl>> event_decls;
 };
 
 class ChartersHost final : public vm::Host {

@@ -39,12 +39,19 @@ json error_json(const TxError& e) {
   return j;
 }
 
+// An event under its declared name, each value with its name and type.
+json event_json(const StoredEvent& e) {
+  json values = json::array();
+  for (const auto& v : e.values) values.push_back({{"name", v.name}, {"type", v.type}, {"value", v.value}});
+  return json{{"event", e.name}, {"cooperative", e.coop}, {"charter_version", e.version}, {"values", values}};
+}
+
 json receipt_json(const Receipt& r) {
   json j{{"id", hex(r.id)}, {"applied", r.applied}};
   if (r.applied) {
     j["height"] = r.height;
     json ev = json::array();
-    for (const auto& e : r.events) ev.push_back({{"event", e.index}, {"args", {e.a, e.b, e.c}}});
+    for (const auto& e : r.events) ev.push_back(event_json(stored_event(e)));
     j["events"] = ev;
   } else {
     j["error"] = error_json(r.error);
@@ -345,7 +352,42 @@ HttpReply transaction(Node& node, std::string_view id) {
   if (!h) return error_reply(400, "bad_id", "a transaction id is 64 hex digits");
   auto height = node.ledger().tx_height(*h);
   if (!height) return error_reply(404, "unknown_transaction", "transaction " + std::string(id) + " is not on the ledger");
-  return json_reply(200, json{{"id", std::string(id)}, {"height", *height}});
+  auto snapshot = node.ledger().store().snapshot();
+  Overlay view(*snapshot);
+  json events = json::array();
+  for (const auto& e : State(view).events(*h)) events.push_back(event_json(e));
+  return json_reply(200, json{{"id", std::string(id)}, {"height", *height}, {"events", events}});
+}
+
+// /v1/members/{id}/events?from=N: the events that name a member, oldest first.
+HttpReply member_events(Node& node, std::string_view rest, std::string_view query) {
+  const auto slash = rest.find('/');
+  const auto member = parse_u64(rest.substr(0, slash));
+  if (!member || slash == std::string_view::npos || rest.substr(slash) != "/events")
+    return error_reply(404, "not_found", "no such endpoint: /v1/members/" + std::string(rest));
+  auto snapshot = node.ledger().store().snapshot();
+  Overlay view(*snapshot);
+  State st(view);
+  if (!st.member(*member)) return error_reply(404, "unknown_member", "no member " + std::to_string(*member));
+  const std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
+  const std::uint64_t limit = std::min<std::uint64_t>(parse_u64(query_param(query, "limit")).value_or(1000), 10000);
+  json lines = json::array();
+  std::uint64_t seq = from;
+  std::optional<Hash> tx;
+  std::vector<StoredEvent> of_tx;
+  for (const auto& [h, pos] : st.member_events(*member, from, limit)) {
+    if (tx != h) {
+      of_tx = st.events(h);
+      tx = h;
+    }
+    json line = pos < of_tx.size() ? event_json(of_tx[pos]) : json::object();
+    line["seq"] = seq++;
+    line["tx"] = hex(h);
+    lines.push_back(std::move(line));
+  }
+  json j{{"member", *member}, {"events", lines}, {"count", st.member_events_count(*member)}};
+  if (seq < st.member_events_count(*member)) j["next"] = seq;
+  return json_reply(200, j);
 }
 
 HttpReply signer(Node& node, std::string_view key_hex) {
@@ -405,6 +447,7 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
     if (path.starts_with("/v1/blocks/")) return block(node, path.substr(11));
     if (path.starts_with("/v1/signers/")) return signer(node, path.substr(12));
     if (path.starts_with("/v1/transactions/")) return transaction(node, path.substr(17));
+    if (path.starts_with("/v1/members/")) return member_events(node, path.substr(12), query);
     if (path.starts_with("/v1/accounts/")) {
       auto rest = path.substr(13);
       constexpr std::string_view suffix = "/statement";

@@ -174,10 +174,14 @@ BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
     r.id = p.id;
     Overlay txo(static_cast<const KvReader&>(block));  // layered, not a copy
     State st(txo);
+    st.set_event_sink(&r.events);
     Check c = apply_tx(st, p, r.events);
+    st.set_event_sink(nullptr);
     if (c) {
       r.error = std::move(*c);
+      r.events.clear();
     } else {
+      st.put_events(p.id, r.events);
       r.applied = true;
       r.height = prev.height + 1;
       txo.commit_into(block);
@@ -350,6 +354,7 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
       CharterRuntime* rt = runtime_.get();
       CharterVersion cv = *charter;
       cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
+      cc.event_decls = runtime_->events(cv);
       ChartersHost host(st, std::move(cc));
       const auto outer = st.stamp();
       st.set_stamp(State::Stamp{q, scope, v});
@@ -357,6 +362,8 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
       Check r = runtime_->run(*charter, name, args, host);
       st.set_stamp(outer);
       if (r) return r;
+      // A lazy charge's events belong to the transaction that collected it.
+      if (auto* sink = st.event_sink()) sink->insert(sink->end(), host.events().begin(), host.events().end());
     }
   }
   st.mark_settled(scope, member, now);
@@ -388,6 +395,17 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   else
     st.set_key_nonce(tx.signer, tx.nonce);
 
+  // The council and clock keys are no persons: each signs its own kinds of
+  // transaction and nothing else.
+  if (!signer) {
+    const TxKind k = tx.kind();
+    const bool council_kind = k == TxKind::register_coop ||
+                              (k == TxKind::deploy_charter && std::get<DeployCharter>(tx.body).coop_id == 0);
+    if (!(council && council_kind) && !(clock && k == TxKind::advance_period))
+      return err(TxCode::unauthorized, std::string(kind_name(k)) + " cannot be signed by " +
+                                           (clock ? "the clock key" : "an operator council key") +
+                                           ", which is no person on the ledger");
+  }
   const std::uint64_t person = signer.value_or(0);
   const std::optional<PersonRec> signer_rec = signer ? st.person(*signer) : std::nullopt;
   const PostingContext ctx{p.id, static_cast<std::uint8_t>(tx.kind()), 0, 0, 0};
@@ -429,6 +447,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     cc.tx_kind = static_cast<std::uint8_t>(tx.kind());
     CharterRuntime* rt = runtime_.get();
     cc.message = [rt, c](std::uint64_t i) { return rt->message(c, i); };
+    cc.event_decls = runtime_->events(c);
     return cc;
   };
   // A hook of the charter in force in `scope`, when it defines one.

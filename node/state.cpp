@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <set>
 
 #include "transaction.h"
 #include "vm/abi.h"
@@ -349,6 +350,99 @@ Check State::end_clearing() {
   return std::nullopt;
 }
 
+StoredEvent stored_event(const CharterEvent& e) {
+  StoredEvent s;
+  s.coop = e.coop;
+  s.version = e.version;
+  const vm::EventDecl* d = e.decl();
+  s.name = d ? d->name : "event " + std::to_string(e.index);
+  const std::int64_t v[3] = {e.a, e.b, e.c};
+  const std::size_t n = d ? std::min<std::size_t>(d->params.size(), 3) : 3;
+  for (std::size_t i = 0; i < n; ++i)
+    s.values.push_back({d ? d->params[i].name : "value" + std::to_string(i + 1), d ? d->params[i].type : "int", v[i]});
+  return s;
+}
+
+namespace {
+std::string tx_tag_key(char tag, const Hash& tx) {
+  std::string k(1, tag);
+  k.append(reinterpret_cast<const char*>(tx.data()), tx.size());
+  return k;
+}
+}  // namespace
+
+void State::put_events(const Hash& tx, const std::vector<CharterEvent>& events) {
+  if (events.empty()) return;
+  Writer w;
+  w.u32(static_cast<std::uint32_t>(events.size()));
+  for (std::uint32_t i = 0; i < events.size(); ++i) {
+    const StoredEvent e = stored_event(events[i]);
+    w.u64(e.coop);
+    w.u32(e.version);
+    w.str(e.name);
+    w.u32(static_cast<std::uint32_t>(e.values.size()));
+    std::set<std::uint64_t> named;
+    for (const auto& v : e.values) {
+      w.str(v.name);
+      w.str(v.type);
+      w.i64(v.value);
+      if (v.type == "member" && v.value > 0) named.insert(static_cast<std::uint64_t>(v.value));
+    }
+    for (std::uint64_t m : named) {
+      if (!member(m)) continue;
+      const std::uint64_t n = member_events_count(m);
+      Writer at;
+      at.raw(tx);
+      at.u32(i);
+      kv_.put(key2('e', m, n), at.as_string());
+      kv_.put(key1('f', m), u64_value(n + 1));
+    }
+  }
+  kv_.put(tx_tag_key('E', tx), w.as_string());
+}
+
+std::vector<StoredEvent> State::events(const Hash& tx) const {
+  std::vector<StoredEvent> out;
+  auto v = kv_.get(tx_tag_key('E', tx));
+  if (!v) return out;
+  Reader r(*v);
+  const std::uint32_t n = r.u32();
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    StoredEvent e;
+    e.coop = r.u64();
+    e.version = r.u32();
+    e.name = r.str(4096);
+    const std::uint32_t k = r.u32();
+    for (std::uint32_t j = 0; j < k && j < 3 && r.ok(); ++j) {
+      StoredEvent::Value val;
+      val.name = r.str(4096);
+      val.type = r.str(4096);
+      val.value = r.i64();
+      e.values.push_back(std::move(val));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::uint64_t State::member_events_count(std::uint64_t member) const { return read_u64(kv_.get(key1('f', member))); }
+
+std::vector<std::pair<Hash, std::uint32_t>> State::member_events(std::uint64_t member, std::uint64_t from,
+                                                                 std::uint64_t limit) const {
+  std::vector<std::pair<Hash, std::uint32_t>> out;
+  const std::uint64_t n = member_events_count(member);
+  for (std::uint64_t i = from; i < n && out.size() < limit; ++i) {
+    auto v = kv_.get(key2('e', member, i));
+    if (!v) continue;
+    Reader r(*v);
+    Hash h{};
+    read_fixed(r, h);
+    const std::uint32_t pos = r.u32();
+    if (r.ok()) out.emplace_back(h, pos);
+  }
+  return out;
+}
+
 namespace {
 std::string contribution_key(const Hash& tx) {
   std::string k("X");
@@ -414,30 +508,38 @@ std::vector<std::uint64_t> State::chartered_coops() const {
   return out;
 }
 
-std::int64_t State::cstate_get(std::uint64_t slot, std::int64_t key) const {
-  return static_cast<std::int64_t>(read_u64(kv_.get(key2('S', slot, sortable(key)))));
+namespace {
+std::string key3(char tag, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
+  std::string k = key2(tag, a, b);
+  put_be64(k, c);
+  return k;
 }
-bool State::cstate_has(std::uint64_t slot, std::int64_t key) const {
-  return kv_.get(key2('S', slot, sortable(key))).has_value();
+}  // namespace
+
+std::int64_t State::cstate_get(std::uint64_t coop, std::uint64_t slot, std::int64_t key) const {
+  return static_cast<std::int64_t>(read_u64(kv_.get(key3('S', coop, slot, sortable(key)))));
 }
-void State::cstate_set(std::uint64_t slot, std::int64_t key, std::int64_t value) {
-  if (!cstate_has(slot, key)) kv_.put(key1('T', slot), u64_value(cstate_count(slot) + 1));
-  kv_.put(key2('S', slot, sortable(key)), u64_value(static_cast<std::uint64_t>(value)));
+bool State::cstate_has(std::uint64_t coop, std::uint64_t slot, std::int64_t key) const {
+  return kv_.get(key3('S', coop, slot, sortable(key))).has_value();
 }
-void State::cstate_del(std::uint64_t slot, std::int64_t key) {
-  if (!cstate_has(slot, key)) return;
-  kv_.put(key1('T', slot), u64_value(cstate_count(slot) - 1));
-  kv_.del(key2('S', slot, sortable(key)));
+void State::cstate_set(std::uint64_t coop, std::uint64_t slot, std::int64_t key, std::int64_t value) {
+  if (!cstate_has(coop, slot, key)) kv_.put(key2('T', coop, slot), u64_value(cstate_count(coop, slot) + 1));
+  kv_.put(key3('S', coop, slot, sortable(key)), u64_value(static_cast<std::uint64_t>(value)));
 }
-std::uint64_t State::cstate_count(std::uint64_t slot) const {
-  return read_u64(kv_.get(key1('T', slot)));
+void State::cstate_del(std::uint64_t coop, std::uint64_t slot, std::int64_t key) {
+  if (!cstate_has(coop, slot, key)) return;
+  kv_.put(key2('T', coop, slot), u64_value(cstate_count(coop, slot) - 1));
+  kv_.del(key3('S', coop, slot, sortable(key)));
 }
-std::optional<std::int64_t> State::cstate_key_at(std::uint64_t slot, std::uint64_t index) const {
+std::uint64_t State::cstate_count(std::uint64_t coop, std::uint64_t slot) const {
+  return read_u64(kv_.get(key2('T', coop, slot)));
+}
+std::optional<std::int64_t> State::cstate_key_at(std::uint64_t coop, std::uint64_t slot, std::uint64_t index) const {
   std::optional<std::int64_t> found;
   std::uint64_t i = 0;
-  kv_.scan(key1('S', slot), [&](std::string_view k, std::string_view) {
+  kv_.scan(key2('S', coop, slot), [&](std::string_view k, std::string_view) {
     if (i++ == index) {
-      found = unsortable(get_be64(k.substr(9)));
+      found = unsortable(get_be64(k.substr(17)));
       return false;
     }
     return true;
@@ -455,7 +557,8 @@ std::string account_name(std::uint64_t handle) {
     case AccountKind::fund:
       return "fund";
     case AccountKind::charter:
-      return "charter:" + std::to_string(owner >> 32) + ":" + std::to_string(owner & 0xffffffffu);
+      return "charter:" + std::to_string(abi::charter_account_coop(owner)) + ":" +
+             std::to_string(abi::charter_account_family(owner)) + ":" + std::to_string(owner & 0xffffffffu);
     case AccountKind::clearing:
       return "clearing";
   }
@@ -484,11 +587,19 @@ std::optional<std::uint64_t> parse_account_name(std::string_view s) {
     return abi::account_handle(kind == "share" ? AccountKind::share : AccountKind::cooperative, *n);
   }
   if (kind == "charter") {
-    auto c2 = rest.find(':');
-    if (c2 == std::string_view::npos) return std::nullopt;
-    auto f = number(rest.substr(0, c2)), m = number(rest.substr(c2 + 1));
-    if (!f || !m || *f > 0xffffff || *m > 0xffffffffu) return std::nullopt;
-    return abi::account_handle(AccountKind::charter, (*f << 32) | *m);
+    // charter:COOP:FAMILY:MEMBER, or charter:FAMILY:MEMBER for the platform's.
+    std::vector<std::optional<std::uint64_t>> parts;
+    while (true) {
+      auto c2 = rest.find(':');
+      parts.push_back(number(rest.substr(0, c2)));
+      if (c2 == std::string_view::npos) break;
+      rest = rest.substr(c2 + 1);
+    }
+    if (parts.size() == 2) parts.insert(parts.begin(), std::uint64_t{0});
+    if (parts.size() != 3 || !parts[0] || !parts[1] || !parts[2] || *parts[0] > abi::kMaxCharterCoop ||
+        *parts[1] > abi::kMaxAccountFamily || *parts[2] > 0xffffffffu)
+      return std::nullopt;
+    return abi::account_handle(AccountKind::charter, abi::charter_account_owner(*parts[0], *parts[1], *parts[2]));
   }
   return std::nullopt;
 }

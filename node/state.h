@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -13,6 +14,7 @@
 #include "crypto.h"
 #include "errors.h"
 #include "store.h"
+#include "vm/module.h"
 
 namespace artel::node {
 
@@ -90,6 +92,34 @@ struct ContributionRec {
   std::string valuation;
 };
 
+// An event a charter emitted: its index in the module's event table, its
+// values, and the charter (cooperative and version) that emitted it.
+struct CharterEvent {
+  std::uint64_t index = 0;
+  std::int64_t a = 0, b = 0, c = 0;
+  std::uint64_t coop = 0;
+  std::uint32_t version = 0;
+  // The module's event table, when the host was given it.
+  std::shared_ptr<const std::vector<vm::EventDecl>> decls;
+  // The event's declaration: its name and its values' names and types.
+  const vm::EventDecl* decl() const { return decls && index < decls->size() ? &(*decls)[index] : nullptr; }
+};
+
+// An event as the ledger keeps it with its transaction: under its declared
+// name, each value with its declared name and type.
+struct StoredEvent {
+  std::uint64_t coop = 0;  // whose charter emitted it (0: the platform's)
+  std::uint32_t version = 0;
+  std::string name;
+  struct Value {
+    std::string name;
+    std::string type;
+    std::int64_t value = 0;
+  };
+  std::vector<Value> values;
+};
+StoredEvent stored_event(const CharterEvent& e);
+
 // Context stamped on every posting a transaction makes.
 struct PostingContext {
   Hash tx{};
@@ -165,6 +195,19 @@ class State {
   // The clearing (transit) account must be empty when a rule ends; drops it.
   Check end_clearing();
 
+  // Events a transaction's charters emitted, kept with it; each member an
+  // event names (a value of type member) finds it in its own index.
+  void put_events(const Hash& tx, const std::vector<CharterEvent>& events);
+  std::vector<StoredEvent> events(const Hash& tx) const;
+  std::uint64_t member_events_count(std::uint64_t member) const;
+  // The member's events from `from` on, oldest first: (transaction, position in it).
+  std::vector<std::pair<Hash, std::uint32_t>> member_events(std::uint64_t member, std::uint64_t from,
+                                                            std::uint64_t limit) const;
+  // Where the charters' events of the running transaction go (lazy charges
+  // included); none in a read-only view.
+  void set_event_sink(std::vector<CharterEvent>* sink) { event_sink_ = sink; }
+  std::vector<CharterEvent>* event_sink() const { return event_sink_; }
+
   void put_contribution(const Hash& tx, const ContributionRec& c);
   std::optional<ContributionRec> contribution(const Hash& tx) const;
 
@@ -176,13 +219,15 @@ class State {
   // Cooperatives that have a charter (the platform, 0, first), ascending.
   std::vector<std::uint64_t> chartered_coops() const;
 
-  // Charter state: (slot, key) -> value, with a per-slot key count.
-  std::int64_t cstate_get(std::uint64_t slot, std::int64_t key) const;
-  bool cstate_has(std::uint64_t slot, std::int64_t key) const;
-  void cstate_set(std::uint64_t slot, std::int64_t key, std::int64_t value);
-  void cstate_del(std::uint64_t slot, std::int64_t key);
-  std::uint64_t cstate_count(std::uint64_t slot) const;
-  std::optional<std::int64_t> cstate_key_at(std::uint64_t slot, std::uint64_t index) const;
+  // Charter state of the charter of cooperative `coop` (0: the platform's):
+  // (slot, key) -> value, with a per-slot key count. Each charter sees only
+  // its own.
+  std::int64_t cstate_get(std::uint64_t coop, std::uint64_t slot, std::int64_t key) const;
+  bool cstate_has(std::uint64_t coop, std::uint64_t slot, std::int64_t key) const;
+  void cstate_set(std::uint64_t coop, std::uint64_t slot, std::int64_t key, std::int64_t value);
+  void cstate_del(std::uint64_t coop, std::uint64_t slot, std::int64_t key);
+  std::uint64_t cstate_count(std::uint64_t coop, std::uint64_t slot) const;
+  std::optional<std::int64_t> cstate_key_at(std::uint64_t coop, std::uint64_t slot, std::uint64_t index) const;
 
   Overlay& kv() { return kv_; }
 
@@ -215,6 +260,7 @@ class State {
   Settler settler_;
   std::set<std::uint64_t> settling_;
   std::optional<Stamp> stamp_;
+  std::vector<CharterEvent>* event_sink_ = nullptr;
 };
 
 std::string account_name(std::uint64_t handle);

@@ -9,5 +9,5 @@ scripts/build.sh release
 ARTEL=build/release/cli/artel
 echo "== artel check: every shipped charter"
 "$ARTEL" check charters/*.artel
-echo "== artel demo: the consumer society on the embedded single node"
+echo "== artel demo: the platform and a union of consumer societies on the embedded single node"
 "$ARTEL" demo "$@"

@@ -24,8 +24,12 @@ enum class AccountKind : std::uint8_t {
   share = 1,        // a member's share account; owner = member id
   cooperative = 2,  // a cooperative's own account; owner = cooperative id
   fund = 3,         // the platform fund; owner = 0
-  charter = 4,      // an account family the charter declares; owner =
-                    // (family index << 32) | member id (0 for a single account)
+  charter = 4,      // an account family the charter declares. A charter
+                    // names it with owner (family index << 32) | member id
+                    // (0 for a single account); the ledger keeps it as
+                    // (cooperative << 40) | that, the cooperative being the
+                    // charter's (0: the platform's), so two charters' families
+                    // never meet
   clearing = 5,     // the transaction's transit account used by `split`:
                     // the whole amount moves here first, then out to the
                     // parts; it is zero again when the statement ends
@@ -38,6 +42,16 @@ constexpr AccountKind account_kind(std::uint64_t handle) { return AccountKind(ha
 constexpr std::uint64_t account_owner(std::uint64_t handle) {
   return handle & ((std::uint64_t(1) << 56) - 1);
 }
+
+// Charter-declared accounts: at most 256 families per charter, 65,536
+// chartered cooperatives, member ids below 2^32.
+inline constexpr std::uint64_t kMaxAccountFamily = 0xff;
+inline constexpr std::uint64_t kMaxCharterCoop = 0xffff;
+constexpr std::uint64_t charter_account_owner(std::uint64_t coop, std::uint64_t family, std::uint64_t member) {
+  return (coop << 40) | (family << 32) | (member & 0xffffffffu);
+}
+constexpr std::uint64_t charter_account_coop(std::uint64_t owner) { return owner >> 40; }
+constexpr std::uint64_t charter_account_family(std::uint64_t owner) { return (owner >> 32) & 0xff; }
 
 // Articles are passed as ordinals: 1 = the first article of the module's
 // article table, 0 = no article (a ledger-native posting).

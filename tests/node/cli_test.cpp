@@ -86,6 +86,21 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_NE(ch.j["source"].get<std::string>().find("\"Consumer Society\""), std::string::npos);
   CliRun pch = artel("charter --node " + url);
   EXPECT_NE(pch.j["source"].get<std::string>().find("Platform of Consumer Cooperation"), std::string::npos);
+  // The society's on_contribute emits contribution_accepted(contributor,
+  // amount): kept with the transaction under its declared names, and found
+  // by the member it names.
+  CliRun ev = artel("events 2 --node " + url);
+  ASSERT_EQ(ev.status, 0) << ev.out;
+  ASSERT_EQ(ev.j["events"].size(), 1u) << ev.out;
+  EXPECT_EQ(ev.j["events"][0]["event"], "contribution_accepted");
+  EXPECT_EQ(ev.j["events"][0]["cooperative"], 1);
+  EXPECT_EQ(ev.j["events"][0]["values"][0]["name"], "contributor");
+  EXPECT_EQ(ev.j["events"][0]["values"][0]["type"], "member");
+  EXPECT_EQ(ev.j["events"][0]["values"][0]["value"], 2);
+  EXPECT_EQ(ev.j["events"][0]["values"][1]["name"], "amount");
+  EXPECT_EQ(ev.j["events"][0]["values"][1]["type"], "money");
+  EXPECT_EQ(ev.j["events"][0]["values"][1]["value"], 50'000);
+  EXPECT_EQ(artel("events 99 --node " + url).status, 1);
   // A transaction signed for another ledger is refused.
   CliRun other = artel("submit transfer" + k("alice") + " --to 3 --amount 1 --ledger " + std::string(64, '0') +
                        " --node " + url);

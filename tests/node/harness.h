@@ -94,8 +94,10 @@ struct EntrySource {
 // `version` goes into the module's header: the ledger takes a module only as
 // the version it would give it (1 for a deploy, the next for an amendment).
 inline Bytes build_module(const std::vector<EntrySource>& entries,
-                          const std::vector<std::string>& messages = {}, std::uint32_t version = 1) {
+                          const std::vector<std::string>& messages = {}, std::uint32_t version = 1,
+                          const std::vector<vm::EventDecl>& events = {}) {
   vm::Module m;
+  m.events = events;
   m.compiler_version = "node-tests";
   m.header.name = "test charter";
   m.header.version = version;

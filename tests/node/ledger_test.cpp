@@ -452,7 +452,7 @@ TEST_F(LedgerTest, CharterRulesRunInTheVm) {
   EXPECT_EQ(balance(abi::account_handle(abi::AccountKind::fund, 0)), 300);
   EXPECT_EQ(coop_account(1), 30'000 - 300);
   Overlay v2(ledger->store());
-  EXPECT_EQ(State(v2).cstate_get(2, 1), 1);
+  EXPECT_EQ(State(v2).cstate_get(0, 2, 1), 1);
 }
 
 TEST_F(LedgerTest, AmendmentNeedsTheApprovalsTheCharterDemands) {
@@ -485,8 +485,8 @@ TEST_F(LedgerTest, AmendmentNeedsTheApprovalsTheCharterDemands) {
   members[0].nonce--;
   ok(members[0].sign(CallRule{0, 0, "store", {-5, 42}}));
   Overlay v3(ledger->store());
-  EXPECT_EQ(State(v3).cstate_get(1, -5), 42);
-  EXPECT_EQ(State(v3).cstate_key_at(1, 0), -5);
+  EXPECT_EQ(State(v3).cstate_get(0, 1, -5), 42);
+  EXPECT_EQ(State(v3).cstate_key_at(0, 1, 0), -5);
 }
 
 TEST_F(LedgerTest, OnlyVerifiedModulesDeploy) {
