@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "transaction.h"
 #include "vm/abi.h"
 
 namespace artel::node {
@@ -52,6 +53,24 @@ std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t 
   return static_cast<std::int64_t>(q);
 }
 
+// The authority rule (docs/language.md): a share account decreases only by
+// its member's own act, by the general assembly's decision, by the platform
+// charter's charges, and by the return of the share. `artel check` refuses
+// rules that break it; this refuses bytecode that was not checked.
+Check ChartersHost::may_debit(std::uint64_t handle, std::uint32_t article) const {
+  if (abi::account_kind(handle) != abi::AccountKind::share) return std::nullopt;
+  if (ctx_.scope == 0 || ctx_.assembly_approved) return std::nullopt;
+  if (ctx_.tx_kind == static_cast<std::uint8_t>(TxKind::return_share)) return std::nullopt;
+  const std::uint64_t member = abi::account_owner(handle);
+  if (ctx_.caller == member && ctx_.signer != 0)
+    if (auto m = state_.member(member); m && m->person == ctx_.signer) return std::nullopt;
+  return TxError{TxCode::unauthorized,
+                 "article " + std::to_string(article) + " of the charter of cooperative " + std::to_string(ctx_.scope) +
+                     " debits " + account_name(handle) +
+                     ", which only its member's own act, the general assembly or the platform charter may",
+                 article};
+}
+
 vm::HostResult ChartersHost::fail(TxError e) {
   std::uint32_t code = e.code == TxCode::charter_abort ? 1 : 2;
   std::string msg = e.message;
@@ -100,6 +119,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
                             "artel_transfer of a negative amount " + std::to_string(amount),
                             pc.article});
       if (amount == 0) return vm::HostResult::ok(0);
+      if (auto e = may_debit(*from, pc.article)) return fail(std::move(*e));
       return checked(state_.move(*from, *to, amount, pc));
     }
     case 3: {  // muldiv(a, b, c, rounding, article)

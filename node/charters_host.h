@@ -31,6 +31,9 @@ struct CallContext {
   std::function<std::string(std::uint64_t index)> message;
   // The module's events; when set, an event index outside it fails the run.
   std::shared_ptr<const std::vector<vm::EventDecl>> event_decls;
+  // The rule's `by` clause included the general assembly, and its approval
+  // was counted: the rule may debit any share account.
+  bool assembly_approved = false;
 };
 
 class ChartersHost final : public vm::Host {
@@ -51,6 +54,7 @@ class ChartersHost final : public vm::Host {
 
  private:
   vm::HostResult fail(TxError e);
+  Check may_debit(std::uint64_t handle, std::uint32_t article) const;
   vm::HostResult checked(Check c, std::uint64_t r0 = 0);
 
   State& state_;

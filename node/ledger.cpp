@@ -483,6 +483,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     CallContext cc = make_context(caller, c);
     if (auto e = approvers(cc.approvers)) return e;
     if (auto e = authorise(st, info, args, cc)) return e;
+    for (const auto& g : info.rights) cc.assembly_approved |= g.kind == vm::RightKind::Assembly;
     ChartersHost host(st, std::move(cc));
     Check r = runtime_->run(c, info.name, args, host);
     events.insert(events.end(), host.events().begin(), host.events().end());

@@ -149,6 +149,7 @@ class Checker {
     check_bodies();
     check_recursion();
     check_weight_effects();
+    if (!failed_ && !check_authority(out_, diags_)) failed_ = true;
     if (failed_) return std::nullopt;
     return std::move(out_);
   }

@@ -242,6 +242,12 @@ struct LibraryLoader {
 [[nodiscard]] std::optional<Charter> check(const syntax::File& file, LibraryLoader& libraries,
                                            Diagnostics& diags);
 
+// The authority rule: a rule may debit a member's share account only when
+// that member signs it, the general assembly approves it, or it is the
+// return of the share (on_return). Reports each violation with the account
+// and the article; returns false if any.
+[[nodiscard]] bool check_authority(const Charter& charter, Diagnostics& diags);
+
 // A stable, readable rendering of the typed AST (`--emit=typed`), without
 // source places.
 std::string dump(const Charter& charter);

@@ -234,7 +234,7 @@ def charter(path, rules, splits):
         for r in range(rules):
             f.write('  rule big%d(m: member, x: money) by member {\n    if x > 0.00 RUB {\n' % r)
             for _ in range(splits):
-                f.write('      split x from share(m) {\n        10% to fund\n        remainder to share(m)\n      }\n')
+                f.write('      split x from share(caller) {\n        10% to fund\n        remainder to share(m)\n      }\n')
             f.write('    }\n  }\n')
         f.write('}\n')
 charter(sys.argv[1], 1, 1400)

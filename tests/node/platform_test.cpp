@@ -72,6 +72,22 @@ const char* charge_rule = R"(
   exit
 )";
 
+// seize(m, amount): moves the amount from member m's share account to
+// cooperative 1's own account, citing article 4.
+const char* seize_rule = R"(
+  ldxdw %r6, [%r1+0]
+  ldxdw %r7, [%r1+8]
+  mov %r1, %r6
+  lddw %r2, 0x0100000000000000
+  or %r1, %r2
+  lddw %r2, 0x0200000000000001
+  mov %r3, %r7
+  mov %r4, 4
+  call 2
+  mov %r0, 0
+  exit
+)";
+
 class Platform : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -270,6 +286,26 @@ TEST_F(Platform, AnUndeclaredEventIsRefused) {
   two_cooperatives();
   ok(a.sign(DeployCharter{1, build_module({{"charge", vm::EntryKind::Rule, "1", 0, charge_rule}}), "A"}));
   refused(alice, CallRule{1, 0, "charge", {}}, TxCode::charter_error);
+}
+
+// The authority rule at run time, for bytecode `artel check` never saw: a
+// cooperative's rule takes from a member's share account only when that
+// member signs it or the assembly approved it.
+TEST_F(Platform, AShareAccountDecreasesOnlyByItsMembersActOrTheAssembly) {
+  two_cooperatives();
+  ok(a.sign(DeployCharter{1,
+                          build_module({{"seize", vm::EntryKind::Rule, "4", 2, seize_rule,
+                                         {{vm::RightKind::Cooperative, 0, 0, 0, 0}}},
+                                        {"give", vm::EntryKind::Rule, "4", 2, seize_rule},
+                                        {"decide", vm::EntryKind::Rule, "4", 2, seize_rule,
+                                         {{vm::RightKind::Assembly, 0, 0, 1, 2}}}}),
+                          "A"}));
+  refused(a, CallRule{1, 0, "seize", {2, 10}}, TxCode::unauthorized);  // bob's share, a's say
+  refused(alice, CallRule{1, 0, "give", {2, 10}}, TxCode::unauthorized);  // alice signs, bob's share
+  ok(bob.sign(CallRule{1, 0, "give", {2, 10}}));                          // bob gives from his own
+  ok(alice.sign(CallRule{1, 0, "decide", {2, 10}}, {&alice, &bob}));     // the assembly decides
+  EXPECT_EQ(balance(share(2)), 980);
+  EXPECT_EQ(balance(abi::account_handle(abi::AccountKind::cooperative, 1)), 20);
 }
 
 // An assembly counts one vote per member of the cooperative voting: approvals

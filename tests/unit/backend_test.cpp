@@ -98,7 +98,7 @@ currency RUB scale 2
 rounding down
 article 1 "Charges" {
   parameter charge_rate: rate = 0.5%
-  rule charge(m: member) by cooperative {
+  rule charge(m: member) by assembly quorum 50% {
     let c = balance(share(m)) * charge_rate
     split c from share(m) {
       50% among k in cooperatives pro rata cooperative_account(k) to own(k)
