@@ -194,13 +194,50 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       if (!state_.coop(a[0]))
         return fail(TxError{TxCode::unknown_cooperative, "no cooperative " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(u64(state_.coop_aggregate(a[0])));
-    case 19:  // the ledger has no guarantor relation yet: nobody has guarantors
+    case 19: {  // guarantors_count(member)
       if (!state_.member(a[0]))
         return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(state_.guarantors_count(a[0]));
+    }
+    case 20:  // guarantor_at(member, index)
+      if (a[1] >= state_.guarantors_count(a[0]))
+        return out_of_range("artel_guarantor_at: member " + std::to_string(a[0]) + " has no guarantor index " +
+                            std::to_string(a[1]));
+      return vm::HostResult::ok(state_.guarantor_at(a[0], a[1]));
+    case 23:    // guarantee_add(member, guarantor)
+    case 24: {  // guarantee_remove(member, guarantor)
+      const auto m = state_.member(a[0]), g = state_.member(a[1]);
+      if (!m) return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
+      if (!g) return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[1]), 0});
+      // Relations live inside one network: the charter's own cooperative.
+      if (ctx_.scope == 0 || m->coop_id != ctx_.scope || g->coop_id != ctx_.scope)
+        return out_of_range("a guarantee is between two members of the charter's own cooperative; members " +
+                            std::to_string(a[0]) + " and " + std::to_string(a[1]) + " are not both members of " +
+                            std::to_string(ctx_.scope));
+      const bool exists = state_.guarantees(a[1], a[0]);
+      if (id == 23) {
+        if (a[0] == a[1]) return out_of_range("member " + std::to_string(a[0]) + " cannot vouch for itself");
+        if (exists)
+          return out_of_range("member " + std::to_string(a[1]) + " already vouches for member " +
+                              std::to_string(a[0]));
+        state_.add_guarantee(a[0], a[1]);
+      } else {
+        if (!exists)
+          return out_of_range("member " + std::to_string(a[1]) + " does not vouch for member " +
+                              std::to_string(a[0]));
+        state_.remove_guarantee(a[0], a[1]);
+      }
       return vm::HostResult::ok(0);
-    case 20:
-      return out_of_range("artel_guarantor_at: member " + std::to_string(a[0]) +
-                          " has no guarantor index " + std::to_string(a[1]));
+    }
+    case 25:  // guaranteed_count(guarantor)
+      if (!state_.member(a[0]))
+        return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
+      return vm::HostResult::ok(state_.guaranteed_count(a[0]));
+    case 26:  // guaranteed_at(guarantor, index)
+      if (a[1] >= state_.guaranteed_count(a[0]))
+        return out_of_range("artel_guaranteed_at: member " + std::to_string(a[0]) + " vouches for no index " +
+                            std::to_string(a[1]));
+      return vm::HostResult::ok(state_.guaranteed_at(a[0], a[1]));
     case 21:
       if (ctx_.event_decls && a[0] >= ctx_.event_decls->size())
         return out_of_range("artel_emit: the module declares " + std::to_string(ctx_.event_decls->size()) +
@@ -233,7 +270,9 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
             n += voting == 0 ? state_.holds_membership(person) : state_.membership(person, voting).has_value();
             break;
           case abi::Party::guarantor:
-            break;  // no guarantor relation on the ledger yet
+            if (sm)
+              if (auto g = state_.membership(person, sm->coop_id)) n += state_.guarantees(*g, subject);
+            break;
         }
       }
       return vm::HostResult::ok(n);

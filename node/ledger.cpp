@@ -294,10 +294,25 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
                          std::to_string(yes) + " approved");
         break;
       }
-      case vm::RightKind::Guarantors:
-        return err(TxCode::approval_missing, where + " needs " + std::to_string(g.count) +
-                                                 " guarantors' approval, and this ledger keeps no guarantor "
-                                                 "relations yet");
+      case vm::RightKind::Guarantors: {
+        // The subject: the member argument the clause names, or the caller.
+        std::uint64_t subject = cc.caller;
+        if (g.subject != vm::kCallerSubject)
+          subject = g.subject < args.size() && args[g.subject] > 0 ? static_cast<std::uint64_t>(args[g.subject]) : 0;
+        const auto sm = subject != 0 ? st.member(subject) : std::nullopt;
+        if (!sm)
+          return err(TxCode::unknown_member, where + " needs the approval of guarantors of member " +
+                                                 std::to_string(subject) + ", who does not exist");
+        std::uint64_t yes = 0;
+        for (std::uint64_t person : cc.approvers)
+          if (auto gm = st.membership(person, sm->coop_id)) yes += st.guarantees(*gm, subject);
+        if (yes < g.count)
+          return err(TxCode::approval_missing,
+                     where + " needs " + std::to_string(g.count) + " guarantors of member " +
+                         std::to_string(subject) + " to approve; " + std::to_string(yes) + " of its " +
+                         std::to_string(st.guarantors_count(subject)) + " did");
+        break;
+      }
     }
   }
   return std::nullopt;

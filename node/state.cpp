@@ -508,6 +508,66 @@ std::vector<std::uint64_t> State::chartered_coops() const {
   return out;
 }
 
+// An indexed list of ids per owner: tag `list` holds (owner, i) -> id,
+// `count` the length, `where` (owner, id) -> i. Removal moves the last entry
+// into the hole, so every operation is a few reads and writes.
+namespace {
+struct IdList {
+  char list, count, where;
+};
+constexpr IdList kGuarantorsOf{'g', 'r', 'q'};  // member -> its guarantors
+constexpr IdList kGuaranteedBy{'h', 's', 'u'};  // guarantor -> whom it vouches for
+}  // namespace
+
+static std::uint64_t list_count(const Overlay& kv, IdList l, std::uint64_t owner) {
+  return read_u64(kv.get(key1(l.count, owner)));
+}
+static void list_add(Overlay& kv, IdList l, std::uint64_t owner, std::uint64_t id) {
+  const std::uint64_t n = list_count(kv, l, owner);
+  kv.put(key2(l.list, owner, n), u64_value(id));
+  kv.put(key2(l.where, owner, id), u64_value(n));
+  kv.put(key1(l.count, owner), u64_value(n + 1));
+}
+static void list_remove(Overlay& kv, IdList l, std::uint64_t owner, std::uint64_t id) {
+  auto at = kv.get(key2(l.where, owner, id));
+  if (!at) return;
+  const std::uint64_t i = read_u64(at), last = list_count(kv, l, owner) - 1;
+  if (i != last) {
+    const std::uint64_t moved = read_u64(kv.get(key2(l.list, owner, last)));
+    kv.put(key2(l.list, owner, i), u64_value(moved));
+    kv.put(key2(l.where, owner, moved), u64_value(i));
+  }
+  kv.del(key2(l.list, owner, last));
+  kv.del(key2(l.where, owner, id));
+  if (last == 0)
+    kv.del(key1(l.count, owner));
+  else
+    kv.put(key1(l.count, owner), u64_value(last));
+}
+
+bool State::guarantees(std::uint64_t guarantor, std::uint64_t member) const {
+  return kv_.get(key2(kGuarantorsOf.where, member, guarantor)).has_value();
+}
+void State::add_guarantee(std::uint64_t member, std::uint64_t guarantor) {
+  if (guarantees(guarantor, member)) return;
+  list_add(kv_, kGuarantorsOf, member, guarantor);
+  list_add(kv_, kGuaranteedBy, guarantor, member);
+}
+void State::remove_guarantee(std::uint64_t member, std::uint64_t guarantor) {
+  list_remove(kv_, kGuarantorsOf, member, guarantor);
+  list_remove(kv_, kGuaranteedBy, guarantor, member);
+}
+std::uint64_t State::guarantors_count(std::uint64_t member) const { return list_count(kv_, kGuarantorsOf, member); }
+std::uint64_t State::guarantor_at(std::uint64_t member, std::uint64_t index) const {
+  return read_u64(kv_.get(key2(kGuarantorsOf.list, member, index)));
+}
+std::uint64_t State::guaranteed_count(std::uint64_t guarantor) const {
+  return list_count(kv_, kGuaranteedBy, guarantor);
+}
+std::uint64_t State::guaranteed_at(std::uint64_t guarantor, std::uint64_t index) const {
+  return read_u64(kv_.get(key2(kGuaranteedBy.list, guarantor, index)));
+}
+
 namespace {
 std::string key3(char tag, std::uint64_t a, std::uint64_t b, std::uint64_t c) {
   std::string k = key2(tag, a, b);

@@ -211,6 +211,17 @@ class State {
   void put_contribution(const Hash& tx, const ContributionRec& c);
   std::optional<ContributionRec> contribution(const Hash& tx) const;
 
+  // Guarantor relations: who vouches for whom, between members of one
+  // cooperative (the network). Both directions are indexed lists, so a
+  // count and the i-th entry cost one read each, whatever the network's size.
+  bool guarantees(std::uint64_t guarantor, std::uint64_t member) const;
+  void add_guarantee(std::uint64_t member, std::uint64_t guarantor);
+  void remove_guarantee(std::uint64_t member, std::uint64_t guarantor);
+  std::uint64_t guarantors_count(std::uint64_t member) const;
+  std::uint64_t guarantor_at(std::uint64_t member, std::uint64_t index) const;
+  std::uint64_t guaranteed_count(std::uint64_t guarantor) const;
+  std::uint64_t guaranteed_at(std::uint64_t guarantor, std::uint64_t index) const;
+
   // Charters, per cooperative (coop 0: the platform).
   std::optional<CharterVersion> charter(std::uint64_t coop, std::uint32_t version) const;
   void put_charter(const CharterVersion& c);

@@ -70,7 +70,7 @@ struct HostFunction {
 };
 
 // clang-format off
-inline constexpr std::array<HostFunction, 22> host_functions{{
+inline constexpr std::array<HostFunction, 26> host_functions{{
   { 1, "artel_balance",          1, "(account) -> money"},
   { 2, "artel_transfer",         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0"},
   { 3, "artel_muldiv",           5, "(a, b, c, rounding, article) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
@@ -93,6 +93,10 @@ inline constexpr std::array<HostFunction, 22> host_functions{{
   {20, "artel_guarantor_at",     2, "(member id, index) -> guarantor member id"},
   {21, "artel_emit",             4, "(event index, a, b, c) -> 0; records an event in the transaction's receipt"},
   {22, "artel_approvals",        2, "(party kind, subject member) -> number of valid approvals attached to the transaction"},
+  {23, "artel_guarantee_add",    2, "(member, guarantor member) -> 0; the guarantor vouches for the member (both of the charter's cooperative); aborts if it already does, or on itself"},
+  {24, "artel_guarantee_remove", 2, "(member, guarantor member) -> 0; aborts if the guarantor does not vouch for the member"},
+  {25, "artel_guaranteed_count", 1, "(guarantor member) -> number of members it vouches for"},
+  {26, "artel_guaranteed_at",    2, "(guarantor member, index) -> member it vouches for"},
 }};
 // clang-format on
 

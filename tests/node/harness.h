@@ -89,6 +89,7 @@ struct EntrySource {
   std::size_t params = 0;
   std::string assembly;
   std::vector<vm::Right> rights = {};  // a rule without any: `by member`
+  std::vector<std::string> param_types = {};  // default: every parameter "int"
 };
 
 // `version` goes into the module's header: the ledger takes a module only as
@@ -112,7 +113,8 @@ inline Bytes build_module(const std::vector<EntrySource>& entries,
     ep.article = e.article;
     ep.rights = e.rights;
     if (e.kind == vm::EntryKind::Rule && ep.rights.empty()) ep.rights.push_back({vm::RightKind::Member, 0, 0, 0, 0});
-    for (std::size_t i = 0; i < e.params; ++i) ep.params.push_back({"a" + std::to_string(i), "int"});
+    for (std::size_t i = 0; i < e.params; ++i)
+      ep.params.push_back({"a" + std::to_string(i), i < e.param_types.size() ? e.param_types[i] : "int"});
     for (std::uint64_t w : code.value()) {
       if ((w & 0xff) == 0x85 && ((w >> 12) & 0xf) == 0) {  // call ID (src = 0)
         auto id = static_cast<std::uint32_t>(w >> 32);

@@ -308,6 +308,62 @@ TEST_F(Platform, AShareAccountDecreasesOnlyByItsMembersActOrTheAssembly) {
   EXPECT_EQ(balance(abi::account_handle(abi::AccountKind::cooperative, 1)), 20);
 }
 
+// vouch(m) / unvouch(m): the caller starts or stops vouching for member m.
+std::string vouch_rule(int host) {
+  return "ldxdw %r6, [%r1+0]\ncall 5\nmov %r2, %r0\nmov %r1, %r6\ncall " + std::to_string(host) +
+         "\nmov %r0, 0\nexit\n";
+}
+
+// The ledger keeps who vouches for whom, both ways, and counts `by N
+// guarantors of m` against it.
+TEST_F(Platform, GuarantorRelationsAreLedgerStateWithIndexes) {
+  two_cooperatives();
+  Actor dave;
+  ok(b.sign(AdmitMember{2, bob.key.pk, 0}));   // member 5: bob in B
+  ok(b.sign(AdmitMember{2, dave.key.pk, 0}));  // member 6: dave in B
+  const vm::Right two_of_m{vm::RightKind::Guarantors, 2, 0, 0, 0};
+  ok(b.sign(DeployCharter{2,
+                          build_module({{"vouch", vm::EntryKind::Rule, "1", 1, vouch_rule(23), {}, {"member"}},
+                                        {"unvouch", vm::EntryKind::Rule, "1", 1, vouch_rule(24), {}, {"member"}},
+                                        {"cover", vm::EntryKind::Rule, "3", 1, "mov %r0, 0\nexit\n",
+                                         {two_of_m}, {"member"}}}),
+                          "network"}));
+  ok(carol.sign(CallRule{2, 0, "vouch", {3}}));  // carol (4) vouches for alice (3)
+  ok(bob.sign(CallRule{2, 0, "vouch", {3}}));    // bob (5) too
+  ok(bob.sign(CallRule{2, 0, "vouch", {6}}));    // and for dave (6)
+  refused(bob, CallRule{2, 0, "vouch", {3}}, TxCode::charter_error);  // twice
+  refused(bob, CallRule{2, 0, "vouch", {5}}, TxCode::charter_error);  // itself
+  refused(bob, CallRule{2, 0, "vouch", {1}}, TxCode::charter_error);  // alice's membership in A
+  {
+    Overlay v(ledger->store());
+    State st(v);
+    EXPECT_EQ(st.guarantors_count(3), 2u);
+    EXPECT_EQ(st.guarantor_at(3, 0), 4u);
+    EXPECT_EQ(st.guarantor_at(3, 1), 5u);
+    EXPECT_EQ(st.guaranteed_count(5), 2u);
+    EXPECT_EQ(st.guaranteed_at(5, 0), 3u);
+    EXPECT_EQ(st.guaranteed_at(5, 1), 6u);
+    EXPECT_TRUE(st.guarantees(4, 3));
+    EXPECT_FALSE(st.guarantees(3, 4));
+  }
+  // Two guarantors of alice's membership must approve; dave is none.
+  refused(alice, CallRule{2, 0, "cover", {3}}, TxCode::approval_missing, {&carol, &dave});
+  ok(alice.sign(CallRule{2, 0, "cover", {3}}, {&carol, &bob}));
+  // Bob stops vouching for alice: the lists close the gap, and two
+  // guarantors can no longer be found.
+  ok(bob.sign(CallRule{2, 0, "unvouch", {3}}));
+  refused(bob, CallRule{2, 0, "unvouch", {3}}, TxCode::charter_error);
+  {
+    Overlay v(ledger->store());
+    State st(v);
+    EXPECT_EQ(st.guarantors_count(3), 1u);
+    EXPECT_EQ(st.guarantor_at(3, 0), 4u);
+    EXPECT_EQ(st.guaranteed_count(5), 1u);
+    EXPECT_EQ(st.guaranteed_at(5, 0), 6u);
+  }
+  refused(alice, CallRule{2, 0, "cover", {3}}, TxCode::approval_missing, {&carol, &bob});
+}
+
 // An assembly counts one vote per member of the cooperative voting: approvals
 // of persons who are no members there do not count, and a person counts
 // once however many keys approve.
