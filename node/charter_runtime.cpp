@@ -102,11 +102,13 @@ std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& 
   return out;
 }
 
-std::string CharterRuntime::message(const CharterVersion& c, std::uint64_t index) {
+std::function<std::string(std::uint64_t)> CharterRuntime::messages(const CharterVersion& c) {
   Check error;
-  auto l = load(c, error);
-  if (l && index < l->module.messages.size()) return l->module.messages[index];
-  return "message " + std::to_string(index);
+  std::shared_ptr<const Loaded> l = load(c, error);
+  return [l](std::uint64_t index) {
+    if (l && index < l->module.messages.size()) return l->module.messages[index];
+    return "message " + std::to_string(index);
+  };
 }
 
 std::shared_ptr<const std::vector<vm::EventDecl>> CharterRuntime::events(const CharterVersion& c) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,8 +51,10 @@ class CharterRuntime {
   // member m holding b`), in module order; the ledger runs them lazily.
   // `error` is set when the module does not load.
   std::vector<std::string> per_account_entries(const CharterVersion& c, Check& error);
-  // The text of message `index` in the module's message table ("" if none).
-  std::string message(const CharterVersion& c, std::uint64_t index);
+  // The module's message texts, as a run's CallContext::message wants them:
+  // the text of message `index`, or "message N" when there is none. Holds
+  // the loaded module, not a copy of the charter's bytes.
+  std::function<std::string(std::uint64_t)> messages(const CharterVersion& c);
   // The module's event declarations (null when the module does not load).
   std::shared_ptr<const std::vector<vm::EventDecl>> events(const CharterVersion& c);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM

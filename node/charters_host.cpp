@@ -267,7 +267,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
           }
           case abi::Party::assembly:
             // One member, one vote, within the cooperative voting.
-            n += voting == 0 ? state_.holds_membership(person) : state_.membership(person, voting).has_value();
+            n += state_.votes_in(person, voting);
             break;
           case abi::Party::guarantor:
             if (sm)

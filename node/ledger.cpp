@@ -281,9 +281,8 @@ Check Ledger::authorise(State& st, const EntryInfo& rule, std::span<const std::i
         // One member, one vote, within the cooperative voting (the platform:
         // every person holding a membership).
         std::uint64_t yes = 0;
-        for (std::uint64_t person : cc.approvers)
-          yes += cc.scope == 0 ? st.holds_membership(person) : st.membership(person, cc.scope).has_value();
-        const std::uint64_t all = cc.scope == 0 ? st.member_persons_count() : st.coop_members_count(cc.scope);
+        for (std::uint64_t person : cc.approvers) yes += st.votes_in(person, cc.scope);
+        const std::uint64_t all = st.voters_count(cc.scope);
         // yes / all >= num / den, exactly: "at least two thirds" is 4 of 6.
         const u128 lhs = static_cast<u128>(yes) * g.den;
         const u128 rhs = static_cast<u128>(all) * g.num;
@@ -338,6 +337,9 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
   const CharterSlot slot = st.charter_slot(scope);
   std::optional<CharterVersion> charter;
   std::vector<std::string> entries;
+  // What every run of the version in force needs, looked up once per version.
+  std::function<std::string(std::uint64_t)> messages;
+  std::shared_ptr<const std::vector<vm::EventDecl>> event_decls;
   for (std::uint64_t q = from + 1; q <= now; ++q) {
     // The version in force at boundary q: the newest activated version
     // whose effective period is not after q.
@@ -353,6 +355,8 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
           entries = runtime_->per_account_entries(*c, error);
           if (error) return error;
           charter = c;
+          messages = runtime_->messages(*charter);
+          event_decls = runtime_->events(*charter);
         }
         break;
       }
@@ -366,10 +370,8 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
       cc.charter_version = v;
       cc.tx = tx;
       cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
-      CharterRuntime* rt = runtime_.get();
-      CharterVersion cv = *charter;
-      cc.message = [rt, cv](std::uint64_t i) { return rt->message(cv, i); };
-      cc.event_decls = runtime_->events(cv);
+      cc.message = messages;
+      cc.event_decls = event_decls;
       ChartersHost host(st, std::move(cc));
       const auto outer = st.stamp();
       st.set_stamp(State::Stamp{q, scope, v});
@@ -460,8 +462,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     cc.charter_version = c.version;
     cc.tx = p.id;
     cc.tx_kind = static_cast<std::uint8_t>(tx.kind());
-    CharterRuntime* rt = runtime_.get();
-    cc.message = [rt, c](std::uint64_t i) { return rt->message(c, i); };
+    cc.message = runtime_->messages(c);
     cc.event_decls = runtime_->events(c);
     return cc;
   };
@@ -514,6 +515,12 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     if (amount > 0) return std::nullopt;
     return err(TxCode::invalid_amount, std::string(what) + " must be positive, got " + std::to_string(amount));
   };
+  // The signer's membership that acts in the charter of `coop` when the
+  // transaction names none: its membership there, or for the platform
+  // charter its only membership; 0 when there is none.
+  auto default_acting = [&](std::uint64_t coop) -> std::uint64_t {
+    return coop != 0 ? st.membership(person, coop).value_or(0) : st.only_membership(person).value_or(0);
+  };
   // Who may deploy or amend a cooperative's charter.
   auto charter_change = [&](std::uint64_t coop, const Bytes& module, const std::string& source,
                             bool first) -> Check {
@@ -539,15 +546,10 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     if (slot.pending != 0)
       return err(TxCode::amendment_pending, "version " + std::to_string(slot.pending) + " of " +
                                                 charter_name(coop) + " is already waiting for the next period");
-    // The proposer acts as its membership in that cooperative (for the
-    // platform: its only membership, if it has exactly one).
-    std::uint64_t acting = 0;
-    if (coop != 0) {
-      acting = st.membership(person, coop).value_or(0);
-    } else if (auto mine = st.memberships(person); mine.size() == 1) {
-      acting = mine[0];
-    }
-    if (coop == 0 ? !st.holds_membership(person) : acting == 0)
+    // The proposer is one of the cooperative's voters and acts as its
+    // membership there.
+    const std::uint64_t acting = default_acting(coop);
+    if (!st.votes_in(person, coop))
       return err(TxCode::unauthorized, "an amendment of " + charter_name(coop) + " is proposed by one of its members; " +
                                            who(tx.signer) + " is none");
     const std::uint32_t v = slot.latest + 1;
@@ -567,8 +569,8 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
       std::vector<std::uint64_t> yes_persons;
       if (auto e = approvers(yes_persons)) return e;
       std::uint64_t yes = 0;
-      for (std::uint64_t a : yes_persons) yes += coop == 0 ? st.holds_membership(a) : st.membership(a, coop).has_value();
-      const std::uint64_t all = coop == 0 ? st.member_persons_count() : st.coop_members_count(coop);
+      for (std::uint64_t a : yes_persons) yes += st.votes_in(a, coop);
+      const std::uint64_t all = st.voters_count(coop);
       if (yes * 2 <= all)
         return err(TxCode::approval_missing, "amendment of " + charter_name(coop) + " approved by " +
                                                  std::to_string(yes) + " of " + std::to_string(all) +
@@ -649,12 +651,12 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           // The paying membership is the signer's.
           std::uint64_t from = b.from_member;
           if (from == 0) {
-            auto mine = st.memberships(person);
-            if (mine.size() != 1)
+            auto only = st.only_membership(person);
+            if (!only)
               return err(TxCode::invalid, "person " + std::to_string(person) + " holds " +
-                                              std::to_string(mine.size()) +
+                                              std::to_string(st.memberships(person).size()) +
                                               " memberships; the transfer must name the paying one");
-            from = mine[0];
+            from = *only;
           }
           auto fm = st.member(from);
           if (!fm) return err(TxCode::unknown_member, "no member " + std::to_string(from));
@@ -675,12 +677,12 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
                                                    ", who does not exist");
           std::uint64_t to = b.to_member;
           if (to == 0) {
-            auto theirs = st.memberships(to_person);
-            if (theirs.size() != 1)
+            auto only = st.only_membership(to_person);
+            if (!only)
               return err(TxCode::invalid, "person " + std::to_string(to_person) + " holds " +
-                                              std::to_string(theirs.size()) +
+                                              std::to_string(st.memberships(to_person).size()) +
                                               " memberships; the transfer must name the receiving one");
-            to = theirs[0];
+            to = *only;
           }
           auto tm = st.member(to);
           if (!tm || tm->person != to_person)
@@ -726,11 +728,8 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
               return err(TxCode::unauthorized, "member " + std::to_string(acting) + " belongs to cooperative " +
                                                    std::to_string(m->coop_id) + ", not to " +
                                                    std::to_string(b.coop_id));
-          } else if (b.coop_id != 0) {
-            acting = st.membership(person, b.coop_id).value_or(0);
           } else {
-            auto mine = st.memberships(person);
-            if (mine.size() == 1) acting = mine[0];
+            acting = default_acting(b.coop_id);
           }
           return run_rule(*c, *info, acting, b.args);
         } else if constexpr (std::is_same_v<T, AdvancePeriod>) {

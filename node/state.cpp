@@ -183,6 +183,20 @@ std::optional<std::uint64_t> State::membership(std::uint64_t person, std::uint64
 
 bool State::holds_membership(std::uint64_t person) const { return kv_.get(key1('m', person)).has_value(); }
 
+bool State::votes_in(std::uint64_t person, std::uint64_t coop) const {
+  return coop == 0 ? holds_membership(person) : membership(person, coop).has_value();
+}
+
+std::uint64_t State::voters_count(std::uint64_t coop) const {
+  return coop == 0 ? member_persons_count() : coop_members_count(coop);
+}
+
+std::optional<std::uint64_t> State::only_membership(std::uint64_t person) const {
+  auto mine = memberships(person);
+  if (mine.size() != 1) return std::nullopt;
+  return mine[0];
+}
+
 std::vector<std::uint64_t> State::memberships(std::uint64_t person) const {
   std::vector<std::uint64_t> out;
   kv_.scan(key1('m', person), [&](std::string_view k, std::string_view v) {

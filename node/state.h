@@ -169,6 +169,13 @@ class State {
   std::optional<std::uint64_t> membership(std::uint64_t person, std::uint64_t coop) const;
   // Whether the person holds any membership (a voice in the platform's assembly).
   bool holds_membership(std::uint64_t person) const;
+  // Whether the person has a vote in the assembly of cooperative `coop` (0:
+  // the platform's, where every person holding a membership votes), and
+  // how many votes that assembly has: one member, one vote.
+  bool votes_in(std::uint64_t person, std::uint64_t coop) const;
+  std::uint64_t voters_count(std::uint64_t coop) const;
+  // The person's only membership, if it has exactly one.
+  std::optional<std::uint64_t> only_membership(std::uint64_t person) const;
   // The person's memberships, in order of cooperative id.
   std::vector<std::uint64_t> memberships(std::uint64_t person) const;
   std::optional<CoopRec> coop(std::uint64_t id) const;
