@@ -15,5 +15,6 @@ void add_compiler_commands(CLI::App& app, Context& ctx);
 void add_vm_commands(CLI::App& app, Context& ctx);
 void add_node_commands(CLI::App& app, Context& ctx);
 void add_demo_commands(CLI::App& app, Context& ctx);
+void add_test_commands(CLI::App& app, Context& ctx);
 
 }  // namespace artel::cli

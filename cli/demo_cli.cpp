@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "charter_build.h"
 #include "commands.h"
 #include "compiler/driver.h"
 #include "file_io.h"
@@ -123,28 +124,9 @@ class Demo {
   }
 
  private:
-  struct Charter {
-    std::string path;
-    std::string source;
-    module::Built built;
-  };
+  using Charter = CompiledCharter;
 
-  std::optional<Charter> compile_charter(const std::string& path) {
-    Diagnostics diags;
-    compiler::DirectoryLibraryLoader libs(compiler::default_stdlib_dir());
-    auto fe = compiler::run_frontend(path, libs, diags);
-    std::optional<module::Built> built;
-    if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
-    diags.print(std::cerr);
-    if (!built) return std::nullopt;
-    std::string error;
-    auto source = read_text_file(path, error);
-    if (!source) {
-      std::cerr << "error: " << error << "\n";
-      return std::nullopt;
-    }
-    return Charter{path, std::move(*source), std::move(*built)};
-  }
+  static std::optional<Charter> compile_charter(const std::string& path) { return compile_charter_file(path, std::cerr); }
 
   Bytes sign(node::TxBody body, const KeyPair& key) {
     node::Transaction tx;

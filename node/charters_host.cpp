@@ -72,6 +72,10 @@ Check ChartersHost::may_debit(std::uint64_t handle, std::uint32_t article) const
 }
 
 vm::HostResult ChartersHost::fail(TxError e) {
+  if (e.article != 0) {
+    e.charter_coop = ctx_.scope;
+    e.charter_version = ctx_.charter_version;
+  }
   std::uint32_t code = e.code == TxCode::charter_abort ? 1 : 2;
   std::string msg = e.message;
   failure_ = std::move(e);

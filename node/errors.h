@@ -74,7 +74,11 @@ inline std::ostream& operator<<(std::ostream& o, TxCode c) { return o << code_na
 struct TxError {
   TxCode code = TxCode::invalid;
   std::string message;
-  std::uint32_t article = 0;  // charter article, when a charter rule aborted
+  std::uint32_t article = 0;  // charter article (its ordinal in the module), when a charter refused
+  // Whose charter refused, when `article` is set: the cooperative (0: the
+  // platform's) and the version in force.
+  std::uint64_t charter_coop = 0;
+  std::uint32_t charter_version = 0;
 };
 // The outcome of a check: nullopt when it passed, else why not. A Check
 // cannot be dropped silently: the compiler warns (an error in our builds)

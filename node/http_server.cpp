@@ -35,7 +35,11 @@ HttpReply error_reply(unsigned status, std::string_view code, std::string_view m
 
 json error_json(const TxError& e) {
   json j{{"code", code_name(e.code)}, {"message", e.message}};
-  if (e.article != 0) j["article"] = e.article;
+  if (e.article != 0) {
+    j["article"] = e.article;
+    j["cooperative"] = e.charter_coop;
+    j["charter_version"] = e.charter_version;
+  }
   return j;
 }
 

@@ -18,22 +18,6 @@ using SStmt = syntax::Stmt;
 
 std::string loc_text(Loc l) { return std::to_string(l.line) + ":" + std::to_string(l.col); }
 
-const char* kind_name(Kind k) {
-  switch (k) {
-    case Kind::void_: return "nothing";
-    case Kind::money: return "money";
-    case Kind::rate: return "rate";
-    case Kind::count: return "count";
-    case Kind::boolean: return "bool";
-    case Kind::period: return "period";
-    case Kind::member: return "member";
-    case Kind::cooperative: return "cooperative";
-    case Kind::account: return "account";
-    case Kind::map: return "map";
-    case Kind::record: return "record";
-  }
-  return "?";
-}
 
 // Built-in functions and their spellings: each has an English and a Russian
 // name that resolve to the same builtin, so twins type-check identically.
@@ -1750,6 +1734,23 @@ class Checker {
 };
 
 }  // namespace
+
+const char* kind_name(Kind k) {
+  switch (k) {
+    case Kind::void_: return "nothing";
+    case Kind::money: return "money";
+    case Kind::rate: return "rate";
+    case Kind::count: return "count";
+    case Kind::boolean: return "bool";
+    case Kind::period: return "period";
+    case Kind::member: return "member";
+    case Kind::cooperative: return "cooperative";
+    case Kind::account: return "account";
+    case Kind::map: return "map";
+    case Kind::record: return "record";
+  }
+  return "?";
+}
 
 int slot_count(const Charter& c, const StateVar& s) {
   if (s.type.kind == Kind::map && s.type.value == Kind::record && s.type.record >= 0)

@@ -253,6 +253,8 @@ struct LibraryLoader {
 std::string dump(const Charter& charter);
 
 std::string type_name(const Charter& c, const Type& t);
+// The name of a kind as the module's type tags spell it: "money", "member", "bool".
+const char* kind_name(Kind k);
 
 // Formats minor units with the charter's scale: 1240, scale 2 -> "12.40".
 std::string format_money(std::int64_t minor, int scale);

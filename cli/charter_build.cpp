@@ -1,0 +1,27 @@
+#include "charter_build.h"
+
+#include <ostream>
+
+#include "compiler/driver.h"
+#include "file_io.h"
+
+namespace artel::cli {
+
+std::optional<CompiledCharter> compile_charter_file(const std::string& path, std::ostream& err) {
+  Diagnostics diags;
+  compiler::DirectoryLibraryLoader libs(compiler::default_stdlib_dir());
+  auto fe = compiler::run_frontend(path, libs, diags);
+  std::optional<module::Built> built;
+  if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
+  diags.print(err);
+  if (!built) return std::nullopt;
+  std::string error;
+  auto source = read_text_file(path, error);
+  if (!source) {
+    err << "error: " << error << "\n";
+    return std::nullopt;
+  }
+  return CompiledCharter{path, std::move(*source), std::move(*fe.typed), std::move(*built)};
+}
+
+}  // namespace artel::cli
