@@ -470,6 +470,10 @@ class Parser {
       s.negated = true;
       kw("event", "'event'");
       s.rule = name("the event's name");
+      if (accept_punct('(')) {
+        s.has_args = true;
+        s.args = values(')');
+      }
     } else if (accept_kw("event")) {
       s.kind = StepKind::expect_event;
       s.rule = name("the event's name");
@@ -492,6 +496,7 @@ class Parser {
       if (accept_punct('[')) {
         s.key = value();
         punct(']');
+        if (accept_punct('.')) s.field = name("a field of the record");
       }
       punct('=');
       s.amount = value();

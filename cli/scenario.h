@@ -67,7 +67,7 @@ enum class StepKind {
   expect_refused,    // expect refused [CODE] [article N [of COOP]] ["message part"]
   expect_event,      // expect [no] event NAME[(VALUES)]
   expect_statement,  // expect statement ACCOUNT: AMOUNT [article N [of COOP]] ["title"]
-  expect_state,      // expect state COOP.NAME[KEY] = VALUE
+  expect_state,      // expect state COOP.NAME[KEY][.FIELD] = VALUE
 };
 
 struct Step {
@@ -85,6 +85,7 @@ struct Step {
   bool has_args = false;        // event: values were given
   bool negated = false;         // event: `no event`
   std::optional<Value> key;     // state key
+  std::string field;            // state: a field of the record in a table
   std::uint64_t count = 1;      // advance: how many periods
   std::string unit;             // advance: "week", "month" or "period"
   std::optional<std::uint32_t> article;                 // refused, statement

@@ -807,13 +807,14 @@ class Runner {
       seen += (seen.empty() ? "" : ", ") + event_text(e);
       if (se.name != s.rule) continue;
       named = true;
-      if (s.negated) return fail(s, "expected no event " + s.rule + ", got " + event_text(e));
-      if (!s.has_args) return;
-      if (s.args.size() != se.values.size()) continue;
-      bool same = true;
-      for (std::size_t i = 0; i < s.args.size() && same; ++i)
+      bool same = s.args.size() == se.values.size() || !s.has_args;
+      for (std::size_t i = 0; s.has_args && same && i < s.args.size(); ++i)
         same = typed_value(s.args[i], se.values[i].type, e.coop) == se.values[i].value;
-      if (same) return;
+      if (!same) continue;
+      if (s.negated)
+        return fail(s, "expected no event " + s.rule + (s.has_args ? " with those values" : "") + ", got " +
+                           event_text(e));
+      return;
     }
     if (s.negated) return;
     std::string want = s.rule;
@@ -879,26 +880,42 @@ class Runner {
       if (v.name == s.rule) var = &v;
     if (!var) throw Stop{s.at, "the charter of " + s.coop + " keeps no state called '" + s.rule + "'"};
     const bool is_map = var->type.kind == typed::Kind::map;
-    const typed::Kind vk = is_map ? var->type.value : var->type.kind;
-    if (vk == typed::Kind::record || vk == typed::Kind::map)
-      throw Stop{s.at,
-                 "'" + s.rule + "' holds records; expect one of its values with a rule's event instead"};
+    typed::Kind vk = is_map ? var->type.value : var->type.kind;
+    std::uint64_t slot = static_cast<std::uint64_t>(var->first_slot);
+    std::string what = s.coop + "." + s.rule + (is_map && s.key ? "[" + s.key->text() + "]" : "");
+    if (vk == typed::Kind::record) {
+      const auto& rec = ch->typed.records[static_cast<std::size_t>(var->type.record)];
+      if (s.field.empty()) {
+        std::string fields;
+        for (const auto& f : rec.fields) fields += (fields.empty() ? "" : ", ") + f.name;
+        throw Stop{s.at, "'" + s.rule + "' holds records (" + rec.name + "): name a field, one of " + fields};
+      }
+      std::size_t f = 0;
+      while (f < rec.fields.size() && rec.fields[f].name != s.field) ++f;
+      if (f == rec.fields.size())
+        throw Stop{s.at, "the record " + rec.name + " has no field '" + s.field + "'"};
+      vk = rec.fields[f].type.kind;
+      slot += 1 + f;
+      what += "." + s.field;
+    } else if (!s.field.empty()) {
+      throw Stop{s.at, "'" + s.rule + "' holds single values, not records with fields"};
+    }
+    if (vk == typed::Kind::map || vk == typed::Kind::record)
+      throw Stop{s.at, "'" + s.rule + "' holds tables; a scenario reads single values"};
     if (is_map != s.key.has_value())
-      throw Stop{s.at, is_map ? "'" + s.rule + "' is a map: write " + s.coop + "." + s.rule + "[KEY]"
+      throw Stop{s.at, is_map ? "'" + s.rule + "' is a table: write " + s.coop + "." + s.rule + "[KEY]"
                               : "'" + s.rule + "' is a single value: write " + s.coop + "." + s.rule +
                                     " without a key"};
     const std::string vtype = typed::kind_name(vk);
     std::int64_t key = 0;
     if (is_map) key = typed_value(*s.key, typed::kind_name(var->type.key), c);
     const std::int64_t want = typed_value(*s.amount, vtype, c);
-    const auto slot = static_cast<std::uint64_t>(var->first_slot);
-    if (is_map && !view_->cstate_has(c, slot, key))
-      return fail(s, "expected " + s.coop + "." + s.rule + "[" + s.key->text() + "] = " + s.amount->text() +
-                         ", got no entry");
+    const auto presence = static_cast<std::uint64_t>(var->first_slot);
+    if (is_map && !view_->cstate_has(c, presence, key))
+      return fail(s, "expected " + what + " = " + s.amount->text() + ", got no entry");
     const std::int64_t got = view_->cstate_get(c, slot, key);
     if (got != want)
-      fail(s, "expected " + s.coop + "." + s.rule + (is_map ? "[" + s.key->text() + "]" : "") + " = " +
-                  typed_text(want, vtype, c) + ", got " + typed_text(got, vtype, c));
+      fail(s, "expected " + what + " = " + typed_text(want, vtype, c) + ", got " + typed_text(got, vtype, c));
   }
 
   const File& file_;

@@ -237,6 +237,12 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       if (!state_.member(a[0]))
         return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
       return vm::HostResult::ok(state_.guaranteed_count(a[0]));
+    case 27:  // guarantees(guarantor, member)
+      if (!state_.member(a[0]))
+        return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[0]), 0});
+      if (!state_.member(a[1]))
+        return fail(TxError{TxCode::unknown_member, "no member " + std::to_string(a[1]), 0});
+      return vm::HostResult::ok(state_.guarantees(a[0], a[1]) ? 1 : 0);
     case 26:  // guaranteed_at(guarantor, index)
       if (a[1] >= state_.guaranteed_count(a[0]))
         return out_of_range("artel_guaranteed_at: member " + std::to_string(a[0]) + " vouches for no index " +

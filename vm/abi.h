@@ -70,7 +70,7 @@ struct HostFunction {
 };
 
 // clang-format off
-inline constexpr std::array<HostFunction, 26> host_functions{{
+inline constexpr std::array<HostFunction, 27> host_functions{{
   { 1, "artel_balance",          1, "(account) -> money"},
   { 2, "artel_transfer",         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0"},
   { 3, "artel_muldiv",           5, "(a, b, c, rounding, article) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
@@ -97,6 +97,7 @@ inline constexpr std::array<HostFunction, 26> host_functions{{
   {24, "artel_guarantee_remove", 2, "(member, guarantor member) -> 0; aborts if the guarantor does not vouch for the member"},
   {25, "artel_guaranteed_count", 1, "(guarantor member) -> number of members it vouches for"},
   {26, "artel_guaranteed_at",    2, "(guarantor member, index) -> member it vouches for"},
+  {27, "artel_guarantees",       2, "(guarantor member, member) -> 1 if the guarantor vouches for the member, else 0"},
 }};
 // clang-format on
 

@@ -285,7 +285,12 @@ class Lowerer {
       case StmtKind::return_:
         b_.CreateRet(s.exprs.empty() ? k(0) : expr(*s.exprs[0]));
         break;
-      case StmtKind::call: call_clause(s.clause, s.exprs); break;
+      case StmtKind::call:
+        if (s.clause < 0)
+          expr(*s.exprs[0]);  // a builtin that acts
+        else
+          call_clause(s.clause, s.exprs);
+        break;
     }
   }
 
@@ -354,6 +359,7 @@ class Lowerer {
 
   // Iterates a ledger collection; the element goes to local `var`.
   void for_each(const typed::Expr& coll, int var, const std::function<void()>& body) {
+    if (coll.collection == Collection::range) return for_range(coll, var, body);
     llvm::Value* n = nullptr;
     llvm::Value* owner = nullptr;
     const char* at = nullptr;
@@ -382,6 +388,7 @@ class Lowerer {
         n = call_host("artel_state_count", {owner});
         at = "artel_state_key_at";
         break;
+      case Collection::range: break;  // for_range
     }
     auto* fn = b_.GetInsertBlock()->getParent();
     auto* i = b_.CreateAlloca(i64_, nullptr, "i");
@@ -401,6 +408,36 @@ class Lowerer {
       b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, i), k(1)), i);
       b_.CreateBr(cond);
     }
+    b_.SetInsertPoint(exit);
+  }
+
+  // for i in range(a, b): i = a, a + 1, ..., b (nothing when b < a). The
+  // bounds are read once; the counter cannot overflow, as it stops at b.
+  void for_range(const typed::Expr& coll, int var, const std::function<void()>& body) {
+    llvm::Value* first = expr(*coll.args[0]);
+    llvm::Value* last = expr(*coll.args[1]);
+    auto* fn = b_.GetInsertBlock()->getParent();
+    auto* i = b_.CreateAlloca(i64_, nullptr, "i");
+    b_.CreateStore(first, i);
+    auto* cond = llvm::BasicBlock::Create(ctx_, "range", fn);
+    auto* body_bb = llvm::BasicBlock::Create(ctx_, "range_body", fn);
+    auto* next_bb = llvm::BasicBlock::Create(ctx_, "range_next", fn);
+    auto* exit = llvm::BasicBlock::Create(ctx_, "range_end", fn);
+    b_.CreateBr(cond);
+    b_.SetInsertPoint(cond);
+    b_.CreateCondBr(b_.CreateICmpSLE(b_.CreateLoad(i64_, i), last), body_bb, exit);
+    b_.SetInsertPoint(body_bb);
+    b_.CreateStore(b_.CreateLoad(i64_, i), locals_[static_cast<std::size_t>(var)]);
+    body();
+    if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(next_bb);
+    b_.SetInsertPoint(next_bb);
+    llvm::Value* iv = b_.CreateLoad(i64_, i);
+    auto* inc = llvm::BasicBlock::Create(ctx_, "range_inc", fn);
+    b_.CreateCondBr(b_.CreateICmpEQ(iv, last), exit, inc);
+    // i < last here, so i + 1 does not overflow.
+    b_.SetInsertPoint(inc);
+    b_.CreateStore(b_.CreateAdd(iv, k(1)), i);
+    b_.CreateBr(cond);
     b_.SetInsertPoint(exit);
   }
 
@@ -543,12 +580,29 @@ class Lowerer {
           case Collection::guarantors_of: return call_host("artel_guarantors_count", {expr(*coll.args[0])});
           case Collection::state_keys:
             return call_host("artel_state_count", {k(c_.states[static_cast<std::size_t>(coll.index)].first_slot)});
+          case Collection::range: {
+            // b - a + 1, or 0 when b < a.
+            llvm::Value* a = expr(*coll.args[0]);
+            llvm::Value* b = expr(*coll.args[1]);
+            llvm::Value* n = checked(llvm::Intrinsic::sadd_with_overflow,
+                                     checked(llvm::Intrinsic::ssub_with_overflow, b, a), k(1));
+            return b_.CreateSelect(b_.CreateICmpSLT(b, a), k(0), n);
+          }
         }
         return k(0);
       }
       case Builtin::has: {
         const auto& sv = c_.states[static_cast<std::size_t>(e.index)];
         return call_host("artel_state_has", {k(sv.first_slot), arg(1)});
+      }
+      case Builtin::guarantees: return call_host("artel_guarantees", {arg(0), arg(1)});
+      case Builtin::guaranteed_count: return call_host("artel_guaranteed_count", {arg(0)});
+      case Builtin::add_guarantee: return call_host("artel_guarantee_add", {arg(0), arg(1)});
+      case Builtin::remove_guarantee: return call_host("artel_guarantee_remove", {arg(0), arg(1)});
+      case Builtin::pro_rata: {
+        llvm::Value* amount = arg(0);
+        llvm::Value* weight = arg(1);
+        return muldiv(amount, weight, arg(2), typed::RoundingMode::down);
       }
     }
     return k(0);

@@ -53,6 +53,16 @@ constexpr BuiltinName kBuiltins[] = {
     {"размер", Builtin::size},
     {"has", Builtin::has},
     {"есть", Builtin::has},
+    {"guarantees", Builtin::guarantees},
+    {"поручается", Builtin::guarantees},
+    {"guaranteed_count", Builtin::guaranteed_count},
+    {"число_поручаемых", Builtin::guaranteed_count},
+    {"add_guarantee", Builtin::add_guarantee},
+    {"добавить_поручительство", Builtin::add_guarantee},
+    {"remove_guarantee", Builtin::remove_guarantee},
+    {"снять_поручительство", Builtin::remove_guarantee},
+    {"pro_rata", Builtin::pro_rata},
+    {"пропорциональная_часть", Builtin::pro_rata},
 };
 
 std::optional<Builtin> find_builtin(const std::string& name) {
@@ -135,6 +145,7 @@ class Checker {
     check_weight_effects();
     if (!failed_ && !check_authority(out_, diags_)) failed_ = true;
     if (failed_) return std::nullopt;
+    check_costs(out_, diags_);
     return std::move(out_);
   }
 
@@ -881,6 +892,11 @@ class Checker {
         auto st = make_stmt(StmtKind::call, s.loc);
         ExprPtr c = call(s.name, s.name_loc, s.exprs, s.loc, true);
         if (!c) return nullptr;
+        if (c->op == Op::builtin && c->type.kind == Kind::void_) {
+          // A builtin that only acts (add_guarantee, remove_guarantee).
+          st->exprs.push_back(std::move(c));
+          return st;
+        }
         if (c->op != Op::call) {
           // A call that failed was reported already; only a real value is unused.
           if (c->type.kind != Kind::void_)
@@ -1048,7 +1064,7 @@ class Checker {
     if (coll->op != Op::collection) {
       err(loc, "cannot iterate over " + type_name(out_, coll->type) +
                    ": only ledger collections are bounded (members, members of C, cooperatives, "
-                   "guarantors of M, or a state table)");
+                   "guarantors of M, a state table, or range(A, B))");
       return {};
     }
     switch (coll->collection) {
@@ -1058,6 +1074,7 @@ class Checker {
       case Collection::cooperatives: return Type::of(Kind::cooperative);
       case Collection::state_keys:
         return Type::of(out_.states[static_cast<std::size_t>(coll->index)].type.key);
+      case Collection::range: return Type::of(Kind::count);
     }
     return {};
   }
@@ -1322,12 +1339,33 @@ class Checker {
       err(loc, "`" + fname + "` is a rule; rules are called by transactions, not by other rules");
       return poison(loc);
     }
+    if (fname == "range" || fname == "диапазон") {
+      // The counts from A to B, both included: a loop source, as bounded as
+      // its end (`for stage in range(1, chains[c].stages)`).
+      if (args.size() != 2) {
+        err(loc, "`" + fname + "` takes 2 arguments: the first and the last count");
+        return poison(loc);
+      }
+      bool ok = expect(args[0], Kind::count, sargs[0]->loc, "the first argument of `" + fname + "`");
+      ok = expect(args[1], Kind::count, sargs[1]->loc, "the second argument of `" + fname + "`") && ok;
+      if (!ok) return poison(loc);
+      lazy_forbids(loc, "`" + fname + "`");
+      auto c = make(Op::collection, Type::of(Kind::map), loc);
+      c->collection = Collection::range;
+      c->args = std::move(args);
+      return c;
+    }
     auto b = find_builtin(fname);
     if (!b) {
       err(loc, "unknown function `" + fname + "`");
       return poison(loc);
     }
-    return builtin(*b, fname, loc, std::move(args), sargs);
+    ExprPtr r = builtin(*b, fname, loc, std::move(args), sargs);
+    if (!as_statement && r && r->op == Op::builtin && r->type.kind == Kind::void_) {
+      err(loc, "`" + fname + "(...)` acts and gives no value: write it as a statement of its own");
+      return poison(loc);
+    }
+    return r;
   }
 
   Type resolve_type_quiet(const syntax::Type& t) {
@@ -1353,23 +1391,29 @@ class Checker {
   ExprPtr builtin(Builtin b, const std::string& fname, Loc loc, std::vector<ExprPtr> args,
                   const std::vector<syntax::ExprPtr>& sargs) {
     if (b == Builtin::balance || b == Builtin::cooperative_account || b == Builtin::size || b == Builtin::has ||
-        b == Builtin::caller || b == Builtin::current_period)
+        b == Builtin::caller || b == Builtin::current_period || b == Builtin::guarantees ||
+        b == Builtin::guaranteed_count || b == Builtin::add_guarantee || b == Builtin::remove_guarantee)
       lazy_forbids(loc, "`" + fname + "`");
     struct Sig {
       Builtin b;
       int arity;
-      Kind arg;
+      Kind arg[3];
       Kind result;
     };
+    static constexpr Kind V = Kind::void_;
     static constexpr Sig sigs[] = {
-        {Builtin::balance, 1, Kind::account, Kind::money},
-        {Builtin::caller, 0, Kind::void_, Kind::member},
-        {Builtin::current_period, 0, Kind::void_, Kind::period},
-        {Builtin::cooperative_account, 1, Kind::cooperative, Kind::money},
-        {Builtin::cooperative_of, 1, Kind::member, Kind::cooperative},
-        {Builtin::share, 1, Kind::member, Kind::account},
-        {Builtin::own, 1, Kind::cooperative, Kind::account},
-        {Builtin::fund, 0, Kind::void_, Kind::account},
+        {Builtin::balance, 1, {Kind::account, V, V}, Kind::money},
+        {Builtin::caller, 0, {V, V, V}, Kind::member},
+        {Builtin::current_period, 0, {V, V, V}, Kind::period},
+        {Builtin::cooperative_account, 1, {Kind::cooperative, V, V}, Kind::money},
+        {Builtin::cooperative_of, 1, {Kind::member, V, V}, Kind::cooperative},
+        {Builtin::share, 1, {Kind::member, V, V}, Kind::account},
+        {Builtin::own, 1, {Kind::cooperative, V, V}, Kind::account},
+        {Builtin::fund, 0, {V, V, V}, Kind::account},
+        {Builtin::guarantees, 2, {Kind::member, Kind::member, V}, Kind::boolean},
+        {Builtin::guaranteed_count, 1, {Kind::member, V, V}, Kind::count},
+        {Builtin::add_guarantee, 2, {Kind::member, Kind::member, V}, Kind::void_},
+        {Builtin::remove_guarantee, 2, {Kind::member, Kind::member, V}, Kind::void_},
     };
     auto argloc = [&](std::size_t k) { return k < sargs.size() ? sargs[k]->loc : loc; };
     for (const auto& s : sigs) {
@@ -1378,13 +1422,46 @@ class Checker {
         err(loc, "`" + fname + "` takes " + std::to_string(s.arity) + " argument(s), not " + std::to_string(args.size()));
         return poison(loc);
       }
-      if (s.arity == 1 && !expect(args[0], s.arg, argloc(0), "the argument of `" + fname + "`")) return poison(loc);
+      bool ok = true;
+      for (int k = 0; k < s.arity; ++k) {
+        const auto i = static_cast<std::size_t>(k);
+        const std::string what = s.arity == 1 ? "the argument of `" + fname + "`"
+                                               : "argument " + std::to_string(k + 1) + " of `" + fname + "`";
+        ok = expect(args[i], s.arg[i], argloc(i), what) && ok;
+      }
+      if (!ok) return poison(loc);
       auto r = make(Op::builtin, Type::of(s.result), loc);
       r->builtin = b;
       r->args = std::move(args);
       return r;
     }
     switch (b) {
+      case Builtin::pro_rata: {
+        // pro_rata(amount, weight, total): amount * weight / total rounded
+        // down, exactly (one 128-bit multiplication and division); the
+        // amount is money or a count, the weight and the total both money
+        // or both counts.
+        if (args.size() != 3) {
+          err(loc, "`" + fname + "` takes 3 arguments: the amount, its weight and the total weight");
+          return poison(loc);
+        }
+        for (const auto& a : args)
+          if (!a || a->type.kind == Kind::void_) return poison(loc);
+        const Kind a0 = args[0]->type.kind, w = args[1]->type.kind;
+        if (a0 != Kind::money && a0 != Kind::count) {
+          err(argloc(0), "the amount `" + fname + "` shares is money or a count, not " + type_name(out_, args[0]->type));
+          return poison(loc);
+        }
+        if ((w != Kind::money && w != Kind::count) || args[2]->type.kind != w) {
+          err(argloc(1), "the weight and the total of `" + fname + "` are both money or both counts, not " +
+                             type_name(out_, args[1]->type) + " and " + type_name(out_, args[2]->type));
+          return poison(loc);
+        }
+        auto r = make(Op::builtin, Type::of(a0), loc);
+        r->builtin = b;
+        r->args = std::move(args);
+        return r;
+      }
       case Builtin::min:
       case Builtin::max: {
         if (args.size() != 2) {
@@ -1647,7 +1724,7 @@ class Checker {
           case StmtKind::split:
           case StmtKind::emit: return true;
           case StmtKind::call:
-            if (s->clause >= 0 && has_effects(s->clause)) return true;
+            if (s->clause < 0 || has_effects(s->clause)) return true;  // < 0: a builtin that acts
             break;
           default: break;
         }

@@ -43,6 +43,11 @@ const char* builtin_text(Builtin b) {
     case Builtin::abs: return "abs";
     case Builtin::size: return "size";
     case Builtin::has: return "has";
+    case Builtin::guarantees: return "guarantees";
+    case Builtin::guaranteed_count: return "guaranteed_count";
+    case Builtin::add_guarantee: return "add_guarantee";
+    case Builtin::remove_guarantee: return "remove_guarantee";
+    case Builtin::pro_rata: return "pro_rata";
   }
   return "?";
 }
@@ -167,6 +172,7 @@ class Dumper {
           case Collection::cooperatives: return "cooperatives";
           case Collection::guarantors_of: return "(guarantors-of" + args + ")";
           case Collection::state_keys: return "(keys " + c_.states[static_cast<std::size_t>(e->index)].name + ")";
+          case Collection::range: return "(range" + args + ")";
         }
         return "?";
       }
@@ -228,7 +234,12 @@ class Dumper {
         break;
       case StmtKind::emit: line(d, "(emit " + c_.events[static_cast<std::size_t>(s.event)].name + args + ")"); break;
       case StmtKind::return_: line(d, "(return" + args + ")"); break;
-      case StmtKind::call: line(d, "(call " + c_.functions[static_cast<std::size_t>(s.clause)].name + args + art + ")"); break;
+      case StmtKind::call:
+        if (s.clause < 0)
+          line(d, "(do" + args + art + ")");
+        else
+          line(d, "(call " + c_.functions[static_cast<std::size_t>(s.clause)].name + args + art + ")");
+        break;
     }
   }
 

@@ -51,9 +51,15 @@ enum class Builtin : std::uint8_t {
   abs,               // (T) -> T
   size,              // (collection) -> count
   has,               // (state map, key) -> bool
+  guarantees,        // (guarantor member, member) -> bool
+  guaranteed_count,  // (guarantor member) -> count of members it vouches for
+  add_guarantee,     // (member, guarantor member) -> nothing; a statement
+  remove_guarantee,  // (member, guarantor member) -> nothing; a statement
+  pro_rata,          // (amount money, weight, total) -> money: amount * weight / total, rounded down
 };
 
-enum class Collection : std::uint8_t { members, members_of, cooperatives, guarantors_of, state_keys };
+// range: the counts args[0]..args[1], both included (`range(1, n)`).
+enum class Collection : std::uint8_t { members, members_of, cooperatives, guarantors_of, state_keys, range };
 
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
@@ -247,6 +253,11 @@ struct LibraryLoader {
 // return of the share (on_return). Reports each violation with the account
 // and the article; returns false if any.
 [[nodiscard]] bool check_authority(const Charter& charter, Diagnostics& diags);
+
+// Warns about clauses whose cost grows with the membership: a periodic
+// clause or a rule that walks every member, and loops over members or state
+// tables nested two deep (directly or through clauses).
+void check_costs(const Charter& charter, Diagnostics& diags);
 
 // A stable, readable rendering of the typed AST (`--emit=typed`), without
 // source places.

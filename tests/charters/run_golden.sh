@@ -7,6 +7,8 @@
 #                      must print exactly good/NAME.typed
 #   bad/NAME.artel     must fail `artel check` with exit 1 and print exactly
 #                      bad/NAME.expected on stderr
+#   warn/NAME.artel    must pass `artel check` (exit 0) and print exactly
+#                      warn/NAME.expected on stderr (its warnings)
 #   robust/NAME        hostile inputs generated here at run time (empty,
 #                      binary, invalid UTF-8, 10 MB, deep nesting, missing
 #                      file): exit 1 within a few seconds, stderr exactly
@@ -126,6 +128,19 @@ for f in bad/*.artel; do
   fi
   if [ "$rc" != 1 ]; then
     fail "$name" "artel exited $rc, expected 1" "$WORK/err"
+    continue
+  fi
+  compare "$name.expected" "$WORK/err" "$name"
+done
+
+# ---------------------------------------------------------------- warnings
+for f in warn/*.artel; do
+  [ -e "$f" ] || continue
+  name=${f%.artel}
+  wanted "$name" || continue
+  run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
+  if [ "$rc" != 0 ]; then
+    fail "$name" "artel check exited $rc, expected 0" "$WORK/err"
     continue
   fi
   compare "$name.expected" "$WORK/err" "$name"
