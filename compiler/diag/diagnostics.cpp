@@ -86,7 +86,8 @@ std::string format_diagnostic(const Diagnostic& d) {
 }
 
 void Diagnostics::print(std::ostream& out) const {
-  for (const auto& d : items_) {
+  for (; printed_ < items_.size(); ++printed_) {
+    const Diagnostic& d = items_[printed_];
     out << format_diagnostic(d) << '\n';
     if (d.loc.line == 0) continue;
     for (const auto& s : sources_) {

@@ -49,8 +49,9 @@ class Diagnostics {
   // Registers a file's text so print() can show the offending line.
   void add_source(const SourceFile& file);
 
-  // Prints every diagnostic in the order reported, with a caret line when
-  // the file's text is known.
+  // Prints the diagnostics not printed before, in the order reported, with
+  // a caret line when the file's text is known: a driver may print after
+  // each stage without repeating the earlier stages' warnings.
   void print(std::ostream& out) const;
 
   // Too many errors in one file are noise: past this many, further errors
@@ -62,6 +63,7 @@ class Diagnostics {
   std::vector<Diagnostic> items_;
   std::vector<SourceFile> sources_;
   std::size_t errors_ = 0;
+  mutable std::size_t printed_ = 0;
   std::size_t dropped_ = 0;
 };
 
