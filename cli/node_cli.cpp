@@ -3,8 +3,11 @@
 #include <fcntl.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -227,6 +230,64 @@ void add_node_commands(CLI::App& app, Context& ctx) {
       print_response(HttpClient(node->url).get("/v1/members/" + std::to_string(*events_member) +
                                                "/events?from=" + std::to_string(*from)),
                      ctx);
+    });
+  });
+
+  struct NetworkOptions {
+    std::uint64_t member = 0, coop = 0, levels = 2, limit = 200;
+    bool json_out = false;
+  };
+  auto net = std::make_shared<NetworkOptions>();
+  auto* network = app.add_subcommand(
+      "network", "a participant's neighbourhood in a guarantor network, as a tree: its guarantors and theirs, and whom "
+                 "they vouch for, up to --levels steps");
+  network->add_option("member", net->member, "the participant (member id)")->required();
+  network->add_option("--coop", net->coop, "the network's cooperative id")->required();
+  network->add_option("--levels", net->levels, "steps along guarantees (default 2, at most 16)");
+  network->add_option("--limit", net->limit, "at most this many participants (default 200, at most 2000)");
+  network->add_flag("--json", net->json_out, "print the node's answer as it is");
+  add_node_option(network, *node);
+  network->callback([&ctx, node, net] {
+    guarded(ctx, [&] {
+      auto r = HttpClient(node->url).get("/v1/networks/" + std::to_string(net->coop) + "/graph?member=" +
+                                         std::to_string(net->member) + "&levels=" + std::to_string(net->levels) +
+                                         "&limit=" + std::to_string(net->limit));
+      json j = json::parse(r.body, nullptr, false);
+      if (net->json_out || r.status != 200 || j.is_discarded()) return print_response(r, ctx);
+      std::map<std::uint64_t, std::vector<std::uint64_t>> up, down;  // guarantors; whom one vouches for
+      std::map<std::uint64_t, std::uint64_t> vouches;
+      for (const auto& n : j["nodes"]) {
+        vouches[n["member"]] = n["vouches_for"];
+        for (const auto& g : n["guarantors"]) up[n["member"]].push_back(g);
+      }
+      for (const auto& e : j["edges"]) down[e["guarantor"]].push_back(e["member"]);
+      std::cout << "member " << net->member << " in the network of cooperative " << net->coop << ": "
+                << j["nodes"].size() << " participants within " << net->levels << " steps"
+                << (j["truncated"].get<bool>() ? " (cut at --limit)" : "") << "\n";
+      std::cout << "member " << net->member << "\n";
+      std::set<std::uint64_t> shown{net->member};
+      // Each line: who, how it is related to the line above, and how many it
+      // vouches for in all.
+      std::function<void(std::uint64_t, std::uint64_t, std::uint64_t, const std::string&)> walk =
+          [&](std::uint64_t x, std::uint64_t parent, std::uint64_t depth, const std::string& indent) {
+            if (depth == net->levels) return;
+            std::vector<std::pair<std::string, std::uint64_t>> lines;
+            for (auto g : up[x])
+              if (g != parent) lines.emplace_back("guaranteed by", g);
+            for (auto m : down[x])
+              if (m != parent) lines.emplace_back("vouches for", m);
+            for (std::size_t i = 0; i < lines.size(); ++i) {
+              const bool last = i + 1 == lines.size();
+              const auto [how, who] = lines[i];
+              const bool again = !shown.insert(who).second;
+              std::cout << indent << (last ? "└── " : "├── ") << how << " member " << who;
+              if (vouches.count(who)) std::cout << " (vouches for " << vouches[who] << ")";
+              if (again) std::cout << " (shown above)";
+              std::cout << "\n";
+              if (!again) walk(who, x, depth + 1, indent + (last ? "    " : "│   "));
+            }
+          };
+      walk(net->member, 0, 0, "");
     });
   });
 

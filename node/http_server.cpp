@@ -8,8 +8,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <charconv>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "vm/abi.h"
@@ -394,6 +396,86 @@ HttpReply member_events(Node& node, std::string_view rest, std::string_view quer
   return json_reply(200, j);
 }
 
+// The shape of a guarantor network (public, as the design's privacy
+// decision says): its participants and who vouches for whom. With
+// `member`, the neighbourhood of that participant up to `levels` steps
+// along guarantees in either direction; without it, the participants from
+// `from` on. At most `limit` participants (default 200, at most 2,000); the
+// answer says when it was cut. Every participant costs a fixed number of
+// reads, and the walk stops at the cap, so the answer never costs more
+// than its size, whatever the network's.
+HttpReply network_graph(Node& node, std::string_view rest, std::string_view query) {
+  const auto slash = rest.find('/');
+  const auto coop = parse_u64(rest.substr(0, slash));
+  if (!coop || slash == std::string_view::npos || rest.substr(slash) != "/graph")
+    return error_reply(404, "not_found", "no such endpoint: /v1/networks/" + std::string(rest));
+  auto snapshot = node.ledger().store().snapshot();
+  Overlay view(*snapshot);
+  State st(view);
+  if (*coop == 0 || !st.coop(*coop))
+    return error_reply(404, "unknown_cooperative", "no cooperative " + std::to_string(*coop));
+  const std::uint64_t limit =
+      std::clamp<std::uint64_t>(parse_u64(query_param(query, "limit")).value_or(200), 1, 2000);
+  const std::uint64_t levels = std::min<std::uint64_t>(parse_u64(query_param(query, "levels")).value_or(2), 16);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> order;  // (member, level) in the order found
+  std::map<std::uint64_t, std::uint64_t> level_of;
+  bool truncated = false;
+  json j{{"cooperative", *coop}};
+  if (auto center = parse_u64(query_param(query, "member"))) {
+    auto m = st.member(*center);
+    if (!m || m->coop_id != *coop)
+      return error_reply(404, "unknown_member",
+                         "no member " + std::to_string(*center) + " in cooperative " + std::to_string(*coop));
+    j["member"] = *center;
+    j["levels"] = levels;
+    level_of[*center] = 0;
+    order.emplace_back(*center, 0);
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const auto [x, d] = order[i];
+      if (d == levels) continue;
+      auto visit = [&](std::uint64_t y) {
+        if (level_of.count(y)) return;
+        if (order.size() >= limit) {
+          truncated = true;
+          return;
+        }
+        level_of[y] = d + 1;
+        order.emplace_back(y, d + 1);
+      };
+      for (std::uint64_t k = 0; k < st.guarantors_count(x); ++k) visit(st.guarantor_at(x, k));
+      const std::uint64_t vouched = st.guaranteed_count(x);
+      for (std::uint64_t k = 0; k < vouched && k <= limit; ++k) visit(st.guaranteed_at(x, k));
+      if (vouched > limit) truncated = true;
+    }
+  } else {
+    const std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
+    const std::uint64_t n = st.coop_members_count(*coop);
+    for (std::uint64_t i = from; i < n && order.size() < limit; ++i) order.emplace_back(st.coop_member_at(*coop, i), 0);
+    truncated = from + order.size() < n;
+    if (truncated) j["next"] = from + order.size();
+    j["participants"] = n;
+  }
+  json nodes = json::array(), edges = json::array();
+  std::set<std::uint64_t> in_answer;
+  for (const auto& [m, d] : order) in_answer.insert(m);
+  for (const auto& [m, d] : order) {
+    json guarantors = json::array();
+    for (std::uint64_t k = 0; k < st.guarantors_count(m); ++k) {
+      const std::uint64_t g = st.guarantor_at(m, k);
+      guarantors.push_back(g);
+      if (in_answer.count(g)) edges.push_back({{"guarantor", g}, {"member", m}});
+    }
+    json n{{"member", m}, {"person", st.member(m)->person}, {"guarantors", guarantors},
+           {"vouches_for", st.guaranteed_count(m)}};
+    if (j.contains("member")) n["level"] = d;
+    nodes.push_back(std::move(n));
+  }
+  j["nodes"] = nodes;
+  j["edges"] = edges;
+  j["truncated"] = truncated;
+  return json_reply(200, j);
+}
+
 HttpReply signer(Node& node, std::string_view key_hex) {
   auto pk = public_key_from_hex(key_hex);
   if (!pk) return error_reply(400, "bad_key", "a public key is 64 hex digits");
@@ -452,6 +534,7 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
     if (path.starts_with("/v1/signers/")) return signer(node, path.substr(12));
     if (path.starts_with("/v1/transactions/")) return transaction(node, path.substr(17));
     if (path.starts_with("/v1/members/")) return member_events(node, path.substr(12), query);
+    if (path.starts_with("/v1/networks/")) return network_graph(node, path.substr(13), query);
     if (path.starts_with("/v1/accounts/")) {
       auto rest = path.substr(13);
       constexpr std::string_view suffix = "/statement";

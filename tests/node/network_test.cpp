@@ -263,5 +263,70 @@ TEST_P(Network, RandomOperationsKeepTheRelationGraphMoneyAndDepositsSound) {
 
 INSTANTIATE_TEST_SUITE_P(Seeds, Network, ::testing::Values(1u, 2u));
 
+// The navigator: GET /v1/networks/C/graph and `artel network` on a real
+// arteld, for the network  1 <- 2, 3;  2 <- 4, 5;  4 <- 6.
+TEST(Navigator, ShowsAParticipantsNeighbourhoodUpToKLevels) {
+  crypto_init();
+  if (!std::filesystem::exists(ARTEL_CLI_PATH)) GTEST_SKIP() << "the artel binary is not built";
+  TempDir dir;
+  Actor op, clock, coop;
+  std::vector<Actor> p(6);
+  Daemon d(dir.str("db"), test_genesis(op, clock));
+  HttpClient c(d.url());
+  auto must = [&](Actor& a, TxBody body) {
+    auto r = post_tx(c, a.sign(std::move(body)));
+    ASSERT_EQ(r.status, 200u) << r.body;
+  };
+  const std::string module = dir.str("network.acm");
+  CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR +
+                             "/charters/guarantor_network.artel -o " + module);
+  ASSERT_EQ(b.status, 0) << b.out;
+  std::ifstream in(module, std::ios::binary);
+  must(op, RegisterCoop{coop.key.pk, "Network"});
+  must(coop, DeployCharter{1, Bytes(std::istreambuf_iterator<char>(in), {}), "guarantor_network.artel"});
+  for (std::uint64_t m = 1; m <= 6; ++m) {
+    must(coop, AdmitMember{1, p[m - 1].key.pk, 0});
+    must(coop, Contribute{m, 20'000'00, ContributionKind::money, "", ""});
+    must(p[m - 1], CallRule{1, m, "post_deposit", {kRequired}});
+  }
+  for (auto [m, g] : std::vector<std::pair<std::uint64_t, std::uint64_t>>{{1, 2}, {1, 3}, {2, 4}, {2, 5}, {4, 6}}) {
+    must(p[g - 1], CallRule{1, g, "offer_guarantee", {static_cast<std::int64_t>(m)}});
+    must(p[m - 1], CallRule{1, m, "accept_guarantee", {static_cast<std::int64_t>(g)}});
+  }
+  json j = get_json(c, "/v1/networks/1/graph?member=1&levels=2");
+  std::map<std::uint64_t, std::uint64_t> levels;
+  for (const auto& n : j["nodes"]) levels[n["member"]] = n["level"];
+  EXPECT_EQ(levels, (std::map<std::uint64_t, std::uint64_t>{{1, 0}, {2, 1}, {3, 1}, {4, 2}, {5, 2}}));
+  std::set<std::pair<std::uint64_t, std::uint64_t>> edges;
+  for (const auto& e : j["edges"]) edges.insert({e["guarantor"].get<std::uint64_t>(), e["member"].get<std::uint64_t>()});
+  EXPECT_EQ(edges, (std::set<std::pair<std::uint64_t, std::uint64_t>>{{2, 1}, {3, 1}, {4, 2}, {5, 2}}));
+  EXPECT_FALSE(j["truncated"].get<bool>());
+  EXPECT_EQ(get_json(c, "/v1/networks/1/graph?member=1&levels=3")["nodes"].size(), 6u);
+  json cut = get_json(c, "/v1/networks/1/graph?member=1&levels=3&limit=3");
+  EXPECT_EQ(cut["nodes"].size(), 3u);
+  EXPECT_TRUE(cut["truncated"].get<bool>());
+  json all = get_json(c, "/v1/networks/1/graph?limit=4");
+  EXPECT_EQ(all["participants"], 6);
+  EXPECT_EQ(all["next"], 4);
+  EXPECT_EQ(c.get("/v1/networks/7/graph").status, 404u);
+  EXPECT_EQ(c.get("/v1/networks/1/graph?member=99").status, 404u);
+
+  CommandRun tree = run_command(std::string(ARTEL_CLI_PATH) + " network 1 --coop 1 --levels 2 --node " + d.url());
+  ASSERT_EQ(tree.status, 0) << tree.out;
+  EXPECT_EQ(tree.out,
+            "member 1 in the network of cooperative 1: 5 participants within 2 steps\n"
+            "member 1\n"
+            "├── guaranteed by member 2 (vouches for 1)\n"
+            "│   ├── guaranteed by member 4 (vouches for 1)\n"
+            "│   └── guaranteed by member 5 (vouches for 1)\n"
+            "└── guaranteed by member 3 (vouches for 1)\n");
+  CommandRun up = run_command(std::string(ARTEL_CLI_PATH) + " network 6 --coop 1 --levels 2 --node " + d.url());
+  EXPECT_EQ(up.out,
+            "member 6 in the network of cooperative 1: 3 participants within 2 steps\n"
+            "member 6\n"
+            "└── vouches for member 4 (vouches for 1)\n"
+            "    └── vouches for member 2 (vouches for 1)\n");
+}
+
 }  // namespace
 }  // namespace artel::node::test
