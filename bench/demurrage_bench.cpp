@@ -107,7 +107,7 @@ bool run(std::uint64_t n, const module::Built& charter) {
   const int boundaries = 4;
   for (int p = 1; p <= boundaries; ++p) {
     auto t = Clock::now();
-    if (!apply(ledger, {clock.sign(node::AdvancePeriod{static_cast<std::uint64_t>(p)})}, "advance")) return false;
+    if (!apply(ledger, {clock.sign(node::AdvancePeriod{7 * static_cast<std::uint64_t>(p)})}, "advance")) return false;
     advance_s += seconds_since(t);
   }
   // 1,000 members then pay each other: every payment settles two accounts
@@ -122,7 +122,7 @@ bool run(std::uint64_t n, const module::Built& charter) {
     txs.push_back(coop.sign(node::Contribute{n + i + 1, 500'00, node::ContributionKind::money, "", ""}));
   }
   if (!apply(ledger, std::move(txs), "admission")) return false;
-  if (!apply(ledger, {clock.sign(node::AdvancePeriod{boundaries + 1})}, "advance")) return false;
+  if (!apply(ledger, {clock.sign(node::AdvancePeriod{7 * (boundaries + 1)})}, "advance")) return false;
   txs.clear();
   for (std::uint64_t i = 0; i < touched; ++i)
     txs.push_back(payers[i].sign(node::Transfer{0, 0, 1 + i * (n / touched), 1'00, ""}));

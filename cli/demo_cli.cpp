@@ -292,7 +292,8 @@ class Demo {
       if (kinds[i] == 0) contributed_ += amounts[i];
       if (kinds[i] == 2) returned_ += amounts[i];
     }
-    auto adv = submit({sign(node::AdvancePeriod{week}, clock_)});
+    // The clock moves a week: day 7 * week (the genesis date is a Monday).
+    auto adv = submit({sign(node::AdvancePeriod{7 * week}, clock_)});
     if (!expect_all(adv, "advancing the period")) return false;
     total_tx_ += receipts.size() + 1;
     std::cout << "week " << week << "/" << o_.weeks << ": " << applied[0] << " contributions, " << applied[1]
@@ -339,7 +340,8 @@ class Demo {
         return 1;
       }
     }
-    std::cout << "\n== totals after " << o_.weeks << " weeks (period " << st.period() << ", every account settled)\n";
+    const node::Calendar cal(st.genesis_day());
+    std::cout << "\n== totals after " << o_.weeks << " weeks (" << cal.date(st.day()) << ", every account settled)\n";
     std::int64_t shares = 0, own = 0;
     for (std::uint64_t id = 1; id <= st.members_count(); ++id) shares += st.account(account_handle(AccountKind::share, id)).balance;
     for (std::uint64_t c = 1; c <= st.coops_count(); ++c) {
@@ -379,7 +381,7 @@ class Demo {
     const std::uint64_t handle = account_handle(AccountKind::share, who);
     const node::AccountRec rec = st.account(handle);
     std::cout << "\n== statement of member " << who << " (share:" << who << "), " << rec.postings << " postings\n";
-    std::cout << "period  amount        balance       transaction       cited (charter, version, article)\n";
+    std::cout << "date        amount        balance       transaction       cited (charter, version, article)\n";
     const std::uint64_t shown = 24;
     const std::uint64_t from = rec.postings > shown ? rec.postings - shown : 0;
     if (from > 0) std::cout << "  (" << from << " earlier postings not shown)\n";
@@ -387,7 +389,7 @@ class Demo {
       // A charge settled only in this read-only view has no transaction yet:
       // it is collected when the account is next used.
       std::string tx = p.tx == node::Hash{} ? std::string("(not yet taken)") : node::hex(p.tx).substr(0, 16);
-      std::printf("%6llu  %12s  %12s  %-16s  %s\n", static_cast<unsigned long long>(p.period), money(p.amount).c_str(),
+      std::printf("%s  %12s  %12s  %-16s  %s\n", cal.date(p.day).c_str(), money(p.amount).c_str(),
                   money(p.balance).c_str(), tx.c_str(), citation(st, p).c_str());
     }
     std::cout.flush();

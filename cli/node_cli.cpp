@@ -405,10 +405,13 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     return CallRule{s.coop, s.member, s.rule, s.args};
   }));
 
-  auto* advance = sub->add_subcommand("advance", "advance the ledger's period (the clock key)");
+  auto* advance = sub->add_subcommand(
+      "advance", "move the ledger's clock (the clock key): every charter's periods that begin on the way run");
   common(advance);
-  advance->add_option("--to", o->period, "the new period (default: the current one + 1)");
-  advance->callback([&ctx, node, o] {
+  auto days = std::make_shared<std::uint64_t>(7);
+  advance->add_option("--to", o->period, "the ledger day to move to (days since the genesis date)");
+  advance->add_option("--days", *days, "how many days to move (default 7, a week)")->check(CLI::Range(1, 366));
+  advance->callback([&ctx, node, o, days] {
     crypto_init();
     guarded(ctx, [&] {
       std::uint64_t to = o->period;
@@ -416,7 +419,7 @@ void add_node_commands(CLI::App& app, Context& ctx) {
         auto r = HttpClient(node->url).get("/v1/status");
         json j = json::parse(r.body, nullptr, false);
         if (r.status != 200 || j.is_discarded()) return print_response(r, ctx);
-        to = j["period"].get<std::uint64_t>() + 1;
+        to = j["day"].get<std::uint64_t>() + *days;
       }
       submit(AdvancePeriod{to}, *o, *node, ctx);
     });

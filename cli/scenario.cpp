@@ -159,6 +159,7 @@ const Keyword keywords[] = {
     {"fund", {"fund", "фонд"}},
     {"true", {"true", "истина"}},
     {"false", {"false", "ложь"}},
+    {"day", {"day", "days", "день", "дня", "дней"}},
     {"week", {"week", "weeks", "недел*"}},
     {"month", {"month", "months", "месяц*"}},
     {"period", {"period", "periods", "период*"}},
@@ -447,10 +448,11 @@ class Parser {
   }
 
   std::string unit() {
+    if (accept_kw("day")) return "day";
     if (accept_kw("week")) return "week";
     if (accept_kw("month")) return "month";
     if (accept_kw("period")) return "period";
-    fail("expected week, month or period");
+    fail("expected day, week, month or period");
   }
 
   void expectation(Step& s) {

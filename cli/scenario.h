@@ -87,7 +87,7 @@ struct Step {
   std::optional<Value> key;     // state key
   std::string field;            // state: a field of the record in a table
   std::uint64_t count = 1;      // advance: how many periods
-  std::string unit;             // advance: "week", "month" or "period"
+  std::string unit;             // advance: "day", "week", "month" or "period"
   std::optional<std::uint32_t> article;                 // refused, statement
   AccountRef account;                                   // balance, statement
   std::vector<std::pair<std::string, Value>> settings;  // amend: parameters the new version sets

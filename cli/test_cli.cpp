@@ -601,18 +601,36 @@ class Runner {
       case StepKind::call:
         return run_call(s);
       case StepKind::advance: {
-        auto platform = in_force(0);
-        if (s.unit != "period" && platform &&
-            platform->built.module.header.period !=
-                (s.unit == "week" ? vm::PeriodKind::Week : vm::PeriodKind::Month))
-          throw Stop{s.at, std::string("the platform's period is a ") +
-                               (s.unit == "week" ? "month" : "week") + ": write 'advance ... " +
-                               (s.unit == "week" ? "months" : "weeks") + "' or 'periods'"};
+        // The clock moves by days; a week is seven days, a month runs to the
+        // first day of a later month, a period is the platform charter's.
+        node::Overlay now(ledger_->store());
+        node::State st(now);
+        const node::Calendar cal(st.genesis_day());
+        std::string unit = s.unit;
+        if (unit == "period") {
+          auto platform = in_force(0);
+          unit = platform && platform->built.module.header.period == vm::PeriodKind::Month ? "month" : "week";
+        }
+        const std::uint64_t from = st.day();
+        std::uint64_t to = from;
+        if (unit == "day") to += s.count;
+        if (unit == "week") to += 7 * s.count;
+        if (unit == "month") to = cal.first_day(vm::PeriodKind::Month, cal.index(vm::PeriodKind::Month, to) + s.count);
         std::vector<node::Receipt> rs;
-        for (std::uint64_t i = 0; i < s.count; ++i) {
-          node::Overlay now(ledger_->store());
-          rs.push_back(submit(node::AdvancePeriod{node::State(now).period() + 1}, clock_));
+        // At most a year per transaction, as the clock key would.
+        for (std::uint64_t at = from; at < to;) {
+          at = std::min(to, at + node::kMaxClockStep);
+          rs.push_back(submit(node::AdvancePeriod{at}, clock_));
           if (!rs.back().applied) break;
+        }
+        // The periodic clauses of every charter whose period ended ran.
+        for (const auto& [key, charter] : deployed_) {
+          if (in_force(key.first) != charter) continue;
+          const vm::PeriodKind kind = charter->built.module.header.period;
+          if (cal.index(kind, to) == cal.index(kind, from)) continue;
+          for (const auto& e : charter->built.module.entries)
+            if (e.kind == vm::EntryKind::Periodic || e.kind == vm::EntryKind::PerAccount)
+              totals_.exercised[charter->path].insert(e.article);
         }
         outcome(s, std::move(rs));
         return;

@@ -234,11 +234,10 @@ int cmd_run(const Options& o) {
   EmptyKv empty;
   node::Overlay kv(empty);
   node::State state(kv);
-  state.set_global("period", o.period);
   if (!o.members.empty()) {
-    const uint64_t coop = state.add_coop(node::CoopRec{{}, "cooperative 1", o.period});
+    const uint64_t coop = state.add_coop(node::CoopRec{{}, "cooperative 1", 0});
     for (const int64_t balance : o.members) {
-      const uint64_t id = state.add_member(node::MemberRec{{}, coop, 0, o.period});
+      const uint64_t id = state.add_member(node::MemberRec{{}, coop, 0, 0});
       if (balance == 0) continue;
       if (auto e = state.post(abi::account_handle(abi::AccountKind::share, id), balance, 0, {})) {
         std::fprintf(stderr, "error: --member %lld: %s\n", static_cast<long long>(balance),
@@ -249,6 +248,7 @@ int cmd_run(const Options& o) {
   }
   node::CallContext ctx;
   ctx.caller = o.caller;
+  ctx.period = o.period;
   const vm::Module* module = loaded.module ? &*loaded.module : nullptr;
   ctx.message = [module](uint64_t index) {
     return module != nullptr && index < module->messages.size() ? module->messages[index] : std::string();
@@ -370,7 +370,7 @@ void add_vm_commands(CLI::App& app, Context& ctx) {
   run->add_option("--host", opts->host,
                   "host functions: ledger (default for modules) or conformance (default for --raw)");
   run->add_option("--caller", opts->caller, "ledger host: member id of the signer (0: the operator)");
-  run->add_option("--period", opts->period, "ledger host: the current period")->capture_default_str();
+  run->add_option("--period", opts->period, "ledger host: the charter's current period (current_period())")->capture_default_str();
   run->add_option("--member", opts->members,
                   "ledger host: admit a member to cooperative 1 with this share balance (minor units), "
                   "repeatable; members get ids 1, 2, ...");

@@ -92,6 +92,12 @@ std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersio
   return out;
 }
 
+vm::PeriodKind CharterRuntime::period_kind(const CharterVersion& c) {
+  Check error;
+  auto l = load(c, error);
+  return l ? l->module.header.period : vm::PeriodKind::Week;
+}
+
 std::vector<std::string> CharterRuntime::periodic_entries(const CharterVersion& c) {
   Check error;
   auto l = load(c, error);

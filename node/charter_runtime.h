@@ -45,6 +45,9 @@ class CharterRuntime {
   Check validate(std::span<const std::uint8_t> module, std::uint32_t version);
   bool has_entry(const CharterVersion& c, std::string_view entry);
   std::optional<EntryInfo> entry(const CharterVersion& c, std::string_view name);
+  // The charter's period (its header's `period week` or `period month`);
+  // weeks when the module does not load.
+  vm::PeriodKind period_kind(const CharterVersion& c);
   // Names of the entries the module marks periodic, in module order.
   std::vector<std::string> periodic_entries(const CharterVersion& c);
   // Names of the entries run for each share account (`every week for each

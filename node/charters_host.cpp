@@ -150,7 +150,7 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
     case 5:
       return vm::HostResult::ok(ctx_.caller);
     case 6:
-      return vm::HostResult::ok(state_.period());
+      return vm::HostResult::ok(ctx_.period);
     case 7:
       return vm::HostResult::ok(u64(state_.cstate_get(ctx_.scope, a[0], s64(a[1]))));
     case 8:

@@ -23,6 +23,9 @@ struct CallContext {
   std::uint64_t signer = 0;  // the signing person; 0 for the ledger itself
   std::uint64_t scope = 0;   // the cooperative whose charter runs (0: the platform's)
   std::uint32_t charter_version = 0;
+  // The charter's current period (current_period()), in its own weeks or
+  // months; for a lazy charge, the period being charged.
+  std::uint64_t period = 0;
   Hash tx{};
   std::uint8_t tx_kind = 0;
   // Persons who approved the transaction (valid, distinct approvals).

@@ -198,13 +198,14 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
          {"kind", account_kind_name(*handle)},
          {"owner", abi::account_owner(*handle)},
          {"balance", a.balance},
-         {"last_period", a.last_period},
+         {"last_day", a.last_day},
          {"postings", a.postings},
-         {"period", st.period()}};
+         {"day", st.day()},
+         {"date", Calendar(st.genesis_day()).date(st.day())}};
   if (abi::account_kind(*handle) == abi::AccountKind::share) {
     auto m = st.member(abi::account_owner(*handle));
     j["member"] = {{"id", abi::account_owner(*handle)}, {"cooperative", m->coop_id},
-                   {"person", m->person}, {"admitted_period", m->admitted_period}};
+                   {"person", m->person}, {"admitted_day", m->admitted_day}};
     if (m->member_coop != 0) j["member"]["is_cooperative"] = m->member_coop;
   } else if (abi::account_kind(*handle) == abi::AccountKind::cooperative) {
     std::uint64_t c = abi::account_owner(*handle);
@@ -259,6 +260,7 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
     const auto& art = it->second->articles[ordinal - 1];
     return json{{"charter", it->second->header.name}, {"number", art.number}, {"titles", art.titles}};
   };
+  const Calendar cal(st.genesis_day());
   for (const auto& p : st.postings(*handle, from, limit)) {
     json what = nullptr;  // what a contribution brought in
     if (static_cast<TxKind>(p.tx_kind) == TxKind::contribute)
@@ -267,7 +269,8 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
                 {"valuation", c->valuation}, {"member", c->member}, {"amount", c->amount}};
     lines.push_back({{"seq", seq++},
                      {"contribution", what},
-                     {"period", p.period},
+                     {"day", p.day},
+                     {"date", cal.date(p.day)},
                      {"amount", p.amount},
                      {"balance", p.balance},
                      // A charge settled only in this read-only view: not yet taken.
@@ -317,7 +320,7 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   for (std::uint32_t v = 1; v <= slot.latest; ++v)
     if (auto c = st.charter(*coop, v)) versions.push_back(charter_version_json(*c, false));
   json j{{"cooperative", *coop}, {"version", cur->version}, {"module_id", hex(cur->module_id)},
-         {"source", cur->source}, {"versions", versions}, {"period", st.period()}};
+         {"source", cur->source}, {"versions", versions}, {"day", st.day()}};
   j["pending"] = slot.pending ? json(slot.pending) : json(nullptr);
   return json_reply(200, j);
 }
@@ -331,7 +334,8 @@ HttpReply status(Node& node) {
          {"height", s.height},
          {"state_digest", hex(s.digest)},
          {"block_hash", hex(s.block_hash)},
-         {"period", st.period()},
+         {"day", st.day()},
+         {"date", Calendar(st.genesis_day()).date(st.day())},
          {"persons", st.persons_count()},
          {"members", st.members_count()},
          {"cooperatives", st.coops_count()}};

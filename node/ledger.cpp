@@ -65,8 +65,9 @@ __extension__ typedef unsigned __int128 u128;
 std::string hex(const Hash& h) { return to_hex(h); }
 
 // Format 1 kept one charter and keys as members; format 2 keeps persons,
-// memberships and a charter per cooperative under the platform's.
-constexpr int kLedgerFormat = 2;
+// memberships and a charter per cooperative under the platform's; format 3
+// keeps the clock as a day and each charter's periods on it.
+constexpr int kLedgerFormat = 3;
 
 LedgerSummary read_summary(const KvReader& kv) {
   LedgerSummary s;
@@ -107,7 +108,10 @@ Ledger::Ledger(const std::string& dir, std::optional<std::string> genesis_docume
     st.set_ledger_id(ledger_id(*genesis_document));
     for (const auto& k : genesis->council) st.add_council_key(k);
     st.set_clock_key(genesis->clock_key);
-    st.set_global("period", 0);
+    st.set_global("day", 0);
+    const auto origin = Calendar::parse_date(genesis->created);
+    if (!origin) throw std::runtime_error("genesis document: \"created\" is not a date: " + genesis->created);
+    st.set_global("genesis_day", static_cast<std::uint64_t>(*origin));
     SetDigest digest;
     for (const auto& [k, v] : first.writes()) digest.add(k, *v);
     Writer h;
@@ -331,11 +335,23 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
 }
 
 Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member, const Hash& tx) const {
-  const std::uint64_t now = st.period();
-  const std::uint64_t from = st.settled_through(scope, member);
-  if (from >= now) return std::nullopt;
   const CharterSlot slot = st.charter_slot(scope);
-  std::optional<CharterVersion> charter;
+  if (slot.active == 0) return std::nullopt;
+  std::optional<CharterVersion> charter = st.charter(scope, slot.active);
+  if (!charter) return std::nullopt;
+  // The charter counts its own periods (weeks or months) on the ledger's clock.
+  const Calendar cal(st.genesis_day());
+  const vm::PeriodKind kind = runtime_->period_kind(*charter);
+  charter.reset();
+  const std::uint64_t now = cal.index(kind, st.day());
+  std::uint64_t from = 0;
+  if (auto mark = st.settled_through(scope, member)) {
+    from = *mark;
+  } else {
+    auto m = st.member(member);
+    from = cal.index(kind, m ? m->admitted_day : st.day());
+  }
+  if (from >= now) return std::nullopt;
   std::vector<std::string> entries;
   // What every run of the version in force needs, looked up once per version.
   std::function<std::string(std::uint64_t)> messages;
@@ -370,11 +386,12 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
       cc.charter_version = v;
       cc.tx = tx;
       cc.tx_kind = static_cast<std::uint8_t>(TxKind::advance_period);
+      cc.period = q;
       cc.message = messages;
       cc.event_decls = event_decls;
       ChartersHost host(st, std::move(cc));
       const auto outer = st.stamp();
-      st.set_stamp(State::Stamp{q, scope, v});
+      st.set_stamp(State::Stamp{cal.first_day(kind, q), scope, v});
       const std::int64_t args[2] = {static_cast<std::int64_t>(member), balance};
       Check r = runtime_->run(*charter, name, args, host);
       st.set_stamp(outer);
@@ -462,6 +479,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     cc.charter_version = c.version;
     cc.tx = p.id;
     cc.tx_kind = static_cast<std::uint8_t>(tx.kind());
+    cc.period = Calendar(st.genesis_day()).index(runtime_->period_kind(c), st.day());
     cc.message = runtime_->messages(c);
     cc.event_decls = runtime_->events(c);
     return cc;
@@ -537,7 +555,8 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
       if (slot.latest != 0)
         return err(TxCode::charter_exists, charter_name(coop) + " is deployed already; amend it instead");
       if (auto e = runtime_->validate(module, 1)) return e;
-      CharterVersion c{coop, 1, CharterRuntime::module_id(module), module, source, st.period(), p.id};
+      CharterVersion c{coop, 1, CharterRuntime::module_id(module), module, source, 0, p.id};
+      c.effective_period = Calendar(st.genesis_day()).index(runtime_->period_kind(c), st.day());
       st.put_charter(c);
       st.set_charter_slot(coop, CharterSlot{1, 1, 0});
       return std::nullopt;
@@ -576,7 +595,16 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
                                                  std::to_string(yes) + " of " + std::to_string(all) +
                                                  " members; more than half must approve");
     }
-    CharterVersion nc{coop, v, CharterRuntime::module_id(module), module, source, st.period() + 1, p.id};
+    // In force from the start of the charter's next period (week or month).
+    CharterVersion nc{coop, v, CharterRuntime::module_id(module), module, source, 0, p.id};
+    const vm::PeriodKind kind = runtime_->period_kind(*current);
+    if (runtime_->period_kind(nc) != kind)
+      return err(TxCode::invalid, "version " + std::to_string(v) + " of " + charter_name(coop) +
+                                      " counts its periods in " + (kind == vm::PeriodKind::Week ? "months" : "weeks") +
+                                      ", the charter in force in " +
+                                      (kind == vm::PeriodKind::Week ? "weeks" : "months") +
+                                      "; a charter keeps its period");
+    nc.effective_period = Calendar(st.genesis_day()).index(kind, st.day()) + 1;
     st.put_charter(nc);
     slot.latest = v;
     slot.pending = v;
@@ -597,7 +625,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
             return err(TxCode::invalid, "a council or clock key cannot be a cooperative's key");
           const std::uint64_t id = st.coops_count() + 1;
           const std::uint64_t coop_person = st.add_person(PersonRec{b.coop_key, PersonKind::cooperative, id});
-          if (st.add_coop(CoopRec{coop_person, b.name, st.period()}) != id)
+          if (st.add_coop(CoopRec{coop_person, b.name, st.day()}) != id)
             return err(TxCode::invalid, "cooperative ids out of step");
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, AdmitMember>) {
@@ -629,7 +657,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
                                                 std::to_string(b.coop_id));
           const std::uint64_t joining =
               who_joins ? *who_joins : st.add_person(PersonRec{b.person_key, PersonKind::natural, 0});
-          st.add_member(MemberRec{joining, b.coop_id, b.member_coop, st.period()});
+          st.add_member(MemberRec{joining, b.coop_id, b.member_coop, st.day()});
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, Contribute>) {
           if (auto e = need_coop_of(b.member_id)) return e;
@@ -736,26 +764,45 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (!clock)
             return err(TxCode::unauthorized, "advance_period must be signed by the clock key; " + who(tx.signer) +
                                                  " is not it");
-          std::uint64_t now = st.period();
-          if (b.to_period != now + 1)
-            return err(TxCode::bad_period, "the period is " + std::to_string(now) + "; cannot advance to " +
-                                               std::to_string(b.to_period));
-          st.set_global("period", b.to_period);
-          // Every charter's pending amendment takes effect, then every
-          // charter's periodic clauses run: the platform's first, then the
-          // cooperatives' in order of id, each in module order.
+          const std::uint64_t now = st.day();
+          const Calendar cal(st.genesis_day());
+          if (b.to_day <= now || b.to_day - now > kMaxClockStep)
+            return err(TxCode::bad_period, "the ledger's day is " + std::to_string(now) + " (" + cal.date(now) +
+                                               "); the clock moves to a later day, at most " +
+                                               std::to_string(kMaxClockStep) + " days at once, not to day " +
+                                               std::to_string(b.to_day));
+          // Every period boundary the move crosses, of every charter, in the
+          // order of the calendar; on one day the platform's first, then the
+          // cooperatives' in order of id. At each: the charter's pending
+          // amendment takes effect if due, then its periodic clauses run,
+          // with the clock at the boundary's day.
+          struct Boundary {
+            std::uint64_t day, coop, index;
+          };
+          std::vector<Boundary> boundaries;
           for (std::uint64_t coop : st.chartered_coops()) {
-            CharterSlot slot = st.charter_slot(coop);
-            if (slot.pending == 0) continue;
-            auto pc = st.charter(coop, slot.pending);
-            if (pc && pc->effective_period <= b.to_period) {
-              slot.active = slot.pending;
-              slot.pending = 0;
-              st.set_charter_slot(coop, slot);
-            }
+            const CharterSlot slot = st.charter_slot(coop);
+            auto c = st.charter(coop, slot.active);
+            if (!c) continue;
+            const vm::PeriodKind kind = runtime_->period_kind(*c);
+            for (std::uint64_t q = cal.index(kind, now) + 1; q <= cal.index(kind, b.to_day); ++q)
+              boundaries.push_back({cal.first_day(kind, q), coop, q});
           }
-          for (std::uint64_t coop : st.chartered_coops()) {
-            auto c = st.charter(coop, st.charter_slot(coop).active);
+          std::stable_sort(boundaries.begin(), boundaries.end(), [](const Boundary& x, const Boundary& y) {
+            return x.day != y.day ? x.day < y.day : x.coop < y.coop;
+          });
+          for (const Boundary& at : boundaries) {
+            st.set_global("day", at.day);
+            CharterSlot slot = st.charter_slot(at.coop);
+            if (slot.pending != 0) {
+              auto pc = st.charter(at.coop, slot.pending);
+              if (pc && pc->effective_period <= at.index) {
+                slot.active = slot.pending;
+                slot.pending = 0;
+                st.set_charter_slot(at.coop, slot);
+              }
+            }
+            auto c = st.charter(at.coop, slot.active);
             if (!c) continue;
             for (const auto& name : runtime_->periodic_entries(*c)) {
               ChartersHost host(st, make_context(0, *c));
@@ -763,6 +810,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
               events.insert(events.end(), host.events().begin(), host.events().end());
             }
           }
+          st.set_global("day", b.to_day);
           return std::nullopt;
         } else if constexpr (std::is_same_v<T, DeployCharter>) {
           return charter_change(b.coop_id, b.module, b.source, true);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "calendar.h"
 #include "charter_runtime.h"
 #include "charters_host.h"
 #include "crypto.h"

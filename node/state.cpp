@@ -54,14 +54,14 @@ std::string encode_member(const MemberRec& m) {
   w.u64(m.person);
   w.u64(m.coop_id);
   w.u64(m.member_coop);
-  w.u64(m.admitted_period);
+  w.u64(m.admitted_day);
   return w.as_string();
 }
 std::string encode_coop(const CoopRec& c) {
   Writer w;
   w.u64(c.person);
   w.str(c.name);
-  w.u64(c.registered_period);
+  w.u64(c.registered_day);
   return w.as_string();
 }
 // Account records start with a format byte so fields can be appended later.
@@ -69,7 +69,7 @@ std::string encode_account(const AccountRec& a) {
   Writer w;
   w.u8(1);
   w.i64(a.balance);
-  w.u64(a.last_period);
+  w.u64(a.last_day);
   w.u64(a.postings);
   return w.as_string();
 }
@@ -78,7 +78,7 @@ AccountRec decode_account(std::string_view s) {
   AccountRec a;
   r.u8();
   a.balance = r.i64();
-  a.last_period = r.u64();
+  a.last_day = r.u64();
   a.postings = r.u64();
   return a;
 }
@@ -153,7 +153,7 @@ std::optional<MemberRec> State::member(std::uint64_t id) const {
   m.person = r.u64();
   m.coop_id = r.u64();
   m.member_coop = r.u64();
-  m.admitted_period = r.u64();
+  m.admitted_day = r.u64();
   return m;
 }
 
@@ -213,7 +213,7 @@ std::optional<CoopRec> State::coop(std::uint64_t id) const {
   CoopRec c;
   c.person = r.u64();
   c.name = r.str(1 << 20);
-  c.registered_period = r.u64();
+  c.registered_day = r.u64();
   return c;
 }
 
@@ -283,10 +283,9 @@ Check State::settle(std::uint64_t member) {
   return r;
 }
 
-std::uint64_t State::settled_through(std::uint64_t coop, std::uint64_t member) const {
+std::optional<std::uint64_t> State::settled_through(std::uint64_t coop, std::uint64_t member) const {
   if (auto v = kv_.get(key2('Y', coop, member))) return read_u64(v);
-  auto m = this->member(member);
-  return m ? m->admitted_period : period();
+  return std::nullopt;
 }
 
 void State::mark_settled(std::uint64_t coop, std::uint64_t member, std::uint64_t p) {
@@ -326,7 +325,7 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
   }
   Posting p;
   p.tx = ctx.tx;
-  p.period = stamp_ ? stamp_->period : period();
+  p.day = stamp_ ? stamp_->day : day();
   p.amount = delta;
   p.balance = next;
   p.charter_coop = stamp_ ? stamp_->coop : ctx.charter_coop;
@@ -336,7 +335,7 @@ Check State::post(std::uint64_t handle, std::int64_t delta, std::uint64_t counte
   p.tx_kind = ctx.tx_kind;
   kv_.put(key2('P', handle, a.postings), encode_posting(p));
   a.balance = next;
-  a.last_period = p.period;
+  a.last_day = p.day;
   a.postings += 1;
   kv_.put(key1('A', handle), encode_account(a));
   return std::nullopt;
@@ -681,7 +680,7 @@ std::optional<std::uint64_t> parse_account_name(std::string_view s) {
 std::string encode_posting(const Posting& p) {
   Writer w;
   w.raw(p.tx);
-  w.u64(p.period);
+  w.u64(p.day);
   w.i64(p.amount);
   w.i64(p.balance);
   w.u64(p.charter_coop);
@@ -696,7 +695,7 @@ std::optional<Posting> decode_posting(std::string_view s) {
   Reader r(s);
   Posting p;
   read_fixed(r, p.tx);
-  p.period = r.u64();
+  p.day = r.u64();
   p.amount = r.i64();
   p.balance = r.i64();
   p.charter_coop = r.u64();

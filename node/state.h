@@ -34,13 +34,13 @@ struct MemberRec {
   std::uint64_t person = 0;
   std::uint64_t coop_id = 0;      // the cooperative the membership is in
   std::uint64_t member_coop = 0;  // non-zero when the person is a cooperative (a union's member)
-  std::uint64_t admitted_period = 0;
+  std::uint64_t admitted_day = 0;  // the ledger day of admission
 };
 
 struct CoopRec {
   std::uint64_t person = 0;  // the cooperative as a person (its key)
   std::string name;
-  std::uint64_t registered_period = 0;
+  std::uint64_t registered_day = 0;
 };
 
 // Which version of one cooperative's charter (coop 0: the platform's) is in
@@ -51,18 +51,16 @@ struct CharterSlot {
   std::uint32_t pending = 0;
 };
 
-// Per-account record. `last_period` is the last period in which the account
-// was touched, so a later periodic charge (demurrage) can be applied lazily
-// on the next touch instead of by a scan at each period boundary.
+// Per-account record. `last_day` is the ledger day of its last posting.
 struct AccountRec {
   std::int64_t balance = 0;
-  std::uint64_t last_period = 0;
+  std::uint64_t last_day = 0;
   std::uint64_t postings = 0;  // number of postings; the next posting's sequence
 };
 
 struct Posting {
   Hash tx{};
-  std::uint64_t period = 0;
+  std::uint64_t day = 0;  // the ledger day (a period's charge: the day its period ended)
   std::int64_t amount = 0;   // signed change of the balance
   std::int64_t balance = 0;  // balance after the change
   std::uint64_t charter_coop = 0;  // whose charter the article is of (0: the platform's)
@@ -78,7 +76,7 @@ struct CharterVersion {
   Hash module_id{};
   Bytes module;
   std::string source;
-  std::uint64_t effective_period = 0;
+  std::uint64_t effective_period = 0;  // in the charter's own periods (weeks or months)
   Hash tx{};
 };
 
@@ -134,7 +132,10 @@ class State {
   explicit State(Overlay& kv) : kv_(kv) {}
 
   // Counters and settings ("G" keys).
-  std::uint64_t period() const { return global("period"); }
+  // The ledger's clock: the day, counted from the genesis date (day 0).
+  std::uint64_t day() const { return global("day"); }
+  // The genesis date, in days since 1970-01-01 (the calendar's origin).
+  std::int64_t genesis_day() const { return static_cast<std::int64_t>(global("genesis_day")); }
   std::uint64_t persons_count() const { return global("next_person"); }
   std::uint64_t members_count() const { return global("next_member"); }
   std::uint64_t coops_count() const { return global("next_coop"); }
@@ -261,12 +262,14 @@ class State {
   // Brings the member's share account up to the current period (no-op
   // without a settler, or while this member is already being settled).
   Check settle(std::uint64_t member);
-  std::uint64_t settled_through(std::uint64_t coop, std::uint64_t member) const;
+  // Through which of that charter's periods the account is settled; nullopt
+  // when never (then: through the period of its admission).
+  std::optional<std::uint64_t> settled_through(std::uint64_t coop, std::uint64_t member) const;
   void mark_settled(std::uint64_t coop, std::uint64_t member, std::uint64_t period);
   // While a lazy charge for boundary `period` runs, its postings carry that
   // period and the charter version in force then, not today's.
   struct Stamp {
-    std::uint64_t period = 0;
+    std::uint64_t day = 0;  // the day the charge's period ended
     std::uint64_t coop = 0;
     std::uint32_t charter_version = 0;
   };

@@ -47,7 +47,7 @@ void write_body(Writer& w, const TxBody& body) {
           w.u32(static_cast<std::uint32_t>(b.args.size()));
           for (auto a : b.args) w.i64(a);
         } else if constexpr (std::is_same_v<T, AdvancePeriod>) {
-          w.u64(b.to_period);
+          w.u64(b.to_day);
         } else if constexpr (std::is_same_v<T, DeployCharter> ||
                              std::is_same_v<T, AmendCharter>) {
           w.u64(b.coop_id);
@@ -124,7 +124,7 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
     }
     case TxKind::advance_period: {
       AdvancePeriod b;
-      b.to_period = r.u64();
+      b.to_day = r.u64();
       body = b;
       break;
     }

@@ -82,10 +82,13 @@ struct CallRule {
   std::string rule;
   std::vector<std::int64_t> args;
 };
-// Signed by the clock key; `to_period` must be the current period + 1.
+// Signed by the clock key: moves the ledger's clock to day `to_day` (days
+// since the genesis date), later than today and at most kMaxClockStep days
+// ahead. Every charter's periods that begin on the way run in calendar order.
 struct AdvancePeriod {
-  std::uint64_t to_period = 0;
+  std::uint64_t to_day = 0;
 };
+inline constexpr std::uint64_t kMaxClockStep = 366;
 // The first charter of cooperative `coop_id` (0: the platform charter,
 // signed by the operator council; otherwise by the cooperative's key). The
 // module's header must say version 1.

@@ -56,7 +56,7 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   ASSERT_EQ(b.status, 0) << b.out;
   std::string op = key("op"), clock = key("clock"), coop = key("coop"), alice = key("alice"), bob = key("bob");
   CommandRun init = run_command(std::string(ARTELD_PATH) + " init --data " + dir.str("db") + " --council " + op +
-                                " --clock " + clock + " --platform 'CLI test platform'");
+                                " --clock " + clock + " --platform 'CLI test platform' --created 2026-01-05");
   ASSERT_EQ(init.status, 0) << init.out;
   ASSERT_EQ(init.out.rfind("ledger id ", 0), 0u) << init.out;
   const std::string ledger = init.out.substr(10, 64);
@@ -153,7 +153,8 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(lines.back()["cites"]["charter"], "Platform of Consumer Cooperation");
   EXPECT_EQ(lines.back()["cites"]["number"], "2");
   EXPECT_EQ(lines.back()["cites"]["titles"]["en"], "Demurrage");
-  EXPECT_EQ(lines.back()["period"], 1);
+  EXPECT_EQ(lines.back()["day"], 7);
+  EXPECT_EQ(lines.back()["date"], "2026-01-12");
   EXPECT_EQ(lines.back()["amount"], -c1);
   EXPECT_EQ(lines.back()["charter_version"], 1);
   EXPECT_EQ(lines[1]["article"], 3);
@@ -201,7 +202,8 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   ASSERT_EQ(st2.j["charters"].size(), 2u) << st2.out;
   EXPECT_EQ(st2.j["charters"][1]["cooperative"], 1);
   EXPECT_EQ(st2.j["charters"][1]["version"], 1);
-  EXPECT_EQ(st2.j["period"], 1);
+  EXPECT_EQ(st2.j["day"], 7);
+  EXPECT_EQ(st2.j["date"], "2026-01-12");
 }
 
 }  // namespace

@@ -209,7 +209,7 @@ TEST_P(ConsumerSociety, TwelveWeeksOnARealNodeMatchPlainArithmetic) {
         if (art == 0) returned += amount;
       }
     }
-    expect(c, clock, AdvancePeriod{week}, 0, "advance");
+    expect(c, clock, AdvancePeriod{7 * week}, 0, "advance");
     model.boundary();
 
     // As recorded: the cooperatives' own accounts and the fund.

@@ -248,7 +248,7 @@ TEST_F(E2E, TwoNodesAgreeAtEveryHeight) {
     txs.push_back(i % 3 == 0 ? members[from].sign(CallRule{0, 0, "pay", {static_cast<std::int64_t>(to), 11 + i}})
                              : members[from].sign(Transfer{0, 0, to, 13 + i, ""}));
   }
-  txs.push_back(clock.sign(AdvancePeriod{1}));
+  txs.push_back(clock.sign(AdvancePeriod{7}));
   for (const auto& t : txs) {
     ok(ca, t);
     ok(cb, t);

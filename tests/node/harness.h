@@ -96,8 +96,10 @@ struct EntrySource {
 // the version it would give it (1 for a deploy, the next for an amendment).
 inline Bytes build_module(const std::vector<EntrySource>& entries,
                           const std::vector<std::string>& messages = {}, std::uint32_t version = 1,
-                          const std::vector<vm::EventDecl>& events = {}) {
+                          const std::vector<vm::EventDecl>& events = {},
+                          vm::PeriodKind period = vm::PeriodKind::Week) {
   vm::Module m;
+  m.header.period = period;
   m.events = events;
   m.compiler_version = "node-tests";
   m.header.name = "test charter";

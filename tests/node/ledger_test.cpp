@@ -128,7 +128,7 @@ TEST_F(LedgerTest, BadInputLeavesStateUntouched) {
   // Only the operator may register or advance.
   expect_rejected(coop.sign(RegisterCoop{coop.key.pk, "mine"}), "unauthorized");
   coop.nonce--;
-  expect_rejected(clock.sign(AdvancePeriod{5}), "bad_period");
+  expect_rejected(clock.sign(AdvancePeriod{0}), "bad_period");  // not a later day
 }
 
 TEST_F(LedgerTest, EveryPrefixOfATransactionIsRejectedByTheDecoder) {
@@ -445,7 +445,7 @@ TEST_F(LedgerTest, CharterRulesRunInTheVm) {
   members[1].nonce--;
 
   // The periodic clause charges 1 % at the period boundary.
-  ok(clock.sign(AdvancePeriod{1}));
+  ok(clock.sign(AdvancePeriod{7}));
   EXPECT_EQ(balance(share(1)), 8'000 - 80);
   EXPECT_EQ(balance(share(2)), 10'000 - 100);
   EXPECT_EQ(balance(share(3)), 12'000 - 120);
@@ -475,7 +475,7 @@ TEST_F(LedgerTest, AmendmentNeedsTheApprovalsTheCharterDemands) {
   Overlay v(ledger->store());
   EXPECT_EQ(State(v).charter_slot(0).active, 1u);  // effective at the next period
   EXPECT_EQ(State(v).charter_slot(0).pending, 2u);
-  ok(clock.sign(AdvancePeriod{1}));
+  ok(clock.sign(AdvancePeriod{7}));
   Overlay v2(ledger->store());
   State st(v2);
   EXPECT_EQ(st.charter_slot(0).active, 2u);

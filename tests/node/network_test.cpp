@@ -230,7 +230,7 @@ TEST_P(Network, RandomOperationsKeepTheRelationGraphMoneyAndDepositsSound) {
       case 9: {
         what = "advance";
         expect_applied = true;
-        r = one(clock, AdvancePeriod{++period});
+        r = one(clock, AdvancePeriod{7 * ++period});
         ASSERT_TRUE(r.applied) << r.error.message;
         break;
       }

@@ -171,6 +171,42 @@ TEST_F(Platform, OnePersonHoldsMembershipsInTwoCooperatives) {
   EXPECT_EQ(State(v2).nonce(*person), 2u);
 }
 
+// The clock moves by days; each charter runs its periodic clauses at its own
+// boundaries, in calendar order: from Monday 2026-01-05, forty days cross
+// the Mondays of days 7, 14, 21, 28 and 35 (the weekly platform charter)
+// and February 1st, day 27 (the monthly charter of cooperative 1).
+TEST_F(Platform, EachCharterRunsAtItsOwnBoundariesInCalendarOrder) {
+  const std::vector<vm::EventDecl> tick{{"tick", {{"period", "period"}}}};
+  // Emits event 0 with current_period().
+  const std::string emit_period = "call 6\nmov %r2, %r0\nmov %r1, 0\nmov %r3, 0\nmov %r4, 0\ncall 21\nmov %r0, 0\nexit\n";
+  ok(op.sign(DeployCharter{0, build_module({{"every_week", vm::EntryKind::Periodic, "1", 0, emit_period}}, {}, 1, tick),
+                           "weekly"}));
+  ok(op.sign(RegisterCoop{a.key.pk, "A"}));
+  ok(a.sign(DeployCharter{1,
+                          build_module({{"every_month", vm::EntryKind::Periodic, "1", 0, emit_period}}, {}, 1, tick,
+                                       vm::PeriodKind::Month),
+                          "monthly"}));
+  std::vector<Prepared> p;
+  p.push_back(prepare(clock.sign(AdvancePeriod{40}), signing_ledger()));
+  Receipt r = ledger->apply_block(p).receipts.at(0);
+  ASSERT_TRUE(r.applied) << r.error.message;
+  std::vector<std::pair<std::uint64_t, std::int64_t>> seen;  // (cooperative, period)
+  for (const auto& e : r.events) seen.emplace_back(e.coop, e.a);
+  EXPECT_EQ(seen, (std::vector<std::pair<std::uint64_t, std::int64_t>>{{0, 1}, {0, 2}, {0, 3}, {1, 1}, {0, 4}, {0, 5}}));
+  Overlay v(ledger->store());
+  EXPECT_EQ(State(v).day(), 40u);
+  // The clock never goes back, nor jumps more than a year at once.
+  refused(clock, AdvancePeriod{40}, TxCode::bad_period);
+  refused(clock, AdvancePeriod{40 + 367}, TxCode::bad_period);
+  // A charter keeps its period: a weekly version 2 of the monthly charter is
+  // refused, approved as it is by its only member.
+  ok(a.sign(AdmitMember{1, alice.key.pk, 0}));
+  refused(alice,
+          AmendCharter{1, build_module({{"every_week", vm::EntryKind::Periodic, "1", 0, emit_period}}, {}, 2, tick),
+                       "weekly now"},
+          TxCode::invalid, {&alice});
+}
+
 // The platform charter's hook runs first, then the hook of the paying
 // membership's cooperative; the events of the receipt show the order.
 TEST_F(Platform, ThePlatformsHookRunsFirstThenTheCooperatives) {
@@ -399,14 +435,14 @@ TEST_F(Platform, WhoMayDeployAndWhatVersion) {
   refused(alice, AmendCharter{1, v1, "A2"}, TxCode::invalid, {&alice, &bob});
   refused(alice, AmendCharter{1, v2, "A2"}, TxCode::approval_missing, {&alice});
   ok(alice.sign(AmendCharter{1, v2, "A2"}, {&alice, &bob}));
-  ok(clock.sign(AdvancePeriod{1}));
+  ok(clock.sign(AdvancePeriod{7}));
   ok(alice.sign(CallRule{1, 0, "store", {}}));
   Overlay v(ledger->store());
   State st(v);
   EXPECT_EQ(st.charter_slot(1).active, 2u);
   EXPECT_EQ(st.cstate_get(1, 1, 0), 2);
   // The council key cannot advance the clock, nor the clock key do anything else.
-  refused(op, AdvancePeriod{2}, TxCode::unauthorized);
+  refused(op, AdvancePeriod{14}, TxCode::unauthorized);
   refused(clock, RegisterCoop{carol.key.pk, "C"}, TxCode::unauthorized);
   // Not even a rule only the assembly must approve: the council and clock
   // keys are no persons and sign only their own kinds of transaction.

@@ -115,7 +115,7 @@ class Economy : public ::testing::Test {
   }
   void advance(std::int64_t model_rate_ppb) {
     ++period_;
-    ok({clock_.sign(node::AdvancePeriod{period_})});
+    ok({clock_.sign(node::AdvancePeriod{7 * period_})});
     model_.boundary(model_rate_ppb);
   }
 
@@ -231,7 +231,7 @@ TEST_F(Economy, TwelveWeeksOfLazyDemurrageMatchPlainArithmetic) {
   auto postings = v.st.postings(account_handle(AccountKind::share, 3), 0, 100);
   ASSERT_EQ(postings.size(), 13u);
   for (std::size_t i = 1; i < postings.size(); ++i) {
-    EXPECT_EQ(postings[i].period, i);
+    EXPECT_EQ(postings[i].day, 7 * i);  // the Monday the week's charge fell due
     EXPECT_EQ(postings[i].article, 2u);
     EXPECT_EQ(postings[i].charter_version, 1u);
   }
@@ -296,7 +296,7 @@ TEST_F(Economy, TheShippedCharterAmendedThroughItsAmendmentRule) {
     ok({coops_[0].sign(node::Contribute{m, share[m - 1], node::ContributionKind::money, "", ""})});
   auto week = [&](std::int64_t rate_ppb) {
     ++period_;
-    ok({clock_.sign(node::AdvancePeriod{period_})});
+    ok({clock_.sign(node::AdvancePeriod{7 * period_})});
     for (auto& b : share) b -= b * rate_ppb / 1'000'000'000;
   };
   for (int w = 1; w <= 3; ++w) week(5'000'000);
@@ -371,7 +371,7 @@ TEST_F(Economy, RandomSequencesConserveMoneyAndNeverOverdraw) {
       const std::size_t i = members_.size() - 1;
       ok({coops_[i % 2].sign(node::AdmitMember{1 + i % 2, members_[i].key.pk, 0})});
     } else {
-      ok({clock_.sign(node::AdvancePeriod{++period_})});
+      ok({clock_.sign(node::AdvancePeriod{7 * ++period_})});
       View v(*ledger_);
       std::int64_t total = v.balance(AccountKind::fund, 0);
       for (std::uint64_t c = 1; c <= 2; ++c) total += v.balance(AccountKind::cooperative, c);
