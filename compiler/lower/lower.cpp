@@ -595,6 +595,10 @@ class Lowerer {
         const auto& sv = c_.states[static_cast<std::size_t>(e.index)];
         return call_host("artel_state_has", {k(sv.first_slot), arg(1)});
       }
+      case Builtin::first: {
+        const auto& sv = c_.states[static_cast<std::size_t>(e.index)];
+        return call_host("artel_state_key_at", {k(sv.first_slot), k(0)});
+      }
       case Builtin::guarantees: return call_host("artel_guarantees", {arg(0), arg(1)});
       case Builtin::guaranteed_count: return call_host("artel_guaranteed_count", {arg(0)});
       case Builtin::add_guarantee: return call_host("artel_guarantee_add", {arg(0), arg(1)});

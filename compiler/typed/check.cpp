@@ -61,6 +61,8 @@ constexpr BuiltinName kBuiltins[] = {
     {"добавить_поручительство", Builtin::add_guarantee},
     {"remove_guarantee", Builtin::remove_guarantee},
     {"снять_поручительство", Builtin::remove_guarantee},
+    {"first_key", Builtin::first},
+    {"первый_ключ", Builtin::first},
     {"pro_rata", Builtin::pro_rata},
     {"пропорциональная_часть", Builtin::pro_rata},
 };
@@ -1392,7 +1394,8 @@ class Checker {
                   const std::vector<syntax::ExprPtr>& sargs) {
     if (b == Builtin::balance || b == Builtin::cooperative_account || b == Builtin::size || b == Builtin::has ||
         b == Builtin::caller || b == Builtin::current_period || b == Builtin::guarantees ||
-        b == Builtin::guaranteed_count || b == Builtin::add_guarantee || b == Builtin::remove_guarantee)
+        b == Builtin::guaranteed_count || b == Builtin::add_guarantee || b == Builtin::remove_guarantee ||
+        b == Builtin::first)
       lazy_forbids(loc, "`" + fname + "`");
     struct Sig {
       Builtin b;
@@ -1508,6 +1511,24 @@ class Checker {
         }
         auto r = make(Op::builtin, Type::of(Kind::count), loc);
         r->builtin = b;
+        r->args = std::move(args);
+        return r;
+      }
+      case Builtin::first: {
+        if (args.size() != 1) {
+          err(loc, "`" + fname + "` takes a state table");
+          return poison(loc);
+        }
+        if (!args[0] || args[0]->type.kind == Kind::void_) return poison(loc);
+        if (args[0]->op != Op::collection || args[0]->collection != Collection::state_keys ||
+            out_.states[static_cast<std::size_t>(args[0]->index)].type.kind != Kind::map) {
+          err(argloc(0), "the argument of `" + fname + "` must be a state table");
+          return poison(loc);
+        }
+        const auto& sv = out_.states[static_cast<std::size_t>(args[0]->index)];
+        auto r = make(Op::builtin, Type::of(sv.type.key), loc);
+        r->builtin = b;
+        r->index = args[0]->index;
         r->args = std::move(args);
         return r;
       }

@@ -48,6 +48,7 @@ const char* builtin_text(Builtin b) {
     case Builtin::add_guarantee: return "add_guarantee";
     case Builtin::remove_guarantee: return "remove_guarantee";
     case Builtin::pro_rata: return "pro_rata";
+    case Builtin::first: return "first_key";
   }
   return "?";
 }

@@ -56,6 +56,7 @@ enum class Builtin : std::uint8_t {
   add_guarantee,     // (member, guarantor member) -> nothing; a statement
   remove_guarantee,  // (member, guarantor member) -> nothing; a statement
   pro_rata,          // (amount money, weight, total) -> money: amount * weight / total, rounded down
+  first,             // (state table) -> its smallest key; aborts the run when the table is empty
 };
 
 // range: the counts args[0]..args[1], both included (`range(1, n)`).
