@@ -83,6 +83,8 @@ class Demo {
       if (!c) return 1;
       society_charters_.push_back(std::move(*c));
     }
+    auto network = compile_charter((shipped / "guarantor_network.artel").string());
+    if (!network) return 1;
     fs::path dir = o_.data.empty() ? fs::temp_directory_path() / ("artel-demo-" + std::to_string(::getpid())) : fs::path(o_.data);
     if (o_.data.empty()) fs::remove_all(dir);
     if (fs::exists(dir) && !fs::is_empty(dir)) {
@@ -113,6 +115,7 @@ class Demo {
       std::cout << "society charter " << c.path << ": module " << vm::to_hex(c.built.id) << "\n";
 
     if (!setup(*platform)) return 1;
+    if (!setup_network(*network)) return 1;
     for (std::uint64_t week = 1; week <= o_.weeks; ++week) {
       if (!run_week(week)) return 1;
     }
@@ -128,11 +131,12 @@ class Demo {
 
   static std::optional<Charter> compile_charter(const std::string& path) { return compile_charter_file(path, std::cerr); }
 
-  Bytes sign(node::TxBody body, const KeyPair& key) {
+  Bytes sign(node::TxBody body, const KeyPair& key, const std::vector<const KeyPair*>& approvers = {}) {
     node::Transaction tx;
     tx.signer = key.pk;
     tx.nonce = ++nonces_[key.pk];
     tx.body = std::move(body);
+    for (const KeyPair* a : approvers) node::add_approval(tx, *a, ledger_);
     return node::sign_transaction(tx, key, ledger_);
   }
 
@@ -151,6 +155,7 @@ class Demo {
   struct Pending {
     node::TxBody body;
     const KeyPair* key = nullptr;
+    std::vector<const KeyPair*> approvers = {};
   };
   // Signs and submits `items` in order, as one block where possible. A
   // rejected transaction leaves the ledger (and its signer's nonce) as it
@@ -165,7 +170,7 @@ class Demo {
     while (!todo.empty()) {
       std::vector<Bytes> batch;
       batch.reserve(todo.size());
-      for (std::size_t i : todo) batch.push_back(sign(items[i].body, *items[i].key));
+      for (std::size_t i : todo) batch.push_back(sign(items[i].body, *items[i].key, items[i].approvers));
       auto receipts = submit(std::move(batch));
       std::vector<std::size_t> again;
       std::set<node::PublicKey> gap;  // signers whose nonces a rejection left a gap in
@@ -239,6 +244,147 @@ class Demo {
     return true;
   }
 
+  // The guarantor network (source document 001): a cooperative of its own
+  // whose participants, the first of the societies' people, are members of
+  // their society too. Each pays 20,000.00 in, posts the required deposit of
+  // 10,000.00 and is vouched for by the next two participants.
+  bool setup_network(const Charter& charter) {
+    network_key_ = derive_key(o_.seed, "network", 0);
+    network_coop_ = o_.coops + 2;
+    if (!expect_all(submit({sign(node::RegisterCoop{network_key_.pk, "Guarantor network"}, operator_)}),
+                    "registering the network"))
+      return false;
+    if (!expect_all(submit({sign(node::DeployCharter{network_coop_, charter.built.bytes, charter.source}, network_key_)}),
+                    "deploying the network's charter"))
+      return false;
+    const std::uint64_t n = std::clamp<std::uint64_t>(o_.members / 10, 8, 1000);
+    std::vector<Bytes> batch;
+    for (std::uint64_t i = 0; i < n && i < o_.members; ++i)
+      batch.push_back(sign(node::AdmitMember{network_coop_, people_[i].pk, 0}, network_key_));
+    if (!expect_all(submit(std::move(batch)), "admission to the network")) return false;
+    {
+      node::Overlay view(node_->ledger().store());
+      node::State st(view);
+      for (std::uint64_t i = 0; i < n && i < o_.members; ++i) {
+        const std::uint64_t m = *st.membership(person_id(i), network_coop_);
+        network_.push_back(m);
+        person_memberships_[i].push_back(m);
+      }
+    }
+    std::vector<Pending> items;
+    for (std::size_t i = 0; i < network_.size(); ++i) {
+      items.push_back({node::Contribute{network_[i], 20'000'00, node::ContributionKind::money, "network", ""}, &network_key_});
+      contributed_ += 20'000'00;
+    }
+    if (!expect_all(submit_all(items), "a contribution to the network")) return false;
+    items.clear();
+    for (std::size_t i = 0; i < network_.size(); ++i) items.push_back({call(i, "post_deposit", {10'000'00}), &people_[i]});
+    if (!expect_all(submit_all(items), "a deposit")) return false;
+    for (int k = 1; k <= 2; ++k) {
+      items.clear();
+      for (std::size_t i = 0; i < network_.size(); ++i) {
+        const std::size_t g = (i + static_cast<std::size_t>(k)) % network_.size();
+        items.push_back({call(g, "offer_guarantee", {static_cast<std::int64_t>(network_[i])}), &people_[g]});
+      }
+      if (!expect_all(submit_all(items), "an offer of a guarantee")) return false;
+      items.clear();
+      for (std::size_t i = 0; i < network_.size(); ++i) {
+        const std::size_t g = (i + static_cast<std::size_t>(k)) % network_.size();
+        items.push_back({call(i, "accept_guarantee", {static_cast<std::int64_t>(network_[g])}), &people_[i]});
+      }
+      if (!expect_all(submit_all(items), "an acceptance of a guarantee")) return false;
+    }
+    std::cout << "guarantor network (cooperative " << network_coop_ << "): " << network_.size()
+              << " participants, each with a deposit of 10000.00 RUB and two guarantors\n";
+    return true;
+  }
+
+  node::TxBody call(std::size_t participant, const std::string& rule, std::vector<std::int64_t> args) {
+    return node::CallRule{network_coop_, network_[participant], rule, std::move(args)};
+  }
+
+  // A week of the network: deals proposed and accepted; most are performed,
+  // some fail and are compensated by the failing supplier's guarantors, some
+  // go to a dispute that three guarantors decide at level 1 and that is
+  // carried out once the two weeks for an appeal have passed.
+  void network_week(std::uint64_t week) {
+    const std::size_t n = network_.size();
+    const std::uint64_t deals = std::max<std::size_t>(1, n / 20);
+    std::vector<Pending> items;
+    std::vector<std::pair<std::size_t, std::size_t>> sides;
+    for (std::uint64_t d = 0; d < deals; ++d) {
+      const std::size_t s = rng_.below(n);
+      const std::size_t c = (s + 3 + rng_.below(n - 3)) % n;  // not the supplier, nor its guarantors
+      const std::int64_t amount = static_cast<std::int64_t>(1'000'00 + rng_.below(9'000'00));
+      items.push_back({call(s, "propose_deal",
+                            {static_cast<std::int64_t>(network_[c]), amount, static_cast<std::int64_t>(week + 4)}),
+                       &people_[s]});
+      sides.emplace_back(s, c);
+    }
+    auto proposed = submit_all(items);
+    std::vector<std::pair<std::int64_t, std::pair<std::size_t, std::size_t>>> open;
+    items.clear();
+    for (std::size_t i = 0; i < proposed.size(); ++i) {
+      count(proposed[i]);
+      if (!proposed[i].applied) continue;
+      const std::int64_t number = static_cast<std::int64_t>(++deals_);
+      items.push_back({call(sides[i].second, "accept_deal", {number}), &people_[sides[i].second]});
+      open.push_back({number, sides[i]});
+    }
+    auto accepted = submit_all(items);
+    items.clear();
+    for (std::size_t i = 0; i < accepted.size(); ++i) {
+      count(accepted[i]);
+      if (!accepted[i].applied) continue;
+      const auto [number, who] = open[i];
+      const auto [s, c] = who;
+      const std::size_t g1 = (s + 1) % n, g2 = (s + 2) % n;
+      const std::uint64_t fate = rng_.below(20);
+      if (fate < 13) {
+        items.push_back({call(c, "confirm_deal", {number}), &people_[c]});
+        ++performed_;
+      } else if (fate < 17) {
+        items.push_back({call(g1, "compensate_deal", {number, static_cast<std::int64_t>(network_[s])}), &people_[g1],
+                         {&people_[g1], &people_[g2]}});
+        ++compensations_tried_;
+      } else {
+        items.push_back({call(c, "open_dispute", {number}), &people_[c]});
+        const std::int64_t dispute = static_cast<std::int64_t>(++disputes_);
+        for (std::size_t v : {g1, g2, (c + 1) % n})
+          votes_.push_back({call(v, "vote_in_dispute", {dispute, 1}), &people_[v]});
+        enforce_.emplace_back(week + 2, Pending{call(c, "enforce_decision", {dispute}), &people_[c]});
+      }
+    }
+    for (const auto& r : submit_all(items)) {
+      count(r);
+      if (r.applied)
+        for (const auto& e : r.events) {
+          const node::StoredEvent se = node::stored_event(e);
+          if (se.name == "deal_compensated") ++compensated_;
+        }
+    }
+    for (const auto& r : submit_all(votes_)) {
+      count(r);
+      if (r.applied)
+        for (const auto& e : r.events)
+          if (node::stored_event(e).name == "dispute_decided") ++decided_;
+    }
+    votes_.clear();
+    items.clear();
+    std::vector<std::pair<std::uint64_t, Pending>> later;
+    for (auto& [due, p] : enforce_) (due <= week ? items.push_back(p) : later.push_back({due, p}));
+    enforce_ = std::move(later);
+    for (const auto& r : submit_all(items)) {
+      count(r);
+      if (r.applied) ++closed_;
+    }
+  }
+
+  void count(const node::Receipt& r) {
+    ++total_tx_;
+    if (!r.applied) ++network_rejections_[std::string(node::code_name(r.error.code))];
+  }
+
   bool run_week(std::uint64_t week) {
     std::vector<Pending> batch;
     std::vector<int> kinds;  // 0 contribution, 1 transfer, 2 return
@@ -292,6 +438,7 @@ class Demo {
       if (kinds[i] == 0) contributed_ += amounts[i];
       if (kinds[i] == 2) returned_ += amounts[i];
     }
+    network_week(week);
     // The clock moves a week: day 7 * week (the genesis date is a Monday).
     auto adv = submit({sign(node::AdvancePeriod{7 * week}, clock_)});
     if (!expect_all(adv, "advancing the period")) return false;
@@ -363,6 +510,21 @@ class Demo {
       return true;
     });
     std::cout << "platform fund: " << money(fund) << " RUB\n";
+    {
+      std::int64_t deposits = 0;
+      for (std::uint64_t m : network_)
+        deposits += st.account(account_handle(AccountKind::charter, abi::charter_account_owner(network_coop_, 0, m))).balance;
+      std::cout << "guarantor network (cooperative " << network_coop_ << "): " << network_.size() << " participants, "
+                << 2 * network_.size() << " guarantees; " << deals_ << " deals: " << performed_ << " performed, "
+                << compensated_ << " of " << compensations_tried_ << " failed deals compensated from the deposits, "
+                << disputes_ << " disputed, " << decided_ << " decided at level 1, " << closed_
+                << " carried out after the weeks for an appeal; deposits " << money(deposits) << " RUB\n";
+      if (!network_rejections_.empty()) {
+        std::cout << "network transactions refused by reason:";
+        for (const auto& [code, k] : network_rejections_) std::cout << " " << code << " " << k << ";";
+        std::cout << "\n";
+      }
+    }
     std::cout << "share accounts: " << money(shares) << " RUB; accounts the charters declare: " << money(others) << " RUB\n";
     const std::int64_t expected = contributed_ - returned_;
     std::cout << "conservation: contributions " << money(contributed_) << " - returns " << money(returned_) << " = "
@@ -408,6 +570,14 @@ class Demo {
     std::uint64_t id = 0;      // the membership's id on the ledger
   };
   std::vector<Membership> memberships_;
+  KeyPair network_key_;
+  std::uint64_t network_coop_ = 0;
+  std::vector<std::uint64_t> network_;  // participant i (person index i): its membership in the network
+  std::vector<Pending> votes_;
+  std::vector<std::pair<std::uint64_t, Pending>> enforce_;  // (week due, the enforcement)
+  std::uint64_t deals_ = 0, performed_ = 0, compensations_tried_ = 0, compensated_ = 0, disputes_ = 0, decided_ = 0,
+                closed_ = 0;
+  std::map<std::string, std::uint64_t> network_rejections_;
   std::vector<std::vector<std::uint64_t>> person_memberships_;  // by person index
   std::map<node::PublicKey, std::uint64_t> nonces_;
   std::unique_ptr<node::Node> node_;
