@@ -28,7 +28,7 @@ namespace artel::node {
   X(duplicate, 409, "the key or the membership exists already")                                              \
   X(charter_exists, 409, "a charter is deployed already; amend it instead")                                  \
   X(amendment_pending, 409, "an amendment is already waiting for the next period")                           \
-  X(bad_period, 422, "the period can only advance by one")                                                   \
+  X(bad_period, 422, "the clock can only move to a later day, at most 366 days ahead")                       \
   X(invalid, 422, "a field of the transaction is missing or inconsistent")                                   \
   X(invalid_amount, 422, "an amount is zero or negative where it must be positive")                          \
   X(invalid_transfer, 422, "a transfer from an account to itself")                                           \
