@@ -1,0 +1,404 @@
+// `artel simulate savings`: the paper's model of a savings cooperative made
+// exact (rule S, docs/savings.md), month by month, for fixed or Poisson
+// cohorts of newcomers. Amounts are in millionths of a percent of one
+// member's price, held in 64-bit integers: A, M and X are read as exact
+// decimals, so a sweep step of 0.1 never becomes 52.000000000000007.
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace artel::cli {
+
+namespace {
+
+using json = nlohmann::json;
+
+__extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
+
+constexpr std::int64_t kUnit = 1'000'000;     // one percent
+constexpr std::int64_t kWhole = 100 * kUnit;  // the price
+
+// "52.5" -> 52 500 000 (millionths of a percent), exactly; nullopt otherwise.
+std::optional<std::int64_t> parse_percent(const std::string& text) {
+  std::string s = text;
+  for (auto& ch : s)
+    if (ch == ',') ch = '.';
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.erase(0, 1);
+  const auto dot = s.find('.');
+  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
+  if ((whole.empty() && frac.empty()) || frac.size() > 6 || whole.size() > 9) return std::nullopt;
+  for (char ch : whole + frac)
+    if (ch < '0' || ch > '9') return std::nullopt;
+  frac.append(6 - frac.size(), '0');
+  const std::int64_t v = (whole.empty() ? 0 : std::stoll(whole)) * kUnit + std::stoll(frac);
+  return neg ? -v : v;
+}
+
+std::string percent(std::int64_t v) {
+  std::string s = std::to_string(v < 0 ? -v : v);
+  if (s.size() <= 6) s.insert(0, 7 - s.size(), '0');
+  s.insert(s.size() - 6, ".");
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return (v < 0 ? "-" : "") + s;
+}
+
+// splitmix64 and xoshiro256** (their reference definitions), seeded with
+// four successive splitmix64 outputs, so runs reproduce anywhere.
+struct SplitMix64 {
+  std::uint64_t s;
+  std::uint64_t next() {
+    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  }
+};
+
+struct Xoshiro256ss {
+  std::uint64_t s[4];
+  explicit Xoshiro256ss(std::uint64_t seed) {
+    SplitMix64 sm{seed};
+    for (auto& w : s) w = sm.next();
+  }
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::uint64_t next() {
+    const std::uint64_t result = rotl(s[1] * 5, 7) * 9;
+    const std::uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  // Knuth's method: exact in distribution while exp(-lambda) is a normal double.
+  std::uint64_t poisson(double lambda) {
+    const double limit = std::exp(-lambda);
+    std::uint64_t k = 0;
+    double p = 1;
+    do {
+      ++k;
+      p *= uniform();
+    } while (p > limit);
+    return k - 1;
+  }
+};
+
+// The largest Poisson mean for Knuth's method here: exp(-700) is still a
+// normal double (about 1e-304); beyond about 708 it is not.
+constexpr double kMaxPoissonMean = 700;
+
+struct Params {
+  std::int64_t founders = 0;
+  std::int64_t a = 0, m = 0, x = 0;  // millionths of a percent
+  int months = 120;
+  bool queue = false;
+};
+
+struct Cohort {
+  int joined = 0;
+  std::int64_t size = 0;
+  std::int64_t paid = 0;    // per member, millionths of a percent
+  std::int64_t funded = 0;  // members with a loan
+  int reached = -1;         // month its members reached X (step 2), -1: not yet
+  int first_loan = -1, last_loan = -1;
+  std::int64_t wait_sum = 0;  // member-months waited from reaching X to the loan
+};
+
+struct Outcome {
+  std::optional<int> first_negative;
+  i128 min_pool = 0;
+  int min_pool_month = 0;
+  std::vector<i128> pool;  // after step 2 of each month 1..months
+  std::vector<Cohort> cohorts;
+};
+
+// Rule S. At month 0 the founders join and pay A. In each month T >= 1:
+// (1) every member who joined before T and has paid less than 100 pays
+// min(M, 100 - paid); (2) every member who joined before T, has paid at
+// least X and has no loan takes 100 from the pool in order of seniority
+// (schedule: all; queue: only while the pool holds 100); (3) the month's
+// newcomers join and pay A. The pool is tested after step 2.
+Outcome simulate(const Params& p, const std::vector<std::int64_t>& newcomers) {
+  Outcome o;
+  std::vector<Cohort>& cs = o.cohorts;
+  i128 pool = static_cast<i128>(p.founders) * p.a;
+  cs.push_back({0, p.founders, p.a});
+  bool first = true;
+  for (int T = 1; T <= p.months; ++T) {
+    for (auto& c : cs) {
+      if (c.joined >= T || c.paid >= kWhole) continue;
+      const std::int64_t pay = std::min(p.m, kWhole - c.paid);
+      c.paid += pay;
+      pool += static_cast<i128>(c.size) * pay;
+    }
+    bool open = true;  // queue: stops at the first member the pool cannot fund
+    for (auto& c : cs) {
+      if (c.joined >= T || c.paid < p.x || c.funded == c.size) continue;
+      if (c.reached < 0) c.reached = T;
+      const std::int64_t want = c.size - c.funded;
+      std::int64_t give = want;
+      if (p.queue) {
+        if (!open) break;
+        const i128 can = pool / kWhole;
+        give = static_cast<std::int64_t>(std::min<i128>(want, can < 0 ? 0 : can));
+        if (give < want) open = false;
+      }
+      if (give > 0) {
+        pool -= static_cast<i128>(give) * kWhole;
+        c.funded += give;
+        c.wait_sum += give * (T - c.reached);
+        if (c.first_loan < 0) c.first_loan = T;
+        c.last_loan = T;
+      }
+      if (p.queue && !open) break;
+    }
+    o.pool.push_back(pool);
+    if (first || pool < o.min_pool) {
+      o.min_pool = pool;
+      o.min_pool_month = T;
+      first = false;
+    }
+    if (pool < 0 && !o.first_negative) o.first_negative = T;
+    const std::int64_t n =
+        T - 1 < static_cast<int>(newcomers.size()) ? newcomers[static_cast<std::size_t>(T - 1)] : 0;
+    if (n > 0) {
+      cs.push_back({T, n, p.a});
+      pool += static_cast<i128>(n) * p.a;
+    }
+  }
+  return o;
+}
+
+std::string pool_text(i128 v) {
+  // The pool in percent of one price (millionths kept).
+  const bool neg = v < 0;
+  u128 u = neg ? static_cast<u128>(-v) : static_cast<u128>(v);
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u > 0);
+  if (s.size() <= 6) s.insert(0, 7 - s.size(), '0');
+  s.insert(s.size() - 6, ".");
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return (neg ? "-" : "") + s;
+}
+
+struct Options {
+  std::string founders = "100", newcomers = "10", a, m, x;
+  int months = 120;
+  std::string policy = "schedule";
+  bool json_out = false, poisson = false, yes = false;
+  std::uint64_t runs = 1000, seed = 2007;
+  std::uint64_t draws = 0;
+};
+
+int run_simulation(const Options& o) {
+  auto fail = [](const std::string& what) {
+    std::cerr << "artel simulate savings: error: " << what << "\n";
+    return 2;
+  };
+  Params p;
+  p.months = o.months;
+  p.queue = o.policy == "queue";
+  auto a = parse_percent(o.a), m = parse_percent(o.m);
+  if (!a || *a < 0) return fail("--a must be a percentage of the price, 0 or more (e.g. 10)");
+  if (!m || *m <= 0) return fail("--m must be a positive percentage of the price (e.g. 2)");
+  if (*a + *m > kWhole) return fail("--a plus --m must not exceed 100");
+  p.a = *a;
+  p.m = *m;
+  try {
+    p.founders = std::stoll(o.founders);
+  } catch (...) {
+    return fail("--founders must be a whole number");
+  }
+  if (p.founders < 1) return fail("--founders must be at least 1");
+  if (o.months < 1 || o.months > 100'000) return fail("--months must be between 1 and 100000");
+  auto mean = parse_percent(o.newcomers);  // a decimal; for fixed cohorts, whole
+  if (!mean || *mean < 0) return fail("--newcomers must not be negative");
+  if (o.poisson && *mean == 0) return fail("--newcomers: a Poisson mean must be positive");
+  if (!o.poisson && *mean % kUnit != 0) return fail("--newcomers must be a whole number without --poisson");
+  const double lambda = static_cast<double>(*mean) / kUnit;
+  if (o.poisson && lambda > kMaxPoissonMean)
+    return fail(
+        "--newcomers: a Poisson mean above 700 is beyond Knuth's method here (exp(-mean) underflows)");
+  if (o.poisson && o.runs > 10'000'000 && !o.yes) return fail("--runs above 10000000 needs --yes");
+  if (o.poisson && o.runs < 1) return fail("--runs must be at least 1");
+  if (o.draws > 0) {
+    // The first cohort sizes the generator draws from --seed: the same
+    // numbers on every machine.
+    Xoshiro256ss rng(o.seed);
+    for (std::uint64_t i = 0; i < o.draws; ++i) std::cout << (i ? " " : "") << rng.poisson(lambda);
+    std::cout << "\n";
+    return 0;
+  }
+  // --x VALUE or FROM:TO:STEP
+  std::vector<std::int64_t> xs;
+  {
+    std::vector<std::string> parts;
+    std::string cur;
+    for (char ch : o.x + ":") {
+      if (ch == ':') {
+        parts.push_back(cur);
+        cur.clear();
+      } else {
+        cur.push_back(ch);
+      }
+    }
+    if (parts.size() != 1 && parts.size() != 3) return fail("--x is a threshold or FROM:TO:STEP");
+    std::vector<std::int64_t> v;
+    for (const auto& s : parts) {
+      auto q = parse_percent(s);
+      if (!q) return fail("--x: '" + s + "' is not a percentage");
+      v.push_back(*q);
+    }
+    if (v.size() == 1) {
+      xs.push_back(v[0]);
+    } else {
+      if (v[2] <= 0 || v[1] < v[0]) return fail("--x FROM:TO:STEP needs FROM <= TO and STEP > 0");
+      if ((v[1] - v[0]) / v[2] > 10'000) return fail("--x: more than 10000 thresholds");
+      for (std::int64_t x = v[0]; x <= v[1]; x += v[2]) xs.push_back(x);
+    }
+    for (auto x : xs)
+      if (x <= p.a || x > kWhole)
+        return fail("--x: the threshold must be above --a and at most 100, not " + percent(x));
+  }
+  json out = json::array();
+  for (std::int64_t x : xs) {
+    p.x = x;
+    json r{{"x", percent(x)},   {"policy", o.policy}, {"founders", p.founders},
+           {"a", percent(p.a)}, {"m", percent(p.m)},  {"months", p.months}};
+    if (!o.poisson) {
+      const std::vector<std::int64_t> cohorts(static_cast<std::size_t>(p.months), *mean / kUnit);
+      Outcome s = simulate(p, cohorts);
+      r["newcomers"] = *mean / kUnit;
+      r["first_negative_month"] = s.first_negative ? json(*s.first_negative) : json(nullptr);
+      r["min_pool"] = pool_text(s.min_pool);
+      r["min_pool_month"] = s.min_pool_month;
+      json pool = json::array();
+      for (auto v : s.pool) pool.push_back(pool_text(v));
+      r["pool"] = pool;
+      if (p.queue) {
+        json waits = json::array();
+        std::int64_t members = 0, sum = 0, waiting = 0;
+        int longest = 0;
+        for (const auto& c : s.cohorts) {
+          if (c.reached < 0) continue;
+          const int last = c.funded == c.size ? c.last_loan - c.reached : p.months - c.reached;
+          waits.push_back({{"joined", c.joined},
+                           {"reached", c.reached},
+                           {"first_loan", c.first_loan < 0 ? json(nullptr) : json(c.first_loan)},
+                           {"last_loan", c.funded == c.size ? json(c.last_loan) : json(nullptr)},
+                           {"funded", c.funded},
+                           {"size", c.size}});
+          members += c.funded;
+          sum += c.wait_sum;
+          longest = std::max(longest, last);
+          waiting += c.size - c.funded;
+        }
+        r["cohorts"] = waits;
+        r["mean_wait"] =
+            members > 0 ? json(static_cast<double>(sum) / static_cast<double>(members)) : json(nullptr);
+        r["longest_wait"] = longest;
+        r["waiting_at_horizon"] = waiting;
+      }
+    } else {
+      Xoshiro256ss rng(o.seed);  // each threshold starts again from the seed
+      std::uint64_t failures = 0;
+      double first_sum = 0;
+      std::vector<std::int64_t> cohorts(static_cast<std::size_t>(p.months));
+      for (std::uint64_t run = 0; run < o.runs; ++run) {
+        for (auto& c : cohorts) c = static_cast<std::int64_t>(rng.poisson(lambda));
+        Outcome s = simulate(p, cohorts);
+        if (s.first_negative) {
+          ++failures;
+          first_sum += *s.first_negative;
+        }
+        if (!o.json_out && o.runs >= 100'000 && run % (o.runs / 50) == 0)
+          std::cerr << "\r" << (run * 100 / o.runs) << " %" << std::flush;
+      }
+      if (!o.json_out && o.runs >= 100'000) std::cerr << "\r100 %\n";
+      const double nr = static_cast<double>(o.runs), ph = static_cast<double>(failures) / nr,
+                   z = 1.959963984540054;
+      const double denom = 1 + z * z / nr;
+      const double centre = (ph + z * z / (2 * nr)) / denom;
+      const double half = z * std::sqrt(ph * (1 - ph) / nr + z * z / (4 * nr * nr)) / denom;
+      r["newcomers_mean"] = lambda;
+      r["runs"] = o.runs;
+      r["seed"] = o.seed;
+      r["failures"] = failures;
+      r["p_fail"] = ph;
+      r["ci_low"] = std::max(0.0, centre - half);
+      r["ci_high"] = std::min(1.0, centre + half);
+      r["mean_first_negative_month"] =
+          failures > 0 ? json(first_sum / static_cast<double>(failures)) : json(nullptr);
+    }
+    out.push_back(r);
+  }
+  if (o.json_out) {
+    std::cout << (out.size() == 1 ? out[0] : out).dump(2) << "\n";
+    return 0;
+  }
+  for (const auto& r : out) {
+    std::cout << "x = " << r["x"].get<std::string>() << " %, " << r["policy"].get<std::string>() << ": ";
+    if (o.poisson) {
+      std::cout << r["failures"] << " of " << r["runs"] << " runs became a pyramid within " << p.months
+                << " months: p = " << r["p_fail"] << " (95 % interval " << r["ci_low"] << " to "
+                << r["ci_high"] << ")\n";
+    } else {
+      std::cout << (r["first_negative_month"].is_null()
+                        ? std::string("the pool never goes negative")
+                        : "the pool goes negative in month " + r["first_negative_month"].dump())
+                << "; lowest pool " << r["min_pool"].get<std::string>() << " % of a price in month "
+                << r["min_pool_month"];
+      if (p.queue)
+        std::cout << "; longest wait " << r["longest_wait"] << " months, " << r["waiting_at_horizon"]
+                  << " members still waiting at the horizon";
+      std::cout << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_simulate_commands(CLI::App& app, Context& ctx) {
+  auto* sim = app.add_subcommand("simulate", "Simulate a cooperative's economics");
+  sim->require_subcommand(1);
+  static Options o;
+  auto* savings =
+      sim->add_subcommand("savings", "Rule S month by month (docs/savings.md): when the pool goes negative");
+  savings->add_option("--founders", o.founders, "members joining at month 0 (N)");
+  savings->add_option("--newcomers", o.newcomers, "newcomers each month (n); with --poisson, the mean");
+  savings->add_option("--a", o.a, "initial contribution, percent of the price")->required();
+  savings->add_option("--m", o.m, "monthly payment, percent of the price")->required();
+  savings->add_option("--x", o.x, "loan threshold, percent of the price, or FROM:TO:STEP")->required();
+  savings->add_option("--months", o.months, "horizon (default 120)");
+  savings
+      ->add_option("--policy", o.policy,
+                   "schedule (the paper: every entitled member is funded) or queue (the charter)")
+      ->check(CLI::IsMember({"schedule", "queue"}));
+  savings->add_flag("--poisson", o.poisson, "Poisson cohorts; report the probability of a pyramid");
+  savings->add_option("--runs", o.runs, "Poisson runs (default 1000)");
+  savings->add_option("--seed", o.seed, "seed of xoshiro256** (default 2007)");
+  savings->add_flag("--yes", o.yes, "allow more than 10000000 runs");
+  savings->add_option("--draws", o.draws,
+                      "print the first K Poisson cohort sizes drawn from --seed, and stop");
+  savings->add_flag("--json", o.json_out, "print JSON");
+  savings->callback([&ctx] { ctx.exit_code = run_simulation(o); });
+}
+
+}  // namespace artel::cli
