@@ -148,15 +148,13 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) sizes.push_back(std::stoull(argv[i]));
   if (sizes.empty()) sizes = {10'000, 100'000, 1'000'000};
   Diagnostics diags;
-  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/platform.artel";
-  compiler::DirectoryLibraryLoader libs(std::string(ARTEL_SOURCE_DIR) + "/stdlib");
-  auto fe = compiler::run_frontend(path, libs, diags);
-  std::optional<module::Built> built;
-  if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
-  if (!built) {
+  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/platform.artel",
+                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
+  if (!b) {
     diags.print(std::cerr);
     return 1;
   }
+  const module::Built* built = &b->built;
   for (auto n : sizes)
     if (!run(n, *built)) return 1;
   return 0;

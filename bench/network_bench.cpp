@@ -48,16 +48,13 @@ struct Charter {
 
 std::optional<Charter> compile(const std::string& name) {
   Diagnostics diags;
-  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/" + name;
-  compiler::DirectoryLibraryLoader libs(std::string(ARTEL_SOURCE_DIR) + "/stdlib");
-  auto fe = compiler::run_frontend(path, libs, diags);
-  std::optional<module::Built> built;
-  if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
-  if (!built) {
+  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/" + name,
+                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
+  if (!b) {
     diags.print(std::cerr);
     return std::nullopt;
   }
-  return Charter{"bench", std::move(*built), std::move(*fe.typed)};
+  return Charter{"bench", std::move(b->built), std::move(b->typed)};
 }
 
 class Bench {

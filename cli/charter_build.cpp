@@ -9,10 +9,7 @@ namespace artel::cli {
 
 std::optional<CompiledCharter> compile_charter_file(const std::string& path, std::ostream& err) {
   Diagnostics diags;
-  compiler::DirectoryLibraryLoader libs(compiler::default_stdlib_dir());
-  auto fe = compiler::run_frontend(path, libs, diags);
-  std::optional<module::Built> built;
-  if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
+  auto built = compiler::build_file(path, compiler::default_stdlib_dir(), diags);
   diags.print(err);
   if (!built) return std::nullopt;
   std::string error;
@@ -21,7 +18,7 @@ std::optional<CompiledCharter> compile_charter_file(const std::string& path, std
     err << "error: " << error << "\n";
     return std::nullopt;
   }
-  return CompiledCharter{path, std::move(*source), std::move(*fe.typed), std::move(*built)};
+  return CompiledCharter{path, std::move(*source), std::move(built->typed), std::move(built->built)};
 }
 
 }  // namespace artel::cli

@@ -12,6 +12,7 @@
 
 #include "charter_build.h"
 #include "commands.h"
+#include "splitmix.h"
 #include "compiler/driver.h"
 #include "file_io.h"
 #include "node/genesis.h"
@@ -44,13 +45,8 @@ struct DemoOptions {
 // splitmix64: a small deterministic generator, so the same seed gives the
 // same ledger on every machine.
 struct Random {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  SplitMix64 g;
+  std::uint64_t next() { return g.next(); }
   std::uint64_t below(std::uint64_t n) { return n == 0 ? 0 : next() % n; }
 };
 
@@ -66,7 +62,7 @@ class Demo {
  public:
   explicit Demo(const DemoOptions& o) : o_(o), rng_{0} {
     node::Hash h = node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(o.seed.data()), o.seed.size()));
-    for (int i = 0; i < 8; ++i) rng_.s = (rng_.s << 8) | h[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 8; ++i) rng_.g.s = (rng_.g.s << 8) | h[static_cast<std::size_t>(i)];
   }
 
   int run() {

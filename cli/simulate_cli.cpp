@@ -5,13 +5,16 @@
 // decimals, so a sweep step of 0.1 never becomes 52.000000000000007.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "commands.h"
+#include "splitmix.h"
 
 namespace artel::cli {
 
@@ -53,15 +56,6 @@ std::string percent(std::int64_t v) {
 
 // splitmix64 and xoshiro256** (their reference definitions), seeded with
 // four successive splitmix64 outputs, so runs reproduce anywhere.
-struct SplitMix64 {
-  std::uint64_t s;
-  std::uint64_t next() {
-    std::uint64_t z = (s += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-};
 
 struct Xoshiro256ss {
   std::uint64_t s[4];
@@ -204,7 +198,94 @@ struct Options {
   bool json_out = false, poisson = false, yes = false;
   std::uint64_t runs = 1000, seed = 2007;
   std::uint64_t draws = 0;
+  std::string svg;
 };
+
+// A small line chart in SVG: what members and lawyers would rather look at
+// than read. Series are (label, points); `zero` draws the y = 0 line.
+struct Series {
+  std::string label;
+  std::vector<std::pair<double, double>> points;
+  std::vector<std::pair<double, double>> band;  // optional: (low, high) per point, as error bars
+};
+
+std::string svg_escape(const std::string& t) {
+  std::string o;
+  for (char ch : t) {
+    if (ch == '<')
+      o += "&lt;";
+    else if (ch == '>')
+      o += "&gt;";
+    else if (ch == '&')
+      o += "&amp;";
+    else
+      o += ch;
+  }
+  return o;
+}
+
+bool write_svg(const std::string& path, const std::string& title, const std::string& xlabel,
+               const std::string& ylabel, const std::vector<Series>& series, bool zero) {
+  double x0 = 1e300, x1 = -1e300, y0 = zero ? 0 : 1e300, y1 = zero ? 0 : -1e300;
+  for (const auto& s : series) {
+    for (auto [x, y] : s.points) {
+      x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+    }
+    for (auto [lo, hi] : s.band) y0 = std::min(y0, lo), y1 = std::max(y1, hi);
+  }
+  if (x0 > x1) x0 = 0, x1 = 1;
+  if (y0 > y1) y0 = 0, y1 = 1;
+  if (x1 <= x0) x1 = x0 + 1;
+  if (y1 <= y0) y1 = y0 + 1;
+  const double W = 860, H = 460, L = 80, R = 200, T = 40, B = 50;
+  auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
+  auto py = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
+  static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
+                                  "#ff7f0e", "#17becf", "#8c564b", "#e377c2"};
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
+    << "' font-family='sans-serif' font-size='12'>\n";
+  o << "<rect width='100%' height='100%' fill='white'/>\n";
+  o << "<text x='" << L << "' y='22' font-size='15'>" << svg_escape(title) << "</text>\n";
+  o << "<line x1='" << L << "' y1='" << H - B << "' x2='" << W - R << "' y2='" << H - B
+    << "' stroke='black'/>\n";
+  o << "<line x1='" << L << "' y1='" << T << "' x2='" << L << "' y2='" << H - B << "' stroke='black'/>\n";
+  for (int i = 0; i <= 5; ++i) {
+    const double xv = x0 + (x1 - x0) * i / 5, yv = y0 + (y1 - y0) * i / 5;
+    char bx[32], by[32];
+    std::snprintf(bx, sizeof bx, "%.4g", xv);
+    std::snprintf(by, sizeof by, "%.4g", yv);
+    o << "<text x='" << px(xv) << "' y='" << H - B + 16 << "' text-anchor='middle'>" << bx << "</text>\n";
+    o << "<text x='" << L - 6 << "' y='" << py(yv) + 4 << "' text-anchor='end'>" << by << "</text>\n";
+  }
+  o << "<text x='" << (L + W - R) / 2 << "' y='" << H - 12 << "' text-anchor='middle'>" << svg_escape(xlabel)
+    << "</text>\n";
+  o << "<text x='16' y='" << (T + H - B) / 2 << "' transform='rotate(-90 16 " << (T + H - B) / 2
+    << ")' text-anchor='middle'>" << svg_escape(ylabel) << "</text>\n";
+  if (zero && y0 < 0 && y1 > 0)
+    o << "<line x1='" << L << "' y1='" << py(0) << "' x2='" << W - R << "' y2='" << py(0)
+      << "' stroke='#d62728' stroke-dasharray='6 4'/><text x='" << W - R + 4 << "' y='" << py(0) + 4
+      << "' fill='#d62728'>0: a pyramid below</text>\n";
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const char* c = colours[k % 8];
+    o << "<polyline fill='none' stroke='" << c << "' stroke-width='1.5' points='";
+    for (auto [x, y] : series[k].points) o << px(x) << "," << py(y) << " ";
+    o << "'/>\n";
+    for (std::size_t i = 0; i < series[k].band.size() && i < series[k].points.size(); ++i) {
+      const double x = series[k].points[i].first;
+      o << "<line x1='" << px(x) << "' y1='" << py(series[k].band[i].first) << "' x2='" << px(x) << "' y2='"
+        << py(series[k].band[i].second) << "' stroke='" << c << "'/>\n";
+    }
+    o << "<text x='" << W - R + 10 << "' y='" << T + 16 * (k + 1) << "' fill='" << c << "'>"
+      << svg_escape(series[k].label) << "</text>\n";
+  }
+  o << "</svg>\n";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const std::string text = o.str();
+  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  return std::fclose(f) == 0 && ok;
+}
 
 int run_simulation(const Options& o) {
   auto fail = [](const std::string& what) {
@@ -277,6 +358,8 @@ int run_simulation(const Options& o) {
         return fail("--x: the threshold must be above --a and at most 100, not " + percent(x));
   }
   json out = json::array();
+  std::vector<Series> chart;
+  Series probability{"failure probability (95 % interval)", {}, {}};
   for (std::int64_t x : xs) {
     p.x = x;
     json r{{"x", percent(x)},   {"policy", o.policy}, {"founders", p.founders},
@@ -289,7 +372,13 @@ int run_simulation(const Options& o) {
       r["min_pool"] = pool_text(s.min_pool);
       r["min_pool_month"] = s.min_pool_month;
       json pool = json::array();
-      for (auto v : s.pool) pool.push_back(pool_text(v));
+      Series line{"x = " + percent(x) + " %", {}, {}};
+      int month = 1;
+      for (auto v : s.pool) {
+        pool.push_back(pool_text(v));
+        line.points.emplace_back(month++, static_cast<double>(v) / kUnit);
+      }
+      chart.push_back(std::move(line));
       r["pool"] = pool;
       if (p.queue) {
         json waits = json::array();
@@ -345,8 +434,22 @@ int run_simulation(const Options& o) {
       r["ci_high"] = std::min(1.0, centre + half);
       r["mean_first_negative_month"] =
           failures > 0 ? json(first_sum / static_cast<double>(failures)) : json(nullptr);
+      probability.points.emplace_back(static_cast<double>(x) / kUnit, ph);
+      probability.band.emplace_back(r["ci_low"].get<double>(), r["ci_high"].get<double>());
     }
     out.push_back(r);
+  }
+  if (!o.svg.empty()) {
+    const std::string who = std::to_string(p.founders) + " founders, " + o.newcomers +
+                            " newcomers a month, a = " + percent(p.a) + " %, m = " + percent(p.m) + " %";
+    const bool ok = o.poisson
+                        ? write_svg(o.svg,
+                                    "Probability of a pyramid within " + std::to_string(p.months) +
+                                        " months (" + who + ", " + std::to_string(o.runs) + " Poisson runs)",
+                                    "loan threshold x, %", "probability", {probability}, false)
+                        : write_svg(o.svg, "The pool (" + who + ", " + o.policy + ")", "month",
+                                    "pool, % of one price", chart, true);
+    if (!ok) return fail("--svg: cannot write " + o.svg);
   }
   if (o.json_out) {
     std::cout << (out.size() == 1 ? out[0] : out).dump(2) << "\n";
@@ -395,6 +498,9 @@ void add_simulate_commands(CLI::App& app, Context& ctx) {
   savings->add_option("--runs", o.runs, "Poisson runs (default 1000)");
   savings->add_option("--seed", o.seed, "seed of xoshiro256** (default 2007)");
   savings->add_flag("--yes", o.yes, "allow more than 10000000 runs");
+  savings->add_option("--svg", o.svg,
+                      "draw the pool over the months (or, with --poisson, the failure probability against "
+                      "the threshold) into FILE");
   savings->add_option("--draws", o.draws,
                       "print the first K Poisson cohort sizes drawn from --seed, and stop");
   savings->add_flag("--json", o.json_out, "print JSON");

@@ -75,6 +75,15 @@ std::optional<module::Built> compile(const typed::Charter& charter, const std::s
   return module::build(charter, *object, path, diags);
 }
 
+std::optional<FileBuild> build_file(const std::string& path, const std::filesystem::path& stdlib, Diagnostics& diags) {
+  DirectoryLibraryLoader libs(stdlib);
+  auto fe = run_frontend(path, libs, diags);
+  if (!fe.typed) return std::nullopt;
+  auto built = compile(*fe.typed, path, diags);
+  if (!built) return std::nullopt;
+  return FileBuild{std::move(*fe.typed), std::move(*built)};
+}
+
 namespace {
 void* trampoline(void* arg) {
   (*static_cast<const std::function<void()>*>(arg))();

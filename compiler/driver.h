@@ -44,6 +44,15 @@ Frontend run_frontend(const std::string& path, typed::LibraryLoader& libs, Diagn
 [[nodiscard]] std::optional<module::Built> compile(const typed::Charter& charter, const std::string& path,
                                                    Diagnostics& diags);
 
+// A charter file compiled in full: its checked charter and its module.
+struct FileBuild {
+  typed::Charter typed;
+  module::Built built;
+};
+// Reads, checks and compiles the charter at `path` with the libraries in
+// `stdlib`; nullopt when it does not compile (the reasons are in `diags`).
+std::optional<FileBuild> build_file(const std::string& path, const std::filesystem::path& stdlib, Diagnostics& diags);
+
 // Runs `fn` on a thread with a large stack: the parser and checker recurse
 // over nesting that the parser bounds, but deeply nested input still needs
 // more than the default 8 MB under sanitizers.

@@ -71,13 +71,13 @@ struct Charters {
 
 std::optional<module::Built> compile_shipped(const std::string& name) {
   Diagnostics diags;
-  const std::string path = std::string(ARTEL_SOURCE_DIR) + "/charters/" + name;
-  compiler::DirectoryLibraryLoader libs(std::string(ARTEL_SOURCE_DIR) + "/stdlib");
-  auto fe = compiler::run_frontend(path, libs, diags);
-  std::optional<module::Built> built;
-  if (fe.typed) built = compiler::compile(*fe.typed, path, diags);
-  if (!built) diags.print(std::cerr);
-  return built;
+  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/" + name,
+                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
+  if (!b) {
+    diags.print(std::cerr);
+    return std::nullopt;
+  }
+  return std::move(b->built);
 }
 
 // Transfers per second a node applies and durably commits, over HTTP. With

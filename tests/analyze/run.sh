@@ -79,5 +79,18 @@ for bad in "--a 10 --m 0 --x 52" "--a 60 --m 50 --x 70" "--a 10 --m 2 --x 10" "-
   rc=$?
   if [ $rc -eq 2 ] && echo "$out" | grep -q -- "error: --"; then echo "ok    simulate refused: $bad"; else echo "FAIL  simulate $bad: exit $rc: $out"; status=1; fi
 done
+# --svg: well-formed SVG, one line per threshold, the zero line marked.
+svg=$(mktemp --suffix=.svg)
+"$artel" simulate savings --founders 100 --newcomers 10 --a 10 --m 2 --x 50:56:2 --svg "$svg" >/dev/null
+if python3 -c "
+import sys, xml.dom.minidom as m
+d = m.parse(sys.argv[1])
+lines = d.getElementsByTagName('polyline')
+texts = [t.firstChild.data for t in d.getElementsByTagName('text') if t.firstChild]
+assert len(lines) == 4, len(lines)
+assert any('pyramid below' in t for t in texts)
+assert any(t == 'x = 56 %' for t in texts)
+" "$svg"; then echo "ok    simulate --svg"; else echo "FAIL  simulate --svg"; status=1; fi
+rm -f "$svg"
 python3 "$here/check.py" "$artel" || status=1
 exit $status
