@@ -13,6 +13,11 @@ if ! (cd "$root" && "$artel" test --require-coverage charters/scenarios/*.scenar
   echo "FAIL: the shipped scenarios"
   status=1
 fi
+echo "== tests/scenarios/tutorial (the tutorial's charter)"
+if ! (cd "$here" && "$artel" test --require-coverage tutorial/*.scenario); then
+  echo "FAIL: the tutorial's scenarios"
+  status=1
+fi
 cd "$here/fail"
 for f in *.scenario; do
   out=$("$artel" test "$f" 2>&1)
