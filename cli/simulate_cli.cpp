@@ -13,7 +13,18 @@
 #include <string>
 #include <vector>
 
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "charter_build.h"
 #include "commands.h"
+#include "compiler/driver.h"
+#include "node/calendar.h"
+#include "node/genesis.h"
+#include "node/ledger.h"
+#include "node/state.h"
+#include "node/transaction.h"
 #include "splitmix.h"
 
 namespace artel::cli {
@@ -199,6 +210,8 @@ struct Options {
   std::uint64_t runs = 1000, seed = 2007;
   std::uint64_t draws = 0;
   std::string svg;
+  std::string engine = "model";
+  std::string charter;  // --engine charter: the savings charter (default: the shipped one)
 };
 
 // A small line chart in SVG: what members and lawyers would rather look at
@@ -287,6 +300,184 @@ bool write_svg(const std::string& path, const std::string& title, const std::str
   return std::fclose(f) == 0 && ok;
 }
 
+// --engine charter: the same story on the real ledger. The compiled savings
+// charter runs a cooperative of its own (no platform charter, so no
+// demurrage), with its own parameters (initial contribution, monthly
+// payment, loan threshold; every target its minimum target, which is 100 %).
+// Month T of rule S is the charter's month T: the clock moves to its first
+// day (the charter grants what its fund allows), every member who joined
+// before pays (step 1), the cooperative asks for the month's loans
+// (grant_loans_now, step 2), then the month's newcomers join and pay their
+// initial contribution (step 3). The loan months of every cohort must be
+// those of the queue policy of the fast model on the same cohorts.
+int run_engine(const Options& o, Params p, const std::vector<std::int64_t>& cohorts) {
+  namespace fs = std::filesystem;
+  auto fail = [](const std::string& what) {
+    std::cerr << "artel simulate savings --engine charter: error: " << what << "\n";
+    return 1;
+  };
+  const std::string path =
+      o.charter.empty()
+          ? (compiler::default_stdlib_dir().parent_path() / "charters" / "savings_cooperative.artel").string()
+          : o.charter;
+  auto charter = compile_charter_file(path, std::cerr);
+  if (!charter) return 1;
+  auto param = [&](const char* name) -> std::optional<std::int64_t> {
+    for (const auto& q : charter->built.module.parameters)
+      if (q.name == name) return q.value;
+    return std::nullopt;
+  };
+  auto a = param("initial_contribution"), m = param("monthly_payment"), x = param("loan_threshold"),
+       target = param("minimum_target");
+  if (!a || !m || !x || !target)
+    return fail(path +
+                " has not the savings charter's parameters (initial_contribution, monthly_payment, "
+                "loan_threshold, minimum_target)");
+  // Rates are in parts per billion: 1 % = 10^7; here 1 % = 10^6.
+  p.a = *a / 10;
+  p.m = *m / 10;
+  p.x = *x / 10;
+  p.queue = true;
+  const Outcome model = simulate(p, cohorts);
+
+  node::crypto_init();
+  auto key = [](const std::string& role, std::uint64_t i) {
+    const std::string material = "artel-simulate|" + role + "|" + std::to_string(i);
+    node::Hash h =
+        node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
+    return node::KeyPair::from_seed(std::span<const std::uint8_t, 32>(h.data(), 32));
+  };
+  const node::KeyPair council = key("council", 0), clock = key("clock", 0), coop = key("coop", 0);
+  node::Genesis g;
+  g.platform = "artel simulate";
+  g.council = {council.pk};
+  g.clock_key = clock.pk;
+  g.created = "2026-01-05";
+  g.salt = key("salt", 0).pk;
+  std::random_device rd;
+  const fs::path dir = fs::temp_directory_path() /
+                       ("artel-simulate-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  struct Cleanup {
+    fs::path d;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(d, ec);
+    }
+  } cleanup{dir};
+  node::Ledger ledger(dir.string(), g.document());
+  const node::Hash id = ledger.id();
+  std::map<node::PublicKey, std::uint64_t> nonces;
+  std::vector<node::KeyPair> people;
+  std::vector<std::size_t> cohort_of;       // member id - 1 -> cohort index
+  std::map<std::uint64_t, int> loan_month;  // member id -> month of its loan
+  auto sign = [&](const node::KeyPair& k, node::TxBody body) {
+    node::Transaction tx;
+    tx.signer = k.pk;
+    tx.nonce = ++nonces[k.pk];
+    tx.body = std::move(body);
+    return node::sign_transaction(tx, k, id);
+  };
+  // Applies a block; a refusal other than `allowed` (a message part) stops the run.
+  auto apply = [&](std::vector<std::pair<const node::KeyPair*, node::TxBody>> txs, int month,
+                   const std::string& allowed) -> std::optional<std::string> {
+    std::vector<node::Prepared> ps;
+    for (auto& [k, body] : txs) ps.push_back(node::prepare(sign(*k, std::move(body)), id));
+    auto result = ledger.apply_block(ps);
+    for (std::size_t i = 0; i < result.receipts.size(); ++i) {
+      const auto& r = result.receipts[i];
+      if (!r.applied) {
+        --nonces[txs[i].first->pk];
+        if (allowed.empty() || r.error.message.find(allowed) == std::string::npos)
+          return std::string(node::code_name(r.error.code)) + ": " + r.error.message;
+        continue;
+      }
+      for (const auto& e : r.events) {
+        const node::StoredEvent se = node::stored_event(e);
+        if (se.name == "loan_granted" && !se.values.empty())
+          loan_month[static_cast<std::uint64_t>(se.values[0].value)] = month;
+      }
+    }
+    return std::nullopt;
+  };
+  if (auto e = apply({{&council, node::RegisterCoop{coop.pk, "Savings cooperative"}}}, 0, ""))
+    return fail(*e);
+  if (auto e = apply({{&coop, node::DeployCharter{1, charter->built.bytes, charter->source}}}, 0, ""))
+    return fail(*e);
+  auto join = [&](std::size_t cohort, std::int64_t count, int month) -> std::optional<std::string> {
+    std::vector<std::pair<const node::KeyPair*, node::TxBody>> admit, joins;
+    for (std::int64_t i = 0; i < count; ++i) {
+      people.push_back(key("member", people.size()));
+      cohort_of.push_back(cohort);
+      const std::uint64_t member = people.size();
+      admit.push_back({&coop, node::AdmitMember{1, people.back().pk, 0}});
+      admit.push_back({&coop, node::Contribute{member, 3 * *target, node::ContributionKind::money, "", ""}});
+    }
+    if (auto e = apply(std::move(admit), month, "")) return e;
+    for (std::size_t k = people.size() - static_cast<std::size_t>(count); k < people.size(); ++k)
+      joins.push_back({&people[k], node::CallRule{1, k + 1, "join", {*target}}});
+    return apply(std::move(joins), month, "");
+  };
+  if (auto e = join(0, p.founders, 0)) return fail("founders: " + *e);
+  const node::Calendar cal(*node::Calendar::parse_date(g.created));
+  for (int T = 1; T <= p.months; ++T) {
+    if (auto e = apply({{&clock, node::AdvancePeriod{cal.first_day(vm::PeriodKind::Month,
+                                                                   static_cast<std::uint64_t>(T))}}},
+                       T, ""))
+      return fail("month " + std::to_string(T) + ": " + *e);
+    std::vector<std::pair<const node::KeyPair*, node::TxBody>> pays;
+    for (std::size_t k = 0; k < people.size(); ++k)
+      pays.push_back({&people[k], node::CallRule{1, k + 1, "pay_monthly", {}}});
+    if (auto e = apply(std::move(pays), T, "paid in full"))
+      return fail("month " + std::to_string(T) + ": " + *e);
+    if (auto e = apply({{&coop, node::CallRule{1, 0, "grant_loans_now", {}}}}, T, ""))
+      return fail("month " + std::to_string(T) + ": " + *e);
+    const std::int64_t n = cohorts[static_cast<std::size_t>(T - 1)];
+    if (n > 0)
+      if (auto e = join(static_cast<std::size_t>(T), n, T))
+        return fail("month " + std::to_string(T) + ": " + *e);
+  }
+  // Cohort by cohort: the months of its first and last loan, and how many.
+  json rows = json::array();
+  bool agree = true;
+  std::size_t index = 0;
+  for (const auto& c : model.cohorts) {
+    int first = -1, last = -1;
+    std::int64_t funded = 0;
+    for (std::size_t k = 0; k < cohort_of.size(); ++k) {
+      if (cohort_of[k] != index) continue;
+      auto it = loan_month.find(k + 1);
+      if (it == loan_month.end()) continue;
+      ++funded;
+      first = first < 0 ? it->second : std::min(first, it->second);
+      last = std::max(last, it->second);
+    }
+    const bool same = funded == c.funded && first == c.first_loan && (funded == 0 || last == c.last_loan);
+    agree = agree && same;
+    rows.push_back(
+        {{"joined", c.joined},
+         {"size", c.size},
+         {"model", {{"funded", c.funded}, {"first_loan", c.first_loan}, {"last_loan", c.last_loan}}},
+         {"charter", {{"funded", funded}, {"first_loan", first}, {"last_loan", last}}},
+         {"same", same}});
+    ++index;
+  }
+  json out{{"engine", "charter"}, {"charter", path},        {"a", percent(p.a)},  {"m", percent(p.m)},
+           {"x", percent(p.x)},   {"founders", p.founders}, {"months", p.months}, {"members", people.size()},
+           {"cohorts", rows},     {"agree", agree}};
+  if (o.json_out) {
+    std::cout << out.dump(2) << "\n";
+  } else {
+    std::cout << "charter engine (" << path << ": a = " << percent(p.a) << " %, m = " << percent(p.m)
+              << " %, x = " << percent(p.x) << " %), " << people.size() << " members, " << p.months
+              << " months: the loan months of "
+              << (agree ? "every cohort agree with the queue model\n"
+                        : "some cohorts differ from the queue model:\n");
+    for (const auto& r : rows)
+      if (!r["same"].get<bool>()) std::cout << "  " << r.dump() << "\n";
+  }
+  return agree ? 0 : 1;
+}
+
 int run_simulation(const Options& o) {
   auto fail = [](const std::string& what) {
     std::cerr << "artel simulate savings: error: " << what << "\n";
@@ -295,7 +486,9 @@ int run_simulation(const Options& o) {
   Params p;
   p.months = o.months;
   p.queue = o.policy == "queue";
-  auto a = parse_percent(o.a), m = parse_percent(o.m);
+  const bool model = o.engine != "charter";  // the charter engine takes the charter's own A, M and X
+  if (model && (o.a.empty() || o.m.empty() || o.x.empty())) return fail("--a, --m and --x are required");
+  auto a = parse_percent(model ? o.a : "0"), m = parse_percent(model ? o.m : "1");
   if (!a || *a < 0) return fail("--a must be a percentage of the price, 0 or more (e.g. 10)");
   if (!m || *m <= 0) return fail("--m must be a positive percentage of the price (e.g. 2)");
   if (*a + *m > kWhole) return fail("--a plus --m must not exceed 100");
@@ -318,6 +511,11 @@ int run_simulation(const Options& o) {
         "--newcomers: a Poisson mean above 700 is beyond Knuth's method here (exp(-mean) underflows)");
   if (o.poisson && o.runs > 10'000'000 && !o.yes) return fail("--runs above 10000000 needs --yes");
   if (o.poisson && o.runs < 1) return fail("--runs must be at least 1");
+  if (o.engine == "charter") {
+    if (o.poisson) return fail("--engine charter runs fixed cohorts (--newcomers N)");
+    const std::vector<std::int64_t> cohorts(static_cast<std::size_t>(p.months), *mean / kUnit);
+    return run_engine(o, p, cohorts);
+  }
   if (o.draws > 0) {
     // The first cohort sizes the generator draws from --seed: the same
     // numbers on every machine.
@@ -486,9 +684,9 @@ void add_simulate_commands(CLI::App& app, Context& ctx) {
       sim->add_subcommand("savings", "Rule S month by month (docs/savings.md): when the pool goes negative");
   savings->add_option("--founders", o.founders, "members joining at month 0 (N)");
   savings->add_option("--newcomers", o.newcomers, "newcomers each month (n); with --poisson, the mean");
-  savings->add_option("--a", o.a, "initial contribution, percent of the price")->required();
-  savings->add_option("--m", o.m, "monthly payment, percent of the price")->required();
-  savings->add_option("--x", o.x, "loan threshold, percent of the price, or FROM:TO:STEP")->required();
+  savings->add_option("--a", o.a, "initial contribution, percent of the price (the model engine)");
+  savings->add_option("--m", o.m, "monthly payment, percent of the price (the model engine)");
+  savings->add_option("--x", o.x, "loan threshold, percent of the price, or FROM:TO:STEP (the model engine)");
   savings->add_option("--months", o.months, "horizon (default 120)");
   savings
       ->add_option("--policy", o.policy,
@@ -501,6 +699,14 @@ void add_simulate_commands(CLI::App& app, Context& ctx) {
   savings->add_option("--svg", o.svg,
                       "draw the pool over the months (or, with --poisson, the failure probability against "
                       "the threshold) into FILE");
+  savings
+      ->add_option(
+          "--engine", o.engine,
+          "model (rule S, fast) or charter (the compiled savings charter on a real in-process ledger, "
+          "its own parameters; checked against the queue model)")
+      ->check(CLI::IsMember({"model", "charter"}));
+  savings->add_option("--charter", o.charter,
+                      "--engine charter: the charter (default: charters/savings_cooperative.artel)");
   savings->add_option("--draws", o.draws,
                       "print the first K Poisson cohort sizes drawn from --seed, and stop");
   savings->add_flag("--json", o.json_out, "print JSON");

@@ -92,5 +92,24 @@ assert any('pyramid below' in t for t in texts)
 assert any(t == 'x = 56 %' for t in texts)
 " "$svg"; then echo "ok    simulate --svg"; else echo "FAIL  simulate --svg"; status=1; fi
 rm -f "$svg"
+# The charter engine: the compiled savings charter on a real in-process
+# ledger must give every cohort the loan months of the queue model, on 20
+# cases drawn here (founders 1..15, newcomers 0..3 a month, 22..45 months).
+engine_ok=0
+engine_bad=0
+while read -r founders newcomers months; do
+  if "$artel" simulate savings --engine charter --founders "$founders" --newcomers "$newcomers" --months "$months" \
+      --json | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['agree'] else 1)"; then
+    engine_ok=$((engine_ok + 1))
+  else
+    echo "FAIL  engine: founders $founders, newcomers $newcomers, months $months"
+    engine_bad=$((engine_bad + 1))
+  fi
+done < <(python3 -c "
+import random
+r = random.Random(2007)
+for _ in range(20):
+    print(r.randint(1, 15), r.randint(0, 3), r.randint(22, 45))")
+if [ "$engine_bad" -eq 0 ] && [ "$engine_ok" -eq 20 ]; then echo "ok    engine: 20 cases agree with the queue model"; else status=1; fi
 python3 "$here/check.py" "$artel" || status=1
 exit $status
