@@ -418,6 +418,7 @@ int run_engine(const Options& o, Params p, const std::vector<std::int64_t>& coho
     return apply(std::move(joins), month, "");
   };
   if (auto e = join(0, p.founders, 0)) return fail("founders: " + *e);
+  std::size_t cohorts_made = 0;
   const node::Calendar cal(*node::Calendar::parse_date(g.created));
   for (int T = 1; T <= p.months; ++T) {
     if (auto e = apply({{&clock, node::AdvancePeriod{cal.first_day(vm::PeriodKind::Month,
@@ -432,9 +433,9 @@ int run_engine(const Options& o, Params p, const std::vector<std::int64_t>& coho
     if (auto e = apply({{&coop, node::CallRule{1, 0, "grant_loans_now", {}}}}, T, ""))
       return fail("month " + std::to_string(T) + ": " + *e);
     const std::int64_t n = cohorts[static_cast<std::size_t>(T - 1)];
+    // Cohorts are numbered as the model numbers them: only months with newcomers make one.
     if (n > 0)
-      if (auto e = join(static_cast<std::size_t>(T), n, T))
-        return fail("month " + std::to_string(T) + ": " + *e);
+      if (auto e = join(++cohorts_made, n, T)) return fail("month " + std::to_string(T) + ": " + *e);
   }
   // Cohort by cohort: the months of its first and last loan, and how many.
   json rows = json::array();
@@ -512,8 +513,12 @@ int run_simulation(const Options& o) {
   if (o.poisson && o.runs > 10'000'000 && !o.yes) return fail("--runs above 10000000 needs --yes");
   if (o.poisson && o.runs < 1) return fail("--runs must be at least 1");
   if (o.engine == "charter") {
-    if (o.poisson) return fail("--engine charter runs fixed cohorts (--newcomers N)");
-    const std::vector<std::int64_t> cohorts(static_cast<std::size_t>(p.months), *mean / kUnit);
+    // Fixed cohorts, or one run of Poisson cohorts drawn from --seed.
+    std::vector<std::int64_t> cohorts(static_cast<std::size_t>(p.months), *mean / kUnit);
+    if (o.poisson) {
+      Xoshiro256ss rng(o.seed);
+      for (auto& c : cohorts) c = static_cast<std::int64_t>(rng.poisson(lambda));
+    }
     return run_engine(o, p, cohorts);
   }
   if (o.draws > 0) {

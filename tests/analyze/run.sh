@@ -111,5 +111,15 @@ r = random.Random(2007)
 for _ in range(20):
     print(r.randint(1, 15), r.randint(0, 3), r.randint(22, 45))")
 if [ "$engine_bad" -eq 0 ] && [ "$engine_ok" -eq 20 ]; then echo "ok    engine: 20 cases agree with the queue model"; else status=1; fi
+# And three runs of Poisson cohorts (mean 2), one per seed.
+for seed in 1 2 3; do
+  if "$artel" simulate savings --engine charter --founders 8 --newcomers 2 --months 36 --poisson --seed "$seed" --json |
+      python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)['agree'] else 1)"; then
+    echo "ok    engine: Poisson cohorts, seed $seed"
+  else
+    echo "FAIL  engine: Poisson cohorts, seed $seed"
+    status=1
+  fi
+done
 python3 "$here/check.py" "$artel" || status=1
 exit $status
