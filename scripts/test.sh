@@ -12,11 +12,16 @@ passed=0
 failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+stages=""  # how long each stage took, printed at the end
 for preset in release asan; do
   echo "== build: $preset"
+  start=$SECONDS
   scripts/build.sh "$preset"
+  stages="${stages}build $preset $((SECONDS - start)) s; "
   echo "== test: $preset"
+  start=$SECONDS
   if ! ctest --preset "$preset" -j "$jobs" 2>&1 | tee "$log"; then status=1; fi
+  stages="${stages}test $preset $((SECONDS - start)) s; "
   # "100% tests passed, 0 tests failed out of 77"
   line=$(grep -E "tests passed, [0-9]+ tests failed out of [0-9]+" "$log" | tail -n 1)
   if [ -z "$line" ]; then status=1; continue; fi
@@ -27,13 +32,16 @@ for preset in release asan; do
 done
 if [ -x scripts/fuzz-vm.sh ] && [ "${ARTEL_FUZZ_SECONDS:-60}" != 0 ]; then
   echo "== fuzz: the VM for ${ARTEL_FUZZ_SECONDS:-60} s"
+  start=$SECONDS
   if scripts/fuzz-vm.sh "${ARTEL_FUZZ_SECONDS:-60}"; then
     passed=$((passed + 1))
   else
     status=1
     failed=$((failed + 1))
   fi
+  stages="${stages}fuzz $((SECONDS - start)) s; "
 fi
 echo "== all: both builds and the fuzz run"
+echo "stages: $stages"
 echo "$passed passed, $failed failed"
 exit $status
