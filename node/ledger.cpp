@@ -337,12 +337,10 @@ Check Ledger::settle(State& st, std::uint64_t member, const Hash& tx) const {
 Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member, const Hash& tx) const {
   const CharterSlot slot = st.charter_slot(scope);
   if (slot.active == 0) return std::nullopt;
-  std::optional<CharterVersion> charter = st.charter(scope, slot.active);
-  if (!charter) return std::nullopt;
-  // The charter counts its own periods (weeks or months) on the ledger's clock.
+  // The charter counts its own periods (weeks or months) on the ledger's
+  // clock; an account already settled costs these two reads and no more.
   const Calendar cal(st.genesis_day());
-  const vm::PeriodKind kind = runtime_->period_kind(*charter);
-  charter.reset();
+  const vm::PeriodKind kind = slot.period;
   const std::uint64_t now = cal.index(kind, st.day());
   std::uint64_t from = 0;
   if (auto mark = st.settled_through(scope, member)) {
@@ -352,6 +350,7 @@ Check Ledger::settle_scope(State& st, std::uint64_t scope, std::uint64_t member,
     from = cal.index(kind, m ? m->admitted_day : st.day());
   }
   if (from >= now) return std::nullopt;
+  std::optional<CharterVersion> charter;
   std::vector<std::string> entries;
   // What every run of the version in force needs, looked up once per version.
   std::function<std::string(std::uint64_t)> messages;
@@ -556,9 +555,10 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
         return err(TxCode::charter_exists, charter_name(coop) + " is deployed already; amend it instead");
       if (auto e = runtime_->validate(module, 1)) return e;
       CharterVersion c{coop, 1, CharterRuntime::module_id(module), module, source, 0, p.id};
-      c.effective_period = Calendar(st.genesis_day()).index(runtime_->period_kind(c), st.day());
+      const vm::PeriodKind kind = runtime_->period_kind(c);
+      c.effective_period = Calendar(st.genesis_day()).index(kind, st.day());
       st.put_charter(c);
-      st.set_charter_slot(coop, CharterSlot{1, 1, 0});
+      st.set_charter_slot(coop, CharterSlot{1, 1, 0, kind});
       return std::nullopt;
     }
     if (slot.active == 0) return err(TxCode::no_charter, charter_name(coop) + " is not deployed; deploy it first");
@@ -597,7 +597,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     }
     // In force from the start of the charter's next period (week or month).
     CharterVersion nc{coop, v, CharterRuntime::module_id(module), module, source, 0, p.id};
-    const vm::PeriodKind kind = runtime_->period_kind(*current);
+    const vm::PeriodKind kind = slot.period;
     if (runtime_->period_kind(nc) != kind)
       return err(TxCode::invalid, "version " + std::to_string(v) + " of " + charter_name(coop) +
                                       " counts its periods in " + (kind == vm::PeriodKind::Week ? "months" : "weeks") +
@@ -782,11 +782,9 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           std::vector<Boundary> boundaries;
           for (std::uint64_t coop : st.chartered_coops()) {
             const CharterSlot slot = st.charter_slot(coop);
-            auto c = st.charter(coop, slot.active);
-            if (!c) continue;
-            const vm::PeriodKind kind = runtime_->period_kind(*c);
-            for (std::uint64_t q = cal.index(kind, now) + 1; q <= cal.index(kind, b.to_day); ++q)
-              boundaries.push_back({cal.first_day(kind, q), coop, q});
+            if (slot.active == 0) continue;
+            for (std::uint64_t q = cal.index(slot.period, now) + 1; q <= cal.index(slot.period, b.to_day); ++q)
+              boundaries.push_back({cal.first_day(slot.period, q), coop, q});
           }
           std::stable_sort(boundaries.begin(), boundaries.end(), [](const Boundary& x, const Boundary& y) {
             return x.day != y.day ? x.day < y.day : x.coop < y.coop;

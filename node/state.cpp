@@ -502,6 +502,7 @@ CharterSlot State::charter_slot(std::uint64_t coop) const {
     s.active = r.u32();
     s.latest = r.u32();
     s.pending = r.u32();
+    s.period = static_cast<vm::PeriodKind>(r.u8());
   }
   return s;
 }
@@ -510,6 +511,7 @@ void State::set_charter_slot(std::uint64_t coop, const CharterSlot& s) {
   w.u32(s.active);
   w.u32(s.latest);
   w.u32(s.pending);
+  w.u8(static_cast<std::uint8_t>(s.period));
   kv_.put(key1('W', coop), w.as_string());
 }
 std::vector<std::uint64_t> State::chartered_coops() const {

@@ -44,11 +44,14 @@ struct CoopRec {
 };
 
 // Which version of one cooperative's charter (coop 0: the platform's) is in
-// force, the newest deployed, and the one waiting for the next period.
+// force, the newest deployed, and the one waiting for the next period; and
+// the charter's period, which every version keeps (an amendment that
+// changes it is refused), so counting periods needs no module.
 struct CharterSlot {
   std::uint32_t active = 0;
   std::uint32_t latest = 0;
   std::uint32_t pending = 0;
+  vm::PeriodKind period = vm::PeriodKind::Week;
 };
 
 // Per-account record. `last_day` is the ledger day of its last posting.
