@@ -15,6 +15,7 @@
 #include "splitmix.h"
 #include "compiler/driver.h"
 #include "file_io.h"
+#include "keys.h"
 #include "node/genesis.h"
 #include "node/ledger.h"
 #include "node/node.h"
@@ -51,9 +52,7 @@ struct Random {
 };
 
 KeyPair derive_key(const std::string& seed, const std::string& role, std::uint64_t index) {
-  std::string material = "artel-demo|" + seed + "|" + role + "|" + std::to_string(index);
-  node::Hash h = node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
-  return KeyPair::from_seed(std::span<const std::uint8_t, 32>(h.data(), 32));
+  return key_from_text("artel-demo|" + seed + "|" + role + "|" + std::to_string(index));
 }
 
 std::string money(std::int64_t minor) { return typed::format_money(minor, 2); }

@@ -20,6 +20,8 @@
 #include "charter_build.h"
 #include "commands.h"
 #include "compiler/driver.h"
+#include "decimal.h"
+#include "keys.h"
 #include "node/calendar.h"
 #include "node/genesis.h"
 #include "node/ledger.h"
@@ -41,28 +43,28 @@ constexpr std::int64_t kWhole = 100 * kUnit;  // the price
 
 // "52.5" -> 52 500 000 (millionths of a percent), exactly; nullopt otherwise.
 std::optional<std::int64_t> parse_percent(const std::string& text) {
-  std::string s = text;
-  for (auto& ch : s)
-    if (ch == ',') ch = '.';
-  bool neg = !s.empty() && s[0] == '-';
-  if (neg) s.erase(0, 1);
-  const auto dot = s.find('.');
-  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-  if ((whole.empty() && frac.empty()) || frac.size() > 6 || whole.size() > 9) return std::nullopt;
-  for (char ch : whole + frac)
-    if (ch < '0' || ch > '9') return std::nullopt;
-  frac.append(6 - frac.size(), '0');
-  const std::int64_t v = (whole.empty() ? 0 : std::stoll(whole)) * kUnit + std::stoll(frac);
-  return neg ? -v : v;
+  // At most nine whole digits (a sign aside).
+  const std::size_t sign = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (std::min(text.find_first_of(".,"), text.size()) - sign > 9) return std::nullopt;
+  std::string why;
+  return parse_fixed(text, 6, why);
 }
 
-std::string percent(std::int64_t v) {
-  std::string s = std::to_string(v < 0 ? -v : v);
+// Millionths of a percent as a percentage: 52500000 -> "52.5". Takes the
+// pool's 128-bit sums as well as the 64-bit parameters.
+std::string percent(i128 v) {
+  const bool neg = v < 0;
+  u128 u = neg ? static_cast<u128>(-v) : static_cast<u128>(v);
+  std::string s;
+  do {
+    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u > 0);
   if (s.size() <= 6) s.insert(0, 7 - s.size(), '0');
   s.insert(s.size() - 6, ".");
   while (s.back() == '0') s.pop_back();
   if (s.back() == '.') s.pop_back();
-  return (v < 0 ? "-" : "") + s;
+  return (neg ? "-" : "") + s;
 }
 
 // splitmix64 and xoshiro256** (their reference definitions), seeded with
@@ -184,22 +186,6 @@ Outcome simulate(const Params& p, const std::vector<std::int64_t>& newcomers) {
     }
   }
   return o;
-}
-
-std::string pool_text(i128 v) {
-  // The pool in percent of one price (millionths kept).
-  const bool neg = v < 0;
-  u128 u = neg ? static_cast<u128>(-v) : static_cast<u128>(v);
-  std::string s;
-  do {
-    s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
-  } while (u > 0);
-  if (s.size() <= 6) s.insert(0, 7 - s.size(), '0');
-  s.insert(s.size() - 6, ".");
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return (neg ? "-" : "") + s;
 }
 
 struct Options {
@@ -342,10 +328,7 @@ int run_engine(const Options& o, Params p, const std::vector<std::int64_t>& coho
 
   node::crypto_init();
   auto key = [](const std::string& role, std::uint64_t i) {
-    const std::string material = "artel-simulate|" + role + "|" + std::to_string(i);
-    node::Hash h =
-        node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
-    return node::KeyPair::from_seed(std::span<const std::uint8_t, 32>(h.data(), 32));
+    return key_from_text("artel-simulate|" + role + "|" + std::to_string(i));
   };
   const node::KeyPair council = key("council", 0), clock = key("clock", 0), coop = key("coop", 0);
   node::Genesis g;
@@ -572,13 +555,13 @@ int run_simulation(const Options& o) {
       Outcome s = simulate(p, cohorts);
       r["newcomers"] = *mean / kUnit;
       r["first_negative_month"] = s.first_negative ? json(*s.first_negative) : json(nullptr);
-      r["min_pool"] = pool_text(s.min_pool);
+      r["min_pool"] = percent(s.min_pool);
       r["min_pool_month"] = s.min_pool_month;
       json pool = json::array();
       Series line{"x = " + percent(x) + " %", {}, {}};
       int month = 1;
       for (auto v : s.pool) {
-        pool.push_back(pool_text(v));
+        pool.push_back(percent(v));
         line.points.emplace_back(month++, static_cast<double>(v) / kUnit);
       }
       chart.push_back(std::move(line));

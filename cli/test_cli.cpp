@@ -14,7 +14,9 @@
 
 #include "charter_build.h"
 #include "commands.h"
+#include "decimal.h"
 #include "file_io.h"
+#include "keys.h"
 #include "node/genesis.h"
 #include "node/ledger.h"
 #include "node/state.h"
@@ -51,35 +53,8 @@ bool currency_matches(const std::string& written, const std::string& charter) {
   return false;
 }
 
-// "12.5" at scale 2 -> 1250, exactly; nullopt with `why` when it has more
-// decimals than the scale or leaves 64 bits.
-std::optional<std::int64_t> decimal_to_minor(const std::string& digits, int scale, std::string& why) {
-  bool neg = !digits.empty() && digits[0] == '-';
-  std::string s = neg ? digits.substr(1) : digits;
-  const auto dot = s.find('.');
-  std::string whole = s.substr(0, dot), frac = dot == std::string::npos ? "" : s.substr(dot + 1);
-  if (static_cast<int>(frac.size()) > scale) {
-    why = "has " + std::to_string(frac.size()) + " decimal places";
-    return std::nullopt;
-  }
-  frac.append(static_cast<std::size_t>(scale) - frac.size(), '0');
-  __extension__ typedef __int128 i128;
-  i128 v = 0;
-  for (char c : whole + frac) {
-    v = v * 10 + (c - '0');
-    if (v > INT64_MAX) {
-      why = "is too large";
-      return std::nullopt;
-    }
-  }
-  return static_cast<std::int64_t>(neg ? -v : v);
-}
-
 KeyPair derive_key(const std::string& scope, const std::string& role, const std::string& name) {
-  std::string material = "artel-test|" + scope + "|" + role + "|" + name;
-  node::Hash h =
-      node::blake2b256(std::span(reinterpret_cast<const std::uint8_t*>(material.data()), material.size()));
-  return KeyPair::from_seed(std::span<const std::uint8_t, 32>(h.data(), 32));
+  return key_from_text("artel-test|" + scope + "|" + role + "|" + name);
 }
 
 // What `artel test` found over all files: counts and, per charter file,
@@ -454,7 +429,7 @@ class Runner {
     if (!currency_matches(v.currency, m.currency))
       throw Stop{v.at, "the charter's currency is " + m.currency + ", not " + v.currency};
     std::string why;
-    auto r = decimal_to_minor(v.digits, m.scale, why);
+    auto r = parse_fixed(v.digits, m.scale, why);
     if (!r)
       throw Stop{v.at, v.text() + " " + why + "; the charter counts money to " + std::to_string(m.scale) +
                            " decimal places"};
@@ -472,7 +447,7 @@ class Runner {
     if (type == "money") return money_value(v, money_of(coop));
     if (type == "rate") {
       want(Value::Kind::rate, "a rate such as 0.5%");
-      auto r = decimal_to_minor(v.digits, 7, why);  // parts per billion: 1% = 10^7
+      auto r = parse_fixed(v.digits, 7, why);  // parts per billion: 1% = 10^7
       if (!r) throw Stop{v.at, v.text() + " " + why + "; rates are exact to 7 decimal places of a percent"};
       return *r;
     }
@@ -489,7 +464,7 @@ class Runner {
       return v.flag ? 1 : 0;
     }
     want(Value::Kind::number, "a whole number");
-    auto r = decimal_to_minor(v.digits, 0, why);
+    auto r = parse_fixed(v.digits, 0, why);
     if (!r) throw Stop{v.at, v.text() + " " + why + "; a " + type + " is a whole number"};
     return *r;
   }
