@@ -14,7 +14,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "compiler/driver.h"
+#include "bench/shipped.h"
 #include "node/genesis.h"
 #include "node/ledger.h"
 #include "vm/abi.h"
@@ -147,13 +147,8 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::stoull(argv[i]));
   if (sizes.empty()) sizes = {10'000, 100'000, 1'000'000};
-  Diagnostics diags;
-  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/platform.artel",
-                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
-  if (!b) {
-    diags.print(std::cerr);
-    return 1;
-  }
+  auto b = bench::build_shipped("platform.artel");
+  if (!b) return 1;
   const module::Built* built = &b->built;
   for (auto n : sizes)
     if (!run(n, *built)) return 1;

@@ -18,7 +18,7 @@
 #include <iostream>
 #include <map>
 
-#include "compiler/driver.h"
+#include "bench/shipped.h"
 #include "node/genesis.h"
 #include "node/ledger.h"
 #include "vm/abi.h"
@@ -47,13 +47,8 @@ struct Charter {
 };
 
 std::optional<Charter> compile(const std::string& name) {
-  Diagnostics diags;
-  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/" + name,
-                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
-  if (!b) {
-    diags.print(std::cerr);
-    return std::nullopt;
-  }
+  auto b = bench::build_shipped(name);
+  if (!b) return std::nullopt;
   return Charter{"bench", std::move(b->built), std::move(b->typed)};
 }
 

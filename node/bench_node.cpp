@@ -14,15 +14,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "compiler/driver.h"
+#include "bench/shipped.h"
 #include "node/http_client.h"
 #include "node/http_server.h"
 #include "node/node.h"
 #include "vm/abi.h"
 
 using namespace artel::node;
-using artel::Diagnostics;
-namespace compiler = artel::compiler;
 namespace module = artel::module;
 using json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
@@ -70,13 +68,8 @@ struct Charters {
 };
 
 std::optional<module::Built> compile_shipped(const std::string& name) {
-  Diagnostics diags;
-  auto b = compiler::build_file(std::string(ARTEL_SOURCE_DIR) + "/charters/" + name,
-                                std::string(ARTEL_SOURCE_DIR) + "/stdlib", diags);
-  if (!b) {
-    diags.print(std::cerr);
-    return std::nullopt;
-  }
+  auto b = artel::bench::build_shipped(name);
+  if (!b) return std::nullopt;
   return std::move(b->built);
 }
 
