@@ -116,35 +116,29 @@ for f in good/*.artel; do
   compare "$name.typed" "$WORK/out" "$name"
 done
 
-# ---------------------------------------------------------------- bad
-for f in bad/*.artel; do
-  [ -e "$f" ] || continue
-  name=${f%.artel}
-  wanted "$name" || continue
-  if is_build_case "$f"; then
-    run "$WORK/out" "$WORK/err" build --stdlib "$(stdlib_for "$f")" "$f" -o "$WORK/out.acm"
-  else
-    run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
-  fi
-  if [ "$rc" != 1 ]; then
-    fail "$name" "artel exited $rc, expected 1" "$WORK/err"
-    continue
-  fi
-  compare "$name.expected" "$WORK/err" "$name"
-done
-
-# ---------------------------------------------------------------- warnings
-for f in warn/*.artel; do
-  [ -e "$f" ] || continue
-  name=${f%.artel}
-  wanted "$name" || continue
-  run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
-  if [ "$rc" != 0 ]; then
-    fail "$name" "artel check exited $rc, expected 0" "$WORK/err"
-    continue
-  fi
-  compare "$name.expected" "$WORK/err" "$name"
-done
+# ---------------------------------------------------------------- bad, warn
+# Each case must make artel exit with $2 and print exactly NAME.expected on
+# stderr: bad/ cases fail (1), warn/ cases pass with their warnings (0).
+expect_stderr() {
+  local dir=$1 want_rc=$2 f name
+  for f in "$dir"/*.artel; do
+    [ -e "$f" ] || continue
+    name=${f%.artel}
+    wanted "$name" || continue
+    if is_build_case "$f"; then
+      run "$WORK/out" "$WORK/err" build --stdlib "$(stdlib_for "$f")" "$f" -o "$WORK/out.acm"
+    else
+      run "$WORK/out" "$WORK/err" check --stdlib "$(stdlib_for "$f")" "$f"
+    fi
+    if [ "$rc" != "$want_rc" ]; then
+      fail "$name" "artel exited $rc, expected $want_rc" "$WORK/err"
+      continue
+    fi
+    compare "$name.expected" "$WORK/err" "$name"
+  done
+}
+expect_stderr bad 1
+expect_stderr warn 0
 
 # ---------------------------------------------------------------- robustness
 # Generated here so that large or binary files are not checked in. Each is

@@ -107,14 +107,7 @@ class ConsumerSociety : public ::testing::TestWithParam<std::uint64_t> {
     if (!std::filesystem::exists(ARTEL_CLI_PATH)) GTEST_SKIP() << "the artel binary is not built";
   }
 
-  Bytes compile_shipped_charter(const std::string& name) {
-    const std::string out = dir_.str(name + ".acm");
-    CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR + "/charters/" + name +
-                               ".artel -o " + out);
-    EXPECT_EQ(b.status, 0) << b.out;
-    std::ifstream in(out, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
+  Bytes compile_shipped_charter(const std::string& name) { return build_shipped_charter(dir_, name); }
 
   // Posts one transaction; expects it applied (article 0) or refused by the
   // charter's article `refused_by` with the state digest unchanged.

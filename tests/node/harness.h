@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <deque>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -150,6 +152,19 @@ inline CommandRun run_command(const std::string& cmd) {
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
   return r;
 }
+
+#ifdef ARTEL_CLI_PATH
+// A shipped charter (charters/NAME.artel) built by the `artel` binary into
+// `dir`: the module bytes, empty (and a test failure) when it does not build.
+inline Bytes build_shipped_charter(const TempDir& dir, const std::string& name) {
+  const std::string out = dir.str(name + ".acm");
+  CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR + "/charters/" + name +
+                             ".artel -o " + out);
+  EXPECT_EQ(b.status, 0) << b.out;
+  std::ifstream in(out, std::ios::binary);
+  return Bytes(std::istreambuf_iterator<char>(in), {});
+}
+#endif
 
 // A real arteld on a free loopback port (port 0: the kernel picks it; the
 // daemon prints the port it got).

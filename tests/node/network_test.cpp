@@ -45,14 +45,7 @@ class Network : public ::testing::TestWithParam<std::uint64_t> {
     ledger = std::make_unique<Ledger>(dir.str(), test_genesis(op, clock));
   }
 
-  Bytes compile(const std::string& name) {
-    const std::string out = dir.str(name + ".acm");
-    CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR + "/charters/" + name +
-                               ".artel -o " + out);
-    EXPECT_EQ(b.status, 0) << b.out;
-    std::ifstream in(out, std::ios::binary);
-    return Bytes(std::istreambuf_iterator<char>(in), {});
-  }
+  Bytes compile(const std::string& name) { return build_shipped_charter(dir, name); }
 
   Receipt one(Actor& a, TxBody body, const std::vector<const Actor*>& approvers = {}) {
     last_before = ledger->summary().digest;
@@ -277,13 +270,10 @@ TEST(Navigator, ShowsAParticipantsNeighbourhoodUpToKLevels) {
     auto r = post_tx(c, a.sign(std::move(body)));
     ASSERT_EQ(r.status, 200u) << r.body;
   };
-  const std::string module = dir.str("network.acm");
-  CommandRun b = run_command(std::string(ARTEL_CLI_PATH) + " build " + ARTEL_SOURCE_DIR +
-                             "/charters/guarantor_network.artel -o " + module);
-  ASSERT_EQ(b.status, 0) << b.out;
-  std::ifstream in(module, std::ios::binary);
+  const Bytes network = build_shipped_charter(dir, "guarantor_network");
+  ASSERT_FALSE(network.empty());
   must(op, RegisterCoop{coop.key.pk, "Network"});
-  must(coop, DeployCharter{1, Bytes(std::istreambuf_iterator<char>(in), {}), "guarantor_network.artel"});
+  must(coop, DeployCharter{1, network, "guarantor_network.artel"});
   for (std::uint64_t m = 1; m <= 6; ++m) {
     must(coop, AdmitMember{1, p[m - 1].key.pk, 0});
     must(coop, Contribute{m, 20'000'00, ContributionKind::money, "", ""});
