@@ -8,6 +8,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
+
 #include "genesis.h"
 
 #include "http_server.h"
@@ -26,7 +28,36 @@ int main(int argc, char** argv) {
                  "checked on resume");
   app.add_option("--max-block", opts.max_block, "most transactions per block");
   app.add_option("--verify-threads", opts.verify_threads, "threads verifying signatures");
-  app.add_option("--max-body", http.max_body, "largest request body in bytes");
+  app.add_option("--max-body", http.max_body, "largest request body in bytes (more: 413)")->capture_default_str();
+  app.add_option("--max-head", http.max_head, "largest request head in bytes (more: 431)")->capture_default_str();
+  app.add_option("--max-connections", http.max_connections,
+                 "HTTP connections open at once (more: 503); lowered to fit the open-file limit")
+      ->capture_default_str();
+  app.add_option("--max-per-address", http.max_per_address,
+                 "HTTP connections open at once from one client address (more: 429)")
+      ->capture_default_str();
+  double head_timeout = 10, idle_timeout = 30, shutdown_grace = 10;
+  app.add_option("--head-timeout", head_timeout,
+                 "seconds from a connection's accept, or a request's first byte, to its whole head; also the "
+                 "grace before --min-rate applies to a body or a reply")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--idle-timeout", idle_timeout, "seconds a kept-alive connection may wait for its next request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 86400.0));
+  app.add_option("--min-rate", http.min_rate,
+                 "bytes per second a request body must arrive at, and a reply be read at, after the grace")
+      ->capture_default_str();
+  app.add_option("--shutdown-grace", shutdown_grace,
+                 "seconds requests in flight get to finish on SIGTERM before their connections are closed")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--http-threads", http.io_threads, "threads running HTTP connections")->capture_default_str();
+  app.add_option("--handler-threads", http.handler_threads, "threads running request handlers")
+      ->capture_default_str();
+  app.add_option("--max-pending", opts.max_pending,
+                 "transactions awaiting a block at most; a batch that does not fit gets 503 and Retry-After")
+      ->capture_default_str();
 
   auto* init = app.add_subcommand("init", "write the genesis document of a new ledger and print its id");
   std::string platform = "Artel platform", clock_hex, created, out;
@@ -119,6 +150,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   opts.data_dir = data;
+  auto millis = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
+  http.head_timeout = millis(head_timeout);
+  http.idle_timeout = millis(idle_timeout);
+  http.shutdown_grace = millis(shutdown_grace);
+
+  // Every connection is a file descriptor: take the open-file limit the
+  // system allows this process (the server keeps its connections below it).
+  if (rlimit rl{}; ::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+  }
 
   // Signals are taken by one thread with sigwait, so none interrupts the node.
   sigset_t signals;
@@ -133,6 +175,9 @@ int main(int argc, char** argv) {
     Node node(opts);
     HttpServer server(node, http);
     auto s = node.ledger().summary();
+    if (server.options().max_connections < http.max_connections)
+      std::fprintf(stderr, "arteld: --max-connections lowered to %zu to fit the open-file limit\n",
+                   server.options().max_connections);
     std::printf("arteld listening on %s:%u ledger %s height %llu digest %s\n", http.address.c_str(),
                 server.port(), hex(node.ledger().id()).c_str(), static_cast<unsigned long long>(s.height),
                 hex(s.digest).c_str());

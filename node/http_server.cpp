@@ -3,13 +3,15 @@
 // clang-format off
 #include <utility>  // must precede Asio with g++ 12 in C++20
 // clang-format on
-#include <poll.h>
+#include <sys/resource.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <future>
 #include <map>
 #include <set>
 #include <nlohmann/json.hpp>
@@ -95,41 +97,88 @@ const char* account_kind_name(std::uint64_t handle) {
   return "unknown";
 }
 
+HttpReply busy_reply(Admission a, std::size_t n, std::size_t bound) {
+  switch (a) {
+    case Admission::too_large: {
+      HttpReply r = error_reply(413, "batch_too_large",
+                                "a batch of " + std::to_string(n) + " transactions is over the node's queue of " +
+                                    std::to_string(bound) + "; split it");
+      return r;
+    }
+    case Admission::stopping: {
+      HttpReply r = error_reply(503, "shutting_down", "the node is stopping and takes no transactions; none was ordered");
+      r.retry_after = 5;
+      return r;
+    }
+    default: {
+      HttpReply r = error_reply(503, "busy",
+                                "the node's queue of transactions awaiting a block is full; none of the " +
+                                    std::to_string(n) + " was ordered, submit them again");
+      r.retry_after = 1;
+      return r;
+    }
+  }
+}
+
+// Hands the batch to the node; the reply is made from the receipts, in a job
+// given to `defer`, once the blocks holding them are committed.
+void submit_batch(Node& node, std::vector<Bytes> txs, std::function<HttpReply(std::vector<Receipt>&)> make_reply,
+                  const Defer& defer, const ReplyHandler& done) {
+  const std::size_t n = txs.size();
+  const Admission a = node.submit_async(
+      std::move(txs), [defer, done, make_reply = std::move(make_reply)](std::vector<Receipt> receipts) {
+        defer([done, make_reply, receipts = std::move(receipts)]() mutable {
+          HttpReply r;
+          try {
+            r = make_reply(receipts);
+          } catch (const std::exception& e) {
+            r = error_reply(500, "internal", e.what());
+          }
+          done(std::move(r));
+        });
+      });
+  if (a != Admission::accepted) done(busy_reply(a, n, node.max_pending()));
+}
+
 // Binary batch: no hex, no per-transaction JSON on the way in, and only the
 // rejected transactions are itemised on the way out.
-HttpReply submit_binary(Node& node, std::string_view body) {
+void submit_binary(Node& node, std::string_view body, const Defer& defer, const ReplyHandler& done) {
   std::vector<Bytes> txs;
   Reader r(body);
   while (r.ok() && !r.at_end()) {
     Bytes b = r.bytes(max_tx_size);
     if (!r.ok())
-      return error_reply(400, "bad_encoding", "binary batch: transaction " + std::to_string(txs.size()) +
-                                                  " at byte " + std::to_string(r.position()) +
-                                                  " is truncated or over " + std::to_string(max_tx_size) +
-                                                  " bytes");
+      return done(error_reply(400, "bad_encoding", "binary batch: transaction " + std::to_string(txs.size()) +
+                                                       " at byte " + std::to_string(r.position()) +
+                                                       " is truncated or over " + std::to_string(max_tx_size) +
+                                                       " bytes"));
     txs.push_back(std::move(b));
   }
-  if (txs.empty()) return error_reply(400, "bad_encoding", "binary batch: no transactions");
-  auto futures = node.submit(std::move(txs));
-  std::uint64_t applied = 0, height = 0;
-  json rejections = json::array();
-  for (std::size_t i = 0; i < futures.size(); ++i) {
-    Receipt rc = futures[i].get();
-    if (rc.applied) {
-      ++applied;
-      height = std::max(height, rc.height);
-    } else {
-      rejections.push_back({{"index", i}, {"id", hex(rc.id)}, {"error", error_json(rc.error)}});
-    }
-  }
-  return json_reply(200, json{{"applied", applied}, {"rejected", rejections.size()}, {"height", height},
-                              {"rejections", rejections}});
+  if (txs.empty()) return done(error_reply(400, "bad_encoding", "binary batch: no transactions"));
+  submit_batch(
+      node, std::move(txs),
+      [](std::vector<Receipt>& receipts) {
+        std::uint64_t applied = 0, height = 0;
+        json rejections = json::array();
+        for (std::size_t i = 0; i < receipts.size(); ++i) {
+          const Receipt& rc = receipts[i];
+          if (rc.applied) {
+            ++applied;
+            height = std::max(height, rc.height);
+          } else {
+            rejections.push_back({{"index", i}, {"id", hex(rc.id)}, {"error", error_json(rc.error)}});
+          }
+        }
+        return json_reply(200, json{{"applied", applied}, {"rejected", rejections.size()}, {"height", height},
+                                    {"rejections", rejections}});
+      },
+      defer, done);
 }
 
-HttpReply submit(Node& node, std::string_view body) {
+void submit(Node& node, std::string_view body, const Defer& defer, const ReplyHandler& done) {
   json req = json::parse(body, nullptr, false);
   if (req.is_discarded() || !req.is_object())
-    return error_reply(400, "invalid_json", "the body must be a JSON object");
+    return done(error_reply(400, "invalid_json", "the body must be a JSON object"));
   auto decode_one = [](const json& v, bool base64, std::string& why) -> std::optional<Bytes> {
     if (!v.is_string()) {
       why = "a transaction must be a string";
@@ -147,35 +196,42 @@ HttpReply submit(Node& node, std::string_view body) {
   if (batch) {
     const auto& arr = req["transactions"];
     if (!arr.is_array() || arr.empty())
-      return error_reply(400, "invalid_json", "\"transactions\" must be a non-empty array");
+      return done(error_reply(400, "invalid_json", "\"transactions\" must be a non-empty array"));
     for (std::size_t i = 0; i < arr.size(); ++i) {
       auto b = decode_one(arr[i], base64, why);
-      if (!b) return error_reply(400, "bad_encoding", "transactions[" + std::to_string(i) + "]: " + why);
+      if (!b) return done(error_reply(400, "bad_encoding", "transactions[" + std::to_string(i) + "]: " + why));
       txs.push_back(std::move(*b));
     }
   } else {
     const char* field = req.contains("tx_base64") ? "tx_base64" : "tx";
     if (!req.contains(field))
-      return error_reply(400, "invalid_json", "expected \"tx\" (hex), \"tx_base64\" or \"transactions\"");
+      return done(error_reply(400, "invalid_json", "expected \"tx\" (hex), \"tx_base64\" or \"transactions\""));
     auto b = decode_one(req[field], base64, why);
-    if (!b) return error_reply(400, "bad_encoding", std::string(field) + ": " + why);
+    if (!b) return done(error_reply(400, "bad_encoding", std::string(field) + ": " + why));
     txs.push_back(std::move(*b));
   }
-  auto futures = node.submit(std::move(txs));
-  if (!batch) {
-    Receipt r = futures[0].get();
-    if (r.applied) return json_reply(200, receipt_json(r));
-    return json_reply(http_status(r.error.code), json{{"id", hex(r.id)}, {"error", error_json(r.error)}});
-  }
-  json results = json::array();
-  std::uint64_t applied = 0;
-  for (auto& f : futures) {
-    Receipt r = f.get();
-    applied += r.applied;
-    results.push_back(receipt_json(r));
-  }
-  return json_reply(200, json{{"results", results}, {"applied", applied},
-                              {"rejected", results.size() - applied}});
+  if (!batch)
+    return submit_batch(
+        node, std::move(txs),
+        [](std::vector<Receipt>& receipts) {
+          const Receipt& r = receipts[0];
+          if (r.applied) return json_reply(200, receipt_json(r));
+          return json_reply(http_status(r.error.code), json{{"id", hex(r.id)}, {"error", error_json(r.error)}});
+        },
+        defer, done);
+  submit_batch(
+      node, std::move(txs),
+      [](std::vector<Receipt>& receipts) {
+        json results = json::array();
+        std::uint64_t applied = 0;
+        for (const auto& r : receipts) {
+          applied += r.applied;
+          results.push_back(receipt_json(r));
+        }
+        return json_reply(200, json{{"results", results}, {"applied", applied},
+                                    {"rejected", results.size() - applied}});
+      },
+      defer, done);
 }
 
 HttpReply account(Node& node, std::string_view name, bool statement, std::string_view query) {
@@ -509,8 +565,8 @@ HttpReply signer(Node& node, std::string_view key_hex) {
 
 }  // namespace
 
-HttpReply handle_request(Node& node, std::string_view method, std::string_view target,
-                         std::string_view body, std::string_view content_type) {
+void handle_request_async(Node& node, std::string_view method, std::string_view target, std::string_view body,
+                          std::string_view content_type, const Defer& defer, ReplyHandler done) {
   std::string_view path = target, query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
     path = target.substr(0, q);
@@ -519,200 +575,542 @@ HttpReply handle_request(Node& node, std::string_view method, std::string_view t
   auto method_not_allowed = [&] {
     return error_reply(405, "method_not_allowed", std::string(method) + " is not allowed on " + std::string(path));
   };
+  HttpReply r;
   try {
     if (path == "/v1/transactions") {
-      if (method != "POST") return method_not_allowed();
-      return content_type.starts_with("application/octet-stream") ? submit_binary(node, body) : submit(node, body);
+      if (method != "POST") return done(method_not_allowed());
+      if (content_type.starts_with("application/octet-stream")) return submit_binary(node, body, defer, done);
+      return submit(node, body, defer, done);
     }
     if (method != "GET") {
-      if (path == "/v1/status" || path == "/metrics" || path.starts_with("/v1/")) return method_not_allowed();
-      return error_reply(404, "not_found", "no endpoint " + std::string(path));
+      if (path == "/v1/status" || path == "/metrics" || path.starts_with("/v1/")) return done(method_not_allowed());
+      return done(error_reply(404, "not_found", "no endpoint " + std::string(path)));
     }
-    if (path == "/v1/status") return status(node);
-    if (path == "/metrics")
-      return HttpReply{200, "text/plain; version=0.0.4",
-                       node.metrics().prometheus(node.ledger().summary()), {}};
-    if (path == "/v1/charter" || path.starts_with("/v1/charter/"))
-      return charter(node, path.substr(std::string_view("/v1/charter").size()), query);
-    if (path.starts_with("/v1/blocks/")) return block(node, path.substr(11));
-    if (path.starts_with("/v1/signers/")) return signer(node, path.substr(12));
-    if (path.starts_with("/v1/transactions/")) return transaction(node, path.substr(17));
-    if (path.starts_with("/v1/members/")) return member_events(node, path.substr(12), query);
-    if (path.starts_with("/v1/networks/")) return network_graph(node, path.substr(13), query);
-    if (path.starts_with("/v1/accounts/")) {
+    if (path == "/v1/status") {
+      r = status(node);
+    } else if (path == "/metrics") {
+      r = HttpReply{200, "text/plain; version=0.0.4",
+                    node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending()), {}};
+    } else if (path == "/v1/charter" || path.starts_with("/v1/charter/")) {
+      r = charter(node, path.substr(std::string_view("/v1/charter").size()), query);
+    } else if (path.starts_with("/v1/blocks/")) {
+      r = block(node, path.substr(11));
+    } else if (path.starts_with("/v1/signers/")) {
+      r = signer(node, path.substr(12));
+    } else if (path.starts_with("/v1/transactions/")) {
+      r = transaction(node, path.substr(17));
+    } else if (path.starts_with("/v1/members/")) {
+      r = member_events(node, path.substr(12), query);
+    } else if (path.starts_with("/v1/networks/")) {
+      r = network_graph(node, path.substr(13), query);
+    } else if (path.starts_with("/v1/accounts/")) {
       auto rest = path.substr(13);
       constexpr std::string_view suffix = "/statement";
-      if (rest.ends_with(suffix)) return account(node, rest.substr(0, rest.size() - suffix.size()), true, query);
-      if (rest.find('/') != std::string_view::npos)
-        return error_reply(404, "not_found", "no endpoint " + std::string(path));
-      return account(node, rest, false, query);
+      if (rest.ends_with(suffix))
+        r = account(node, rest.substr(0, rest.size() - suffix.size()), true, query);
+      else if (rest.find('/') != std::string_view::npos)
+        r = error_reply(404, "not_found", "no endpoint " + std::string(path));
+      else
+        r = account(node, rest, false, query);
+    } else {
+      r = error_reply(404, "not_found", "no endpoint " + std::string(path));
     }
-    return error_reply(404, "not_found", "no endpoint " + std::string(path));
   } catch (const json::exception& e) {
     // A field of the wrong JSON type (e.g. "encoding": 5) is the client's error.
-    return error_reply(400, "invalid_json", e.what());
+    r = error_reply(400, "invalid_json", e.what());
   } catch (const std::exception& e) {
-    return error_reply(500, "internal", e.what());
+    r = error_reply(500, "internal", e.what());
   }
+  done(std::move(r));
 }
 
-struct HttpServer::Impl {
-  Node& node;
-  HttpOptions options;
-  net::io_context io;
-  tcp::acceptor acceptor{io};
-  std::atomic<bool> stopping{false};
+HttpReply handle_request(Node& node, std::string_view method, std::string_view target, std::string_view body,
+                         std::string_view content_type) {
+  std::promise<HttpReply> reply;
+  auto f = reply.get_future();
+  handle_request_async(
+      node, method, target, body, content_type, [](std::function<void()> job) { job(); },
+      [&reply](HttpReply r) { reply.set_value(std::move(r)); });
+  return f.get();
+}
+
+// ---------------------------------------------------------------------------
+// The server.
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Jobs handed to the handler pool from the node's block thread go through
+// the gate, which drops them once the server has stopped (the pool is gone).
+struct Gate {
   std::mutex mu;
-  std::set<int> open_fds;
-  std::size_t threads = 0;
-  std::condition_variable done_cv;
-
-  Impl(Node& n, HttpOptions o) : node(n), options(std::move(o)) {}
-
-  static bool wait_readable(int fd, int ms) {
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, ms) > 0;
+  net::thread_pool* pool = nullptr;
+  void post(std::function<void()> job) {
+    std::lock_guard lock(mu);
+    if (pool != nullptr) net::post(*pool, std::move(job));
   }
-
-  // After refusing a body, read and drop what the client still sends (up to a
-  // limit and a deadline) so it sees our response rather than a reset.
-  static void drain(tcp::socket& s) {
-    beast::error_code ec;
-    s.shutdown(tcp::socket::shutdown_send, ec);
-    std::array<char, 65536> buf;
-    std::size_t total = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (total < (512u << 20) && std::chrono::steady_clock::now() < deadline) {
-      if (!wait_readable(s.native_handle(), 1000)) break;
-      std::size_t n = s.read_some(net::buffer(buf), ec);
-      if (ec || n == 0) break;
-      total += n;
-    }
-  }
-
-  void write(tcp::socket& s, unsigned version, bool keep_alive, const HttpReply& r, beast::error_code& ec) {
-    // Every error reply is counted, including requests refused before any
-    // transaction reached the ledger (a body too large, invalid JSON).
-    if (r.status >= 400 && !r.error_code.empty()) node.metrics().refused(r.error_code);
-    http::response<http::string_body> res{static_cast<http::status>(r.status), version};
-    res.set(http::field::server, "arteld");
-    res.set(http::field::content_type, r.content_type);
-    res.keep_alive(keep_alive);
-    res.body() = r.body;
-    res.prepare_payload();
-    http::write(s, res, ec);
-  }
-
-  void session(tcp::socket s) {
-    beast::flat_buffer buf;
-    beast::error_code ec;
-    for (;;) {
-      if (buf.size() == 0 && !wait_readable(s.native_handle(), 60'000)) break;  // idle
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(16 * 1024);
-      parser.body_limit(options.max_body);
-      http::read_header(s, buf, parser, ec);
-      if (ec == http::error::end_of_stream || stopping) break;
-      if (ec == http::error::body_limit) {  // Content-Length already over the limit
-        write(s, 11, false,
-              error_reply(413, "body_too_large", "the body exceeds the limit of " +
-                                                     std::to_string(options.max_body) + " bytes"),
-              ec);
-        drain(s);
-        break;
-      }
-      if (ec) {
-        write(s, 11, false, error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()), ec);
-        break;
-      }
-      const unsigned version = parser.get().version();
-      auto length = parser.content_length();
-      if (length && *length > options.max_body) {
-        write(s, version, false,
-              error_reply(413, "body_too_large", "the body is " + std::to_string(*length) +
-                                                     " bytes; the limit is " + std::to_string(options.max_body)),
-              ec);
-        drain(s);
-        break;
-      }
-      http::read(s, buf, parser, ec);
-      if (ec == http::error::body_limit) {
-        write(s, version, false,
-              error_reply(413, "body_too_large", "the body exceeds " + std::to_string(options.max_body) + " bytes"), ec);
-        drain(s);
-        break;
-      }
-      if (ec) break;
-      auto req = parser.release();
-      HttpReply r = handle_request(node, std::string_view(req.method_string().data(), req.method_string().size()),
-                                   std::string_view(req.target().data(), req.target().size()), req.body(),
-                                   std::string_view(req[http::field::content_type].data(),
-                                                    req[http::field::content_type].size()));
-      bool keep = req.keep_alive() && !stopping;
-      write(s, version, keep, r, ec);
-      if (ec || !keep) break;
-    }
-    s.shutdown(tcp::socket::shutdown_both, ec);
+  void close() {
+    std::lock_guard lock(mu);
+    pool = nullptr;
   }
 };
 
-HttpServer::HttpServer(Node& node, HttpOptions options)
-    : impl_(std::make_unique<Impl>(node, std::move(options))) {
-  auto& a = impl_->acceptor;
+class Session;
+
+}  // namespace
+
+struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
+  Node& node;
+  HttpOptions options;
+  // Declared before the I/O context, so they outlive every socket.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<net::ip::address, std::size_t> per_address;
+  std::map<Session*, std::weak_ptr<Session>> sessions;
+  std::size_t refusing = 0;  // connections being refused right now
+  bool stopped = false;
+  std::atomic<bool> stopping{false};
+  std::atomic<Clock::rep> stop_deadline{0};
+
+  net::io_context io{static_cast<int>(std::max(1u, options.io_threads))};
+  tcp::acceptor acceptor{net::make_strand(io)};
+  net::steady_timer accept_retry{acceptor.get_executor()};
+  net::thread_pool handlers{std::max(1u, options.handler_threads)};
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::vector<std::thread> threads;
+
+  Core(Node& n, HttpOptions o) : node(n), options(std::move(o)) { gate->pool = &handlers; }
+
+  // A deadline, brought forward to the end of the shutdown grace once
+  // stopping.
+  Clock::time_point bounded(Clock::time_point at) const {
+    if (!stopping.load(std::memory_order_acquire)) return at;
+    return std::min(at, Clock::time_point(Clock::duration(stop_deadline.load())));
+  }
+  Defer defer() const {
+    return [g = gate](std::function<void()> job) { g->post(std::move(job)); };
+  }
+
+  void accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void refuse(tcp::socket socket, unsigned status, std::string_view code, std::string_view reason,
+              std::string message);
+  void unregister(Session* s, const net::ip::address& peer);
+};
+
+namespace {
+
+std::chrono::milliseconds at_rate(std::size_t bytes, std::size_t rate) {
+  return std::chrono::milliseconds(rate == 0 ? 0 : static_cast<std::int64_t>(bytes * 1000 / rate));
+}
+
+// One connection. Every handler runs on the connection's strand (the
+// stream's executor); the request's work runs on the handler pool and posts
+// its reply back.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  using Core = HttpServer::Core;
+  Session(std::shared_ptr<Core> core, tcp::socket socket, net::ip::address peer)
+      : core_(std::move(core)), stream_(std::move(socket)), peer_(std::move(peer)), accepted_(Clock::now()) {}
+  ~Session() {
+    beast::error_code ec;
+    stream_.socket().close(ec);
+    core_->node.metrics().connection_closed(close_reason_.empty() ? "aborted" : close_reason_);
+    core_->unregister(this, peer_);
+  }
+
+  void start() { await_request(); }
+  auto stream_executor() { return stream_.get_executor(); }
+  // After the grace, with no I/O thread running: closes the socket, so
+  // every operation still queued completes at once.
+  void force_close() { close("shutdown"); }
+
+  // Shutdown: a connection waiting for a request closes now; one in the
+  // middle of a request has until the end of the grace.
+  void on_stop() {
+    if (phase_ == Phase::waiting) {
+      close("shutdown");
+      return;
+    }
+    if (phase_ == Phase::head || phase_ == Phase::body || phase_ == Phase::writing) expire(deadline_);
+  }
+
+ private:
+  enum class Phase { waiting, head, body, handling, writing, draining, closed };
+
+  void expire(Clock::time_point at) {
+    deadline_ = core_->bounded(at);
+    stream_.expires_at(deadline_);
+  }
+
+  void close(const char* reason) {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::closed;
+    if (close_reason_.empty()) close_reason_ = reason;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  // Waits for the first byte of the next request: a new connection has the
+  // head timeout for its whole head, a kept-alive one the idle timeout.
+  void await_request() {
+    if (core_->stopping.load(std::memory_order_acquire)) return close("shutdown");
+    phase_ = Phase::waiting;
+    if (buffer_.size() > 0) return read_head(Clock::now(), Clock::now() + core_->options.head_timeout);
+    expire(first_ ? accepted_ + core_->options.head_timeout : Clock::now() + core_->options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->buffer_.commit(n);
+      if (ec) return self->close(ec == beast::error::timeout ? "idle_timeout" : "client_closed");
+      const auto now = Clock::now();
+      self->read_head(now, self->first_ ? self->accepted_ + self->core_->options.head_timeout
+                                        : now + self->core_->options.head_timeout);
+    });
+  }
+
+  void read_head(Clock::time_point started, Clock::time_point deadline) {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::head;
+    request_start_ = started;
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(core_->options.max_head, UINT32_MAX)));
+    parser_->body_limit(core_->options.max_body);
+    expire(deadline);
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_head(ec);
+    });
+  }
+
+  void on_head(beast::error_code ec) {
+    if (phase_ == Phase::closed) return;
+    const auto& o = core_->options;
+    if (ec == beast::error::timeout) return close("head_timeout");
+    if (ec == http::error::body_limit)  // Content-Length already over the limit
+      return refuse_body(error_reply(413, "body_too_large",
+                                     "the body exceeds the limit of " + std::to_string(o.max_body) + " bytes"));
+    if (ec == http::error::header_limit)
+      return reply_and_close(error_reply(431, "head_too_large", "the request head exceeds the limit of " +
+                                                                     std::to_string(o.max_head) + " bytes"),
+                             "head_too_large");
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted)
+      return close(phase_ == Phase::closed ? "shutdown" : "client_closed");
+    if (ec) return reply_and_close(error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()),
+                                   "bad_request");
+    version_ = parser_->get().version();
+    if (auto length = parser_->content_length(); length && *length > o.max_body)
+      return refuse_body(error_reply(413, "body_too_large", "the body is " + std::to_string(*length) +
+                                                                 " bytes; the limit is " + std::to_string(o.max_body)));
+    if (parser_->is_done()) return dispatch();
+    body_start_ = Clock::now();
+    body_bytes_ = 0;
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      phase_ = Phase::body;
+      expire(Clock::now() + o.head_timeout);
+      static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+      return net::async_write(stream_, net::buffer(cont.data(), cont.size()),
+                              [self = shared_from_this()](beast::error_code e, std::size_t) {
+                                if (e) return self->close("client_closed");
+                                self->read_body();
+                              });
+    }
+    read_body();
+  }
+
+  // The body arrives piece by piece; the deadline moves with what arrived, so
+  // a client sending at least min_rate after the grace is never cut.
+  void read_body() {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::body;
+    const auto& o = core_->options;
+    expire(body_start_ + o.head_timeout + at_rate(body_bytes_, o.min_rate));
+    http::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->body_bytes_ += n;
+      if (ec == beast::error::timeout) return self->close("body_timeout");
+      if (ec == http::error::body_limit)
+        return self->refuse_body(error_reply(413, "body_too_large", "the body exceeds " +
+                                                                        std::to_string(self->core_->options.max_body) +
+                                                                        " bytes"));
+      if (ec) return self->close("client_closed");
+      if (self->parser_->is_done()) return self->dispatch();
+      self->read_body();
+    });
+  }
+
+  void dispatch() {
+    phase_ = Phase::handling;
+    auto req = std::make_shared<http::request<http::string_body>>(parser_->release());
+    parser_.reset();
+    keep_alive_ = req->keep_alive();
+    auto self = shared_from_this();
+    ReplyHandler done = [self](HttpReply r) {
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+    };
+    core_->gate->post([core = core_, req, done = std::move(done)]() mutable {
+      const auto ctype = (*req)[http::field::content_type];
+      handle_request_async(core->node, std::string_view(req->method_string().data(), req->method_string().size()),
+                           std::string_view(req->target().data(), req->target().size()), req->body(),
+                           std::string_view(ctype.data(), ctype.size()), core->defer(), std::move(done));
+    });
+  }
+
+  std::shared_ptr<http::response<http::string_body>> response(const HttpReply& r, bool keep) {
+    // Every error reply is counted, including requests refused before any
+    // transaction reached the ledger (a body too large, invalid JSON).
+    if (r.status >= 400 && !r.error_code.empty()) core_->node.metrics().refused(r.error_code);
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), version_);
+    res->set(http::field::server, "arteld");
+    res->set(http::field::content_type, r.content_type);
+    if (r.retry_after != 0) res->set(http::field::retry_after, std::to_string(r.retry_after));
+    res->keep_alive(keep);
+    res->body() = r.body;
+    res->prepare_payload();
+    return res;
+  }
+
+  void write(HttpReply r) {
+    if (phase_ == Phase::closed) return;
+    phase_ = Phase::writing;
+    const bool keep = keep_alive_ && !core_->stopping.load(std::memory_order_acquire);
+    auto res = response(r, keep);
+    expire(Clock::now() + core_->options.head_timeout + at_rate(res->body().size(), core_->options.min_rate));
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+      self->core_->node.metrics().request_served(
+          std::chrono::duration<double>(Clock::now() - self->request_start_).count());
+      if (ec) return self->close(ec == beast::error::timeout ? "write_timeout" : "client_closed");
+      if (!keep) return self->close(self->core_->stopping ? "shutdown" : "done");
+      self->first_ = false;
+      self->await_request();
+    });
+  }
+
+  void reply_and_close(const HttpReply& r, const char* reason) {
+    phase_ = Phase::writing;
+    auto res = response(r, false);
+    expire(Clock::now() + core_->options.head_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res, reason](beast::error_code, std::size_t) {
+      self->close(reason);
+    });
+  }
+
+  // After refusing a body, read and drop what the client still sends (up to a
+  // limit and a deadline) so it sees the reply rather than a reset.
+  void refuse_body(const HttpReply& r) {
+    phase_ = Phase::writing;
+    auto res = response(r, false);
+    expire(Clock::now() + core_->options.head_timeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+      if (ec) return self->close("body_too_large");
+      beast::error_code e;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, e);
+      self->phase_ = Phase::draining;
+      self->drained_ = 0;
+      self->expire(Clock::now() + std::chrono::seconds(5));
+      self->drain();
+    });
+  }
+
+  void drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(65536), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > (512u << 20)) return self->close("body_too_large");
+      self->drain();
+    });
+  }
+
+  std::shared_ptr<Core> core_;
+  beast::tcp_stream stream_;
+  net::ip::address peer_;
+  Clock::time_point accepted_, request_start_, body_start_, deadline_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  Phase phase_ = Phase::waiting;
+  bool first_ = true;
+  bool keep_alive_ = false;
+  unsigned version_ = 11;
+  std::size_t body_bytes_ = 0, drained_ = 0;
+  std::string close_reason_;
+};
+
+}  // namespace
+
+void HttpServer::Core::accept() {
+  acceptor.async_accept(net::make_strand(io), [self = shared_from_this()](beast::error_code ec, tcp::socket s) {
+    self->on_accept(ec, std::move(s));
+  });
+}
+
+void HttpServer::Core::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (stopping.load(std::memory_order_acquire) || ec == net::error::operation_aborted) return;
+  if (ec) {
+    // Out of file descriptors (or another transient failure): the pending
+    // connection stays in the backlog; try again shortly instead of spinning.
+    node.metrics().connection_refused(ec == net::error::no_descriptors ? "open_file_limit" : "accept_error");
+    accept_retry.expires_after(std::chrono::milliseconds(50));
+    accept_retry.async_wait([self = shared_from_this()](beast::error_code e) {
+      if (!e) self->accept();
+    });
+    return;
+  }
+  beast::error_code e;
+  auto endpoint = socket.remote_endpoint(e);
+  if (e) {
+    accept();
+    return;
+  }
+  const auto peer = endpoint.address();
+  std::shared_ptr<Session> session;
+  {
+    std::lock_guard lock(mu);
+    if (sessions.size() >= options.max_connections) {
+      refuse(std::move(socket), 503, "busy", "connections",
+             "the node has " + std::to_string(options.max_connections) + " connections open, its limit");
+    } else if (per_address[peer] >= options.max_per_address) {
+      refuse(std::move(socket), 429, "too_many_connections", "per_address",
+             "your address has " + std::to_string(options.max_per_address) + " connections open, the limit");
+    } else {
+      ++per_address[peer];
+      session = std::make_shared<Session>(shared_from_this(), std::move(socket), peer);
+      sessions.emplace(session.get(), session);
+      node.metrics().connection_opened();
+    }
+  }
+  if (session) net::dispatch(session->stream_executor(), [session] { session->start(); });
+  accept();
+}
+
+void HttpServer::Core::unregister(Session* s, const net::ip::address& peer) {
+  std::lock_guard lock(mu);
+  sessions.erase(s);
+  if (auto it = per_address.find(peer); it != per_address.end() && --it->second == 0) per_address.erase(it);
+  cv.notify_all();
+}
+
+// Called with `mu` held. A short reply with Retry-After, then the connection
+// is closed; at most 256 such replies are in flight, beyond that the
+// connection is closed at once.
+void HttpServer::Core::refuse(tcp::socket socket, unsigned status, std::string_view code, std::string_view reason,
+                              std::string message) {
+  node.metrics().connection_refused(reason);
+  node.metrics().refused(std::string(code));
+  if (refusing >= 256) return;  // the socket closes as it goes out of scope
+  ++refusing;
+  struct Refusal {
+    beast::tcp_stream stream;
+    http::response<http::string_body> res;
+    beast::flat_buffer scratch;
+  };
+  auto r = std::make_shared<Refusal>(Refusal{beast::tcp_stream(std::move(socket)), {}, {}});
+  r->res = http::response<http::string_body>(static_cast<http::status>(status), 11);
+  r->res.set(http::field::server, "arteld");
+  r->res.set(http::field::content_type, "application/json");
+  r->res.set(http::field::retry_after, "1");
+  r->res.keep_alive(false);
+  r->res.body() = json{{"error", {{"code", code}, {"message", message}}}}.dump() + "\n";
+  r->res.prepare_payload();
+  r->stream.expires_after(std::chrono::seconds(2));
+  auto finish = [self = shared_from_this(), r] {
+    beast::error_code e;
+    r->stream.socket().close(e);
+    std::lock_guard lock(self->mu);
+    --self->refusing;
+  };
+  http::async_write(r->stream, r->res, [r, finish](beast::error_code ec, std::size_t) {
+    if (ec) return finish();
+    beast::error_code e;
+    r->stream.socket().shutdown(tcp::socket::shutdown_send, e);
+    // Read what the client sent until it closes, so it sees the reply
+    // rather than a reset.
+    r->stream.async_read_some(r->scratch.prepare(16384), [r, finish](beast::error_code, std::size_t) { finish(); });
+  });
+}
+
+HttpServer::HttpServer(Node& node, HttpOptions options) {
+  // Every connection is a file descriptor: keep room for the ledger's own.
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+    const std::size_t room = rl.rlim_cur > 512 + 16 ? static_cast<std::size_t>(rl.rlim_cur) - 512 : 16;
+    if (options.max_connections > room) options.max_connections = room;
+  }
+  core_ = std::make_shared<Core>(node, std::move(options));
+  auto& c = *core_;
+  auto& a = c.acceptor;
   beast::error_code ec;
-  auto addr = net::ip::make_address(impl_->options.address, ec);
-  if (ec) throw std::runtime_error("bad listen address " + impl_->options.address + ": " + ec.message());
-  tcp::endpoint ep{addr, impl_->options.port};
+  auto addr = net::ip::make_address(c.options.address, ec);
+  if (ec) throw std::runtime_error("bad listen address " + c.options.address + ": " + ec.message());
+  tcp::endpoint ep{addr, c.options.port};
   a.open(ep.protocol(), ec);
   if (!ec) a.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
-                             std::to_string(impl_->options.port) + ": " + ec.message());
+    throw std::runtime_error("cannot listen on " + c.options.address + ":" + std::to_string(c.options.port) + ": " +
+                             ec.message());
   port_ = a.local_endpoint().port();
+  c.accept();
+  for (unsigned i = 0; i < std::max(1u, c.options.io_threads); ++i) c.threads.emplace_back([&c] { c.io.run(); });
 }
 
 HttpServer::~HttpServer() { stop(); }
 
+const HttpOptions& HttpServer::options() const { return core_->options; }
+
 void HttpServer::run() {
-  auto& im = *impl_;
-  while (!im.stopping) {
-    beast::error_code ec;
-    tcp::socket s(im.io);
-    im.acceptor.accept(s, ec);
-    if (ec) {
-      if (im.stopping) break;
-      continue;
-    }
-    std::unique_lock lock(im.mu);
-    if (im.threads >= im.options.max_connections) {
-      lock.unlock();
-      im.write(s, 11, false, error_reply(503, "busy", "too many open connections"), ec);
-      continue;
-    }
-    ++im.threads;
-    int fd = s.native_handle();
-    im.open_fds.insert(fd);
-    std::thread([&im, fd, sock = std::move(s)]() mutable {
-      im.session(std::move(sock));
-      std::lock_guard l(im.mu);
-      im.open_fds.erase(fd);
-      --im.threads;
-      im.done_cv.notify_all();
-    }).detach();
-  }
+  std::unique_lock lock(core_->mu);
+  core_->cv.wait(lock, [&] { return core_->stopped; });
 }
 
 void HttpServer::stop() {
-  auto& im = *impl_;
-  if (im.stopping.exchange(true)) return;
-  beast::error_code ec;
-  im.acceptor.cancel(ec);
-  ::shutdown(im.acceptor.native_handle(), SHUT_RDWR);
-  std::unique_lock lock(im.mu);
-  for (int fd : im.open_fds) ::shutdown(fd, SHUT_RDWR);
-  im.done_cv.wait(lock, [&] { return im.threads == 0; });
+  auto& c = *core_;
+  if (c.stopping.load()) {
+    run();
+    return;
+  }
+  const auto deadline = Clock::now() + c.options.shutdown_grace;
+  c.stop_deadline.store(deadline.time_since_epoch().count());
+  c.stopping.store(true, std::memory_order_release);
+  net::post(c.acceptor.get_executor(), [&c] {
+    beast::error_code ec;
+    c.acceptor.close(ec);
+    c.accept_retry.cancel();
+  });
+  std::vector<std::shared_ptr<Session>> open;
+  {
+    std::lock_guard lock(c.mu);
+    for (auto& [p, w] : c.sessions)
+      if (auto s = w.lock()) open.push_back(std::move(s));
+  }
+  for (auto& s : open) net::post(s->stream_executor(), [s] { s->on_stop(); });
+  open.clear();
+  {
+    // Requests in flight finish within the grace (their deadlines are
+    // brought forward to its end); a little more for the closing itself.
+    std::unique_lock lock(c.mu);
+    c.cv.wait_until(lock, deadline + std::chrono::milliseconds(500), [&] { return c.sessions.empty(); });
+  }
+  c.gate->close();
+  c.handlers.join();
+  c.io.stop();
+  for (auto& t : c.threads) t.join();
+  // What is left (a request whose reply never came within the grace) is
+  // closed here, and the handlers still queued run to their end, so no
+  // connection outlives the server.
+  {
+    std::lock_guard lock(c.mu);
+    for (auto& [p, w] : c.sessions)
+      if (auto s = w.lock()) open.push_back(std::move(s));
+  }
+  for (auto& s : open) s->force_close();
+  open.clear();
+  c.io.restart();
+  c.io.run();
+  {
+    std::lock_guard lock(c.mu);
+    c.stopped = true;
+  }
+  c.cv.notify_all();
 }
 
 }  // namespace artel::node

@@ -1,13 +1,14 @@
 #include "node.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
 namespace artel::node {
 
-void Metrics::rejected(std::string_view reason) {
+void Metrics::rejected(std::string_view reason, std::uint64_t n) {
   std::lock_guard lock(mu_);
-  ++rejected_[std::string(reason)];
+  rejected_[std::string(reason)] += n;
 }
 
 void Metrics::refused(const std::string& code) {
@@ -23,7 +24,26 @@ void Metrics::block_committed(double seconds) {
     if (seconds <= bucket_bounds[i]) ++buckets_[i];
 }
 
-std::string Metrics::prometheus(const LedgerSummary& s) const {
+void Metrics::connection_closed(std::string_view reason) {
+  --open_connections_;
+  std::lock_guard lock(mu_);
+  ++closed_[std::string(reason)];
+}
+
+void Metrics::connection_refused(std::string_view reason) {
+  std::lock_guard lock(mu_);
+  ++refused_connections_[std::string(reason)];
+}
+
+void Metrics::request_served(double seconds) {
+  std::lock_guard lock(mu_);
+  ++requests_;
+  request_seconds_sum_ += seconds;
+  for (std::size_t i = 0; i < std::size(latency_bounds); ++i)
+    if (seconds <= latency_bounds[i]) ++latency_buckets_[i];
+}
+
+std::string Metrics::prometheus(const LedgerSummary& s, std::size_t queue_depth, std::size_t queue_capacity) const {
   std::ostringstream o;
   o << "# HELP artel_height Height of the last committed block.\n"
     << "# TYPE artel_height gauge\n"
@@ -46,15 +66,46 @@ std::string Metrics::prometheus(const LedgerSummary& s) const {
   o << "artel_block_commit_seconds_bucket{le=\"+Inf\"} " << blocks_ << "\n"
     << "artel_block_commit_seconds_sum " << commit_seconds_sum_ << "\n"
     << "artel_block_commit_seconds_count " << blocks_ << "\n";
+  o << "# HELP artel_queue_depth Transactions submitted and not yet answered.\n"
+    << "# TYPE artel_queue_depth gauge\n"
+    << "artel_queue_depth " << queue_depth << "\n"
+    << "# HELP artel_queue_capacity The bound on artel_queue_depth; a batch over it gets 503.\n"
+    << "# TYPE artel_queue_capacity gauge\n"
+    << "artel_queue_capacity " << queue_capacity << "\n"
+    << "# HELP artel_http_open_connections HTTP connections open now.\n"
+    << "# TYPE artel_http_open_connections gauge\n"
+    << "artel_http_open_connections " << open_connections_.load() << "\n"
+    << "# HELP artel_http_connections_closed_total HTTP connections closed, by reason.\n"
+    << "# TYPE artel_http_connections_closed_total counter\n";
+  for (const auto& [reason, n] : closed_)
+    o << "artel_http_connections_closed_total{reason=\"" << reason << "\"} " << n << "\n";
+  o << "# HELP artel_http_connections_refused_total HTTP connections refused when accepted, by limit.\n"
+    << "# TYPE artel_http_connections_refused_total counter\n";
+  for (const auto& [reason, n] : refused_connections_)
+    o << "artel_http_connections_refused_total{reason=\"" << reason << "\"} " << n << "\n";
+  o << "# HELP artel_http_request_seconds Time from a request's first byte to its reply written.\n"
+    << "# TYPE artel_http_request_seconds histogram\n";
+  for (std::size_t i = 0; i < std::size(latency_bounds); ++i)
+    o << "artel_http_request_seconds_bucket{le=\"" << latency_bounds[i] << "\"} " << latency_buckets_[i] << "\n";
+  o << "artel_http_request_seconds_bucket{le=\"+Inf\"} " << requests_ << "\n"
+    << "artel_http_request_seconds_sum " << request_seconds_sum_ << "\n"
+    << "artel_http_request_seconds_count " << requests_ << "\n";
   return o.str();
 }
+
+struct Node::PendingBatch {
+  std::vector<Receipt> receipts;
+  std::size_t remaining = 0;
+  ReceiptsCallback done;
+};
 
 Node::Node(NodeOptions options, std::unique_ptr<OrderingLog> log)
     : options_(std::move(options)),
       ledger_(std::make_unique<Ledger>(options_.data_dir, options_.genesis)),
-      log_(log ? std::move(log) : std::make_unique<EmbeddedLog>()) {
+      log_(log ? std::move(log) : std::make_unique<EmbeddedLog>(std::max<std::size_t>(options_.max_pending, 1))) {
   if (options_.verify_threads == 0) options_.verify_threads = 1;
   if (options_.max_block == 0) options_.max_block = 1;
+  if (options_.max_pending == 0) options_.max_pending = 1;
   verifier_ = std::thread([this] { verify_loop(); });
   applier_ = std::thread([this] { apply_loop(); });
 }
@@ -72,44 +123,99 @@ void Node::stop() {
   ready_cv_.notify_all();
   if (applier_.joinable()) applier_.join();
   // Whatever was never applied is answered, so no submitter waits forever.
-  std::lock_guard lock(waiters_mu_);
-  for (auto& [id, p] : waiters_) {
-    Receipt r;
-    r.id = id;
-    r.error = TxError{TxCode::shutting_down, "the node stopped before ordering transaction " + hex(id), 0};
-    p.set_value(std::move(r));
+  std::vector<Receipt> left;
+  {
+    std::lock_guard lock(waiters_mu_);
+    for (const auto& [id, w] : waiters_) {
+      Receipt r;
+      r.id = id;
+      r.error = TxError{TxCode::shutting_down, "the node stopped before ordering transaction " + hex(id), 0};
+      left.push_back(std::move(r));
+    }
   }
-  waiters_.clear();
+  resolve(std::move(left));
+}
+
+Admission Node::submit_async(std::vector<Bytes> txs, ReceiptsCallback done) {
+  if (txs.empty()) {
+    done({});
+    return Admission::accepted;
+  }
+  if (txs.size() > options_.max_pending) return Admission::too_large;
+  auto batch = std::make_shared<PendingBatch>();
+  batch->receipts.resize(txs.size());
+  batch->remaining = txs.size();
+  batch->done = std::move(done);
+  std::vector<Hash> ids;
+  ids.reserve(txs.size());
+  for (const auto& b : txs) ids.push_back(tx_id(b));
+  {
+    // Waiters are in place before the log hands the transactions out, and the
+    // room in the queue is taken under the same lock, so a batch is taken
+    // whole or refused whole.
+    std::lock_guard lock(waiters_mu_);
+    if (!running_) return Admission::stopping;
+    if (waiters_.size() + txs.size() > options_.max_pending) {
+      metrics_.rejected("busy", txs.size());
+      return Admission::busy;
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) waiters_.emplace(ids[i], Waiter{batch, i});
+    pending_.store(waiters_.size(), std::memory_order_relaxed);
+    if (log_->append(txs)) return Admission::accepted;
+    for (const auto& id : ids) {
+      auto [from, to] = waiters_.equal_range(id);
+      for (auto it = from; it != to; ++it)
+        if (it->second.batch == batch) {
+          waiters_.erase(it);
+          break;
+        }
+    }
+    pending_.store(waiters_.size(), std::memory_order_relaxed);
+  }
+  batch->done = nullptr;
+  if (!running_) return Admission::stopping;
+  metrics_.rejected("busy", txs.size());
+  return Admission::busy;
 }
 
 std::vector<std::future<Receipt>> Node::submit(std::vector<Bytes> txs) {
+  auto promises = std::make_shared<std::vector<std::promise<Receipt>>>(txs.size());
   std::vector<std::future<Receipt>> out;
   out.reserve(txs.size());
-  for (auto& b : txs) {
-    Hash id = tx_id(b);
-    std::promise<Receipt> p;
-    out.push_back(p.get_future());
-    {
-      std::lock_guard lock(waiters_mu_);
-      waiters_.emplace(id, std::move(p));
-    }
-    if (!running_ || !log_->append(std::move(b))) {
+  for (auto& p : *promises) out.push_back(p.get_future());
+  std::vector<Hash> ids;
+  for (const auto& b : txs) ids.push_back(tx_id(b));
+  const Admission a = submit_async(std::move(txs), [promises](std::vector<Receipt> receipts) {
+    for (std::size_t i = 0; i < receipts.size(); ++i) (*promises)[i].set_value(std::move(receipts[i]));
+  });
+  if (a != Admission::accepted) {
+    for (std::size_t i = 0; i < ids.size(); ++i) {
       Receipt r;
-      r.id = id;
-      r.error = TxError{TxCode::busy, "the node is not accepting transactions (queue full or stopping)", 0};
-      metrics_.rejected("busy");
-      resolve(id, std::move(r));
+      r.id = ids[i];
+      r.error = a == Admission::stopping
+                    ? TxError{TxCode::shutting_down, "the node is stopping and takes no transactions", 0}
+                    : TxError{TxCode::busy, "the node's queue of transactions awaiting a block is full", 0};
+      (*promises)[i].set_value(std::move(r));
     }
   }
   return out;
 }
 
-void Node::resolve(const Hash& id, Receipt r) {
-  std::lock_guard lock(waiters_mu_);
-  auto it = waiters_.find(id);
-  if (it == waiters_.end()) return;
-  it->second.set_value(std::move(r));
-  waiters_.erase(it);
+void Node::resolve(std::vector<Receipt> receipts) {
+  std::vector<std::shared_ptr<PendingBatch>> complete;
+  {
+    std::lock_guard lock(waiters_mu_);
+    for (auto& r : receipts) {
+      auto it = waiters_.find(r.id);
+      if (it == waiters_.end()) continue;
+      auto& b = *it->second.batch;
+      b.receipts[it->second.index] = std::move(r);
+      if (--b.remaining == 0) complete.push_back(std::move(it->second.batch));
+      waiters_.erase(it);
+    }
+    pending_.store(waiters_.size(), std::memory_order_relaxed);
+  }
+  for (auto& b : complete) b->done(std::move(b->receipts));
 }
 
 void Node::verify_loop() {
@@ -169,15 +275,14 @@ void Node::apply_loop() {
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (result.committed) metrics_.block_committed(seconds);
     std::uint64_t applied = 0;
-    for (auto& r : result.receipts) {
+    for (const auto& r : result.receipts) {
       if (r.applied)
         ++applied;
       else
         metrics_.rejected(code_name(r.error.code));
-      Hash id = r.id;
-      resolve(id, std::move(r));
     }
     metrics_.applied(applied);
+    resolve(std::move(result.receipts));
   }
 }
 

@@ -2,11 +2,11 @@
 
 namespace artel::node {
 
-bool EmbeddedLog::append(Bytes tx) {
+bool EmbeddedLog::append(std::vector<Bytes>& txs) {
   {
     std::lock_guard lock(mu_);
-    if (closed_ || queue_.size() >= capacity_) return false;
-    queue_.push_back(std::move(tx));
+    if (closed_ || queue_.size() + txs.size() > capacity_) return false;
+    for (auto& tx : txs) queue_.push_back(std::move(tx));
   }
   cv_.notify_one();
   return true;

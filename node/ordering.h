@@ -17,9 +17,10 @@ namespace artel::node {
 class OrderingLog {
  public:
   virtual ~OrderingLog() = default;
-  // Proposes a transaction. Returns false when the log refuses it (full or
-  // closed); the transaction is then not ordered at all.
-  [[nodiscard]] virtual bool append(Bytes tx) = 0;
+  // Proposes transactions, all or none. Returns false when the log refuses
+  // them (full or closed); none of them is then ordered, and `txs` is left
+  // as it was.
+  [[nodiscard]] virtual bool append(std::vector<Bytes>& txs) = 0;
   // The next transactions in order, at most `max`; waits up to `wait` for
   // the first one. Every transaction is returned once, to one caller.
   virtual std::vector<Bytes> next(std::size_t max, std::chrono::milliseconds wait) = 0;
@@ -33,7 +34,7 @@ class OrderingLog {
 class EmbeddedLog final : public OrderingLog {
  public:
   explicit EmbeddedLog(std::size_t capacity = 200'000) : capacity_(capacity) {}
-  bool append(Bytes tx) override;
+  bool append(std::vector<Bytes>& txs) override;
   std::vector<Bytes> next(std::size_t max, std::chrono::milliseconds wait) override;
   void close() override;
 
