@@ -674,6 +674,9 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
   std::atomic<Clock::rep> stop_deadline{0};
 
   net::io_context io{static_cast<int>(std::max(1u, options.io_threads))};
+  // The I/O threads run until stop(), even when no operation is pending
+  // (while stopping, every connection may be waiting for its handler).
+  net::executor_work_guard<net::io_context::executor_type> keep_running = net::make_work_guard(io);
   tcp::acceptor acceptor{net::make_strand(io)};
   net::steady_timer accept_retry{acceptor.get_executor()};
   net::thread_pool handlers{std::max(1u, options.handler_threads)};
@@ -1092,6 +1095,7 @@ void HttpServer::stop() {
   }
   c.gate->close();
   c.handlers.join();
+  c.keep_running.reset();
   c.io.stop();
   for (auto& t : c.threads) t.join();
   // What is left (a request whose reply never came within the grace) is
