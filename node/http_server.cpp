@@ -641,18 +641,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Jobs handed to the handler pool from the node's block thread go through
-// the gate, which drops them once the server has stopped (the pool is gone).
+// Jobs handed to the handler pool or to a connection's strand from other
+// threads (the node's block thread) go through the gate, which drops them
+// once the server has stopped (the pool and the I/O threads are gone).
 struct Gate {
   std::mutex mu;
-  net::thread_pool* pool = nullptr;
-  void post(std::function<void()> job) {
+  bool open = true;
+  template <class Executor>
+  void post(const Executor& ex, std::function<void()> job) {
     std::lock_guard lock(mu);
-    if (pool != nullptr) net::post(*pool, std::move(job));
+    if (open) net::post(ex, std::move(job));
   }
   void close() {
     std::lock_guard lock(mu);
-    pool = nullptr;
+    open = false;
   }
 };
 
@@ -683,7 +685,7 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::vector<std::thread> threads;
 
-  Core(Node& n, HttpOptions o) : node(n), options(std::move(o)) { gate->pool = &handlers; }
+  Core(Node& n, HttpOptions o) : node(n), options(std::move(o)) {}
 
   // A deadline, brought forward to the end of the shutdown grace once
   // stopping.
@@ -691,8 +693,9 @@ struct HttpServer::Core : std::enable_shared_from_this<HttpServer::Core> {
     if (!stopping.load(std::memory_order_acquire)) return at;
     return std::min(at, Clock::time_point(Clock::duration(stop_deadline.load())));
   }
-  Defer defer() const {
-    return [g = gate](std::function<void()> job) { g->post(std::move(job)); };
+  // Runs deferred work on the handler pool.
+  Defer defer() {
+    return [g = gate, ex = handlers.get_executor()](std::function<void()> job) { g->post(ex, std::move(job)); };
   }
 
   void accept();
@@ -847,14 +850,31 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.reset();
     keep_alive_ = req->keep_alive();
     auto self = shared_from_this();
+    const std::string_view method(req->method_string().data(), req->method_string().size());
+    const std::string_view target(req->target().data(), req->target().size());
+    const auto ctype = (*req)[http::field::content_type];
+    // A submission of modest size is decoded right here and handed to the
+    // node; its reply is made on this strand once the block is committed.
+    // No other thread is woken on the way, so a submission costs what it did
+    // with a thread per connection.
+    if (method == "POST" && target == "/v1/transactions" && req->body().size() <= (64u << 10)) {
+      Defer on_strand = [g = core_->gate, ex = stream_.get_executor()](std::function<void()> job) {
+        g->post(ex, std::move(job));
+      };
+      return handle_request_async(core_->node, method, target, req->body(),
+                                  std::string_view(ctype.data(), ctype.size()), on_strand,
+                                  [self](HttpReply r) { self->write(std::move(r)); });
+    }
+    // Everything else may read much of the ledger: the handler pool does it,
+    // so the I/O threads stay free for the other connections.
     ReplyHandler done = [self](HttpReply r) {
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
     };
-    core_->gate->post([core = core_, req, done = std::move(done)]() mutable {
-      const auto ctype = (*req)[http::field::content_type];
+    core_->gate->post(core_->handlers.get_executor(), [core = core_, req, done = std::move(done)]() mutable {
+      const auto type = (*req)[http::field::content_type];
       handle_request_async(core->node, std::string_view(req->method_string().data(), req->method_string().size()),
                            std::string_view(req->target().data(), req->target().size()), req->body(),
-                           std::string_view(ctype.data(), ctype.size()), core->defer(), std::move(done));
+                           std::string_view(type.data(), type.size()), core->defer(), std::move(done));
     });
   }
 
