@@ -66,6 +66,9 @@ int main(int argc, char** argv) {
   init->add_option("--out", out, "write the document here instead");
   init->add_option("--platform", platform, "the platform's name")->capture_default_str();
   init->add_option("--council", council_hex, "an operator council key (hex); repeatable")->required();
+  unsigned threshold = 1;
+  init->add_option("--threshold", threshold, "council keys that must sign a council act together")
+      ->capture_default_str();
   init->add_option("--clock", clock_hex, "the clock key (hex): advances the ledger's clock, nothing else")
       ->required();
   init->add_option("--created", created, "the creation date YYYY-MM-DD (default: today, UTC)");
@@ -95,7 +98,7 @@ int main(int argc, char** argv) {
                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
       created = buf;
     }
-    const std::string doc = Genesis::make(platform, council, *clock, created).document();
+    const std::string doc = Genesis::make(platform, council, *clock, created, threshold).document();
     std::string why;
     if (!Genesis::parse(doc, why)) {
       std::fprintf(stderr, "arteld init: %s\n", why.c_str());

@@ -195,7 +195,7 @@ struct Options {
   double seconds = 3;
   unsigned readers_percent = 50;
   std::size_t members = 500;
-  std::size_t presign = 20'000;  // transfers signed ahead per level
+  std::size_t presign = 40'000;  // transfers signed ahead per level (at least 200 per writer)
 };
 
 // Runs every level against one binary; one line per level.
@@ -238,7 +238,7 @@ void run_binary(const std::string& label, const std::string& binary, const Optio
     // Writer w owns the members m with m % writers == w, so no two writers
     // ever sign with one member's nonces.
     std::vector<std::vector<std::string>> work(writers);
-    const std::size_t per_writer = std::max<std::size_t>(o.presign / writers, 1);
+    const std::size_t per_writer = std::max<std::size_t>(o.presign / writers, 200);
     for (unsigned w = 0; w < writers; ++w) {
       std::vector<std::size_t> own;
       for (std::size_t m = w; m < members.size(); m += writers) own.push_back(m);

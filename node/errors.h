@@ -41,6 +41,7 @@ namespace artel::node {
   X(bad_arguments, 400, "a rule was called with the wrong number of arguments")                              \
   X(out_of_budget, 422, "the charter ran out of its instruction budget")                                     \
   X(vm_error, 422, "the charter's bytecode faulted (the message gives the pc)")                              \
+  X(retired_key, 401, "the key was replaced; its person signs with its new key")                             \
   X(busy, 503, "the node is not accepting transactions now (queue full or stopping); try again")             \
   X(shutting_down, 503, "the node stopped before ordering the transaction; submit it again")
 

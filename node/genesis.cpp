@@ -85,11 +85,17 @@ std::optional<Genesis> Genesis::parse(std::string_view text, std::string& error)
     g.council.push_back(*pk);
   }
   g.threshold = (*council)["threshold"].get<unsigned>();
-  if (g.council.empty() || g.threshold != 1) {
-    error = "the operator council needs at least one key and threshold 1 (a threshold above 1 is not "
-            "supported yet)";
+  if (g.council.empty() || g.council.size() > 64 || g.threshold < 1 || g.threshold > g.council.size()) {
+    error = "the operator council needs 1 to 64 keys and a threshold from 1 to the number of keys (it has " +
+            std::to_string(g.council.size()) + " keys, threshold " + std::to_string(g.threshold) + ")";
     return std::nullopt;
   }
+  for (std::size_t i = 0; i < g.council.size(); ++i)
+    for (std::size_t k = 0; k < i; ++k)
+      if (g.council[i] == g.council[k]) {
+        error = "genesis operator council key " + to_hex(g.council[i]) + " is listed twice";
+        return std::nullopt;
+      }
   for (const auto& k : g.council)
     if (k == g.clock_key) {
       error = "the clock key must not be an operator council key: it can do nothing but advance the clock";
@@ -99,8 +105,9 @@ std::optional<Genesis> Genesis::parse(std::string_view text, std::string& error)
 }
 
 Genesis Genesis::make(std::string platform, std::vector<PublicKey> council, PublicKey clock_key,
-                      std::string created) {
+                      std::string created, unsigned threshold) {
   Genesis g;
+  g.threshold = threshold;
   g.platform = std::move(platform);
   g.council = std::move(council);
   g.clock_key = clock_key;

@@ -18,7 +18,7 @@ namespace artel::node {
 struct Genesis {
   std::string platform;                // the platform's name
   std::vector<PublicKey> council;      // operator council keys
-  unsigned threshold = 1;              // approvals the council needs (only 1 for now)
+  unsigned threshold = 1;              // council keys that must sign a council act together
   PublicKey clock_key{};               // advances the ledger's clock, and can do nothing else
   std::string created;                 // YYYY-MM-DD, as the operator's clock said at `init`
   std::array<std::uint8_t, 32> salt{};  // random: two ledgers of one operator differ
@@ -30,7 +30,7 @@ struct Genesis {
   static std::optional<Genesis> parse(std::string_view text, std::string& error);
   // A new document with fresh random bytes.
   static Genesis make(std::string platform, std::vector<PublicKey> council, PublicKey clock_key,
-                      std::string created);
+                      std::string created, unsigned threshold = 1);
 };
 
 // BLAKE2b-256 of the document's bytes: the ledger's id.

@@ -106,7 +106,7 @@ Ledger::Ledger(const std::string& dir, std::optional<std::string> genesis_docume
     Overlay first(*store_);
     State st(first);
     st.set_ledger_id(ledger_id(*genesis_document));
-    for (const auto& k : genesis->council) st.add_council_key(k);
+    st.set_council(genesis->council, genesis->threshold);
     st.set_clock_key(genesis->clock_key);
     st.set_global("day", 0);
     const auto origin = Calendar::parse_date(genesis->created);
@@ -413,9 +413,15 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   const bool council = st.is_council_key(tx.signer);
   const bool clock = st.clock_key() == tx.signer;
   const std::optional<std::uint64_t> signer = st.person_by_key(tx.signer);
-  if (!signer && !council && !clock)
+  if (!signer && !council && !clock) {
+    if (auto r = st.retired_key(tx.signer))
+      return err(TxCode::retired_key, "transaction " + hex(p.id) + ": " + who(tx.signer) + " of person " +
+                                          std::to_string(r->person) + " was replaced on " +
+                                          Calendar(st.genesis_day()).date(r->day) + " by transaction " +
+                                          hex(r->tx).substr(0, 16) + "; the person signs with its new key");
     return err(TxCode::unknown_member, "transaction " + hex(p.id) + ": " + who(tx.signer) +
                                            " is no person on this ledger, nor its council or clock key");
+  }
   // Nonces belong to the person (they survive a change of key); the council
   // and clock keys, which are no persons, keep theirs by key.
   std::uint64_t last = signer ? st.nonce(*signer) : st.key_nonce(tx.signer);
@@ -432,12 +438,31 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
   // transaction and nothing else.
   if (!signer) {
     const TxKind k = tx.kind();
-    const bool council_kind = k == TxKind::register_coop ||
+    const bool council_kind = k == TxKind::register_coop || k == TxKind::change_council ||
                               (k == TxKind::deploy_charter && std::get<DeployCharter>(tx.body).coop_id == 0);
     if (!(council && council_kind) && !(clock && k == TxKind::advance_period))
       return err(TxCode::unauthorized, std::string(kind_name(k)) + " cannot be signed by " +
                                            (clock ? "the clock key" : "an operator council key") +
                                            ", which is no person on the ledger");
+    if (council) {
+      // A council act needs as many distinct council keys as the council's
+      // threshold: the signer's and the approvals'.
+      std::set<PublicKey> keys{tx.signer};
+      for (const auto& a : tx.approvals) {
+        if (!st.is_council_key(a.key))
+          return err(TxCode::bad_approval, std::string(kind_name(k)) + " is a council act; the approval by " +
+                                               who(a.key) + " is not by an operator council key");
+        if (!keys.insert(a.key).second)
+          return err(TxCode::bad_approval, "council " + who(a.key) + " signs " + std::string(kind_name(k)) +
+                                               " twice");
+      }
+      const unsigned need = st.council_threshold();
+      if (keys.size() < need)
+        return err(TxCode::approval_missing,
+                   std::string(kind_name(k)) + " needs " + std::to_string(need) + " of the operator council's " +
+                       std::to_string(st.council_keys().size()) + " keys; it carries " +
+                       std::to_string(keys.size()));
+    }
   }
   const std::uint64_t person = signer.value_or(0);
   const std::optional<PersonRec> signer_rec = signer ? st.person(*signer) : std::nullopt;
@@ -462,8 +487,14 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     std::set<std::uint64_t> seen;
     for (const auto& a : tx.approvals) {
       auto who_approved = st.person_by_key(a.key);
-      if (!who_approved)
+      if (!who_approved) {
+        if (auto r = st.retired_key(a.key))
+          return err(TxCode::bad_approval, "approval by " + who(a.key) + ", retired from person " +
+                                               std::to_string(r->person) + " on " +
+                                               Calendar(st.genesis_day()).date(r->day) +
+                                               "; the person approves with its new key");
         return err(TxCode::bad_approval, "approval by " + who(a.key) + ", who is no person on the ledger");
+      }
       if (!seen.insert(*who_approved).second)
         return err(TxCode::bad_approval, "person " + std::to_string(*who_approved) + " approves twice");
       out.push_back(*who_approved);
@@ -612,6 +643,19 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
     return std::nullopt;
   };
 
+  // A key given to a person, the council or the clock must be no person's,
+  // now or before (a retired key never comes back).
+  auto key_is_free = [&](const PublicKey& k, bool council_act = false) -> Check {
+    if (!council_act && (st.is_council_key(k) || st.clock_key() == k))
+      return err(TxCode::invalid, who(k) + " is a council or clock key, which is no person's");
+    if (auto holder = st.person_by_key(k))
+      return err(TxCode::duplicate, who(k) + " is already the key of person " + std::to_string(*holder));
+    if (auto r = st.retired_key(k))
+      return err(TxCode::invalid, who(k) + " was person " + std::to_string(r->person) + "'s until " +
+                                      Calendar(st.genesis_day()).date(r->day) + "; a retired key never serves again");
+    return std::nullopt;
+  };
+
   return std::visit(
       [&](const auto& b) -> Check {
         using T = std::decay_t<decltype(b)>;
@@ -623,6 +667,7 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
                                               std::to_string(*existing));
           if (st.is_council_key(b.coop_key) || st.clock_key() == b.coop_key)
             return err(TxCode::invalid, "a council or clock key cannot be a cooperative's key");
+          if (auto e = key_is_free(b.coop_key)) return e;
           const std::uint64_t id = st.coops_count() + 1;
           const std::uint64_t coop_person = st.add_person(PersonRec{b.coop_key, PersonKind::cooperative, id});
           if (st.add_coop(CoopRec{coop_person, b.name, st.day()}) != id)
@@ -637,6 +682,8 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (st.is_council_key(b.person_key) || st.clock_key() == b.person_key)
             return err(TxCode::invalid, "a council or clock key cannot be a member's key");
           std::optional<std::uint64_t> who_joins = st.person_by_key(b.person_key);
+          if (!who_joins)
+            if (auto e = key_is_free(b.person_key)) return e;
           if (b.member_coop != 0) {
             auto mc = st.coop(b.member_coop);
             if (!mc) return err(TxCode::unknown_cooperative, "no cooperative " + std::to_string(b.member_coop));
@@ -814,6 +861,32 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           return charter_change(b.coop_id, b.module, b.source, true);
         } else if constexpr (std::is_same_v<T, AmendCharter>) {
           return charter_change(b.coop_id, b.module, b.source, false);
+        } else if constexpr (std::is_same_v<T, RotateKey>) {
+          if (b.new_key == tx.signer) return err(TxCode::invalid, "rotate_key: the new key is the key in use");
+          if (auto e = key_is_free(b.new_key)) return e;
+          // The new key's approval proves that its holder agreed.
+          if (tx.approvals.size() != 1 || tx.approvals[0].key != b.new_key)
+            return err(TxCode::approval_missing, "rotate_key needs exactly one approval, by the new key " +
+                                                     who(b.new_key) + ", proving its holder agreed");
+          st.change_person_key(person, b.new_key, st.day(), p.id);
+          return std::nullopt;
+        } else if constexpr (std::is_same_v<T, ChangeCouncil>) {
+          if (b.keys.empty() || b.threshold < 1 || b.threshold > b.keys.size())
+            return err(TxCode::invalid, "change_council: a council needs at least one key and a threshold from 1 to "
+                                        "its number of keys (" + std::to_string(b.keys.size()) + " keys, threshold " +
+                                        std::to_string(b.threshold) + ")");
+          std::set<PublicKey> seen;
+          for (const auto& k : b.keys) {
+            if (!seen.insert(k).second)
+              return err(TxCode::invalid, "change_council: " + who(k) + " is listed twice");
+            if (k == b.clock_key)
+              return err(TxCode::invalid, "change_council: the clock key must not be a council key");
+            if (auto e = key_is_free(k, true)) return e;
+          }
+          if (auto e = key_is_free(b.clock_key, true)) return e;
+          st.set_council(b.keys, b.threshold);
+          st.set_clock_key(b.clock_key);
+          return std::nullopt;
         }
       },
       tx.body);

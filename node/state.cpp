@@ -102,7 +102,33 @@ void State::set_ledger_id(const Hash& id) {
   kv_.put("Gledger_id", std::string(reinterpret_cast<const char*>(id.data()), id.size()));
 }
 bool State::is_council_key(const PublicKey& pk) const { return kv_.get(key_pk('O', pk)).has_value(); }
-void State::add_council_key(const PublicKey& pk) { kv_.put(key_pk('O', pk), u64_value(1)); }
+std::vector<PublicKey> State::council_keys() const {
+  std::vector<PublicKey> out;
+  auto v = kv_.get("Gcouncil");
+  if (!v) return out;
+  Reader r(*v);
+  const std::uint32_t n = r.u32();
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    PublicKey k{};
+    read_fixed(r, k);
+    out.push_back(k);
+  }
+  return out;
+}
+unsigned State::council_threshold() const {
+  return static_cast<unsigned>(std::max<std::uint64_t>(global("council_threshold"), 1));
+}
+void State::set_council(const std::vector<PublicKey>& keys, unsigned threshold) {
+  for (const auto& k : council_keys()) kv_.del(key_pk('O', k));
+  Writer w;
+  w.u32(static_cast<std::uint32_t>(keys.size()));
+  for (const auto& k : keys) {
+    w.raw(k);
+    kv_.put(key_pk('O', k), u64_value(1));
+  }
+  kv_.put("Gcouncil", w.as_string());
+  set_global("council_threshold", threshold);
+}
 std::optional<PublicKey> State::clock_key() const {
   auto v = kv_.get("Gclock_key");
   if (!v || v->size() != 32) return std::nullopt;
@@ -139,6 +165,58 @@ std::uint64_t State::add_person(const PersonRec& p) {
   kv_.put(key1('I', id), w.as_string());
   kv_.put(key_pk('K', p.key), u64_value(id));
   return id;
+}
+void State::change_person_key(std::uint64_t person, const PublicKey& new_key, std::uint64_t day, const Hash& tx) {
+  auto rec = this->person(person);
+  if (!rec) return;
+  const PublicKey old_key = rec->key;
+  rec->key = new_key;
+  Writer w;
+  w.raw(rec->key);
+  w.u8(static_cast<std::uint8_t>(rec->kind));
+  w.u64(rec->coop_id);
+  kv_.put(key1('I', person), w.as_string());
+  kv_.del(key_pk('K', old_key));
+  kv_.put(key_pk('K', new_key), u64_value(person));
+  Writer retired;
+  retired.u64(person);
+  retired.u64(day);
+  retired.raw(tx);
+  kv_.put(key_pk('X', old_key), retired.as_string());
+  const std::uint64_t n = read_u64(kv_.get(key1('J', person)));
+  Writer change;
+  change.raw(old_key);
+  change.raw(new_key);
+  change.u64(day);
+  change.raw(tx);
+  kv_.put(key2('H', person, n), change.as_string());
+  kv_.put(key1('J', person), u64_value(n + 1));
+}
+std::optional<RetiredKey> State::retired_key(const PublicKey& pk) const {
+  auto v = kv_.get(key_pk('X', pk));
+  if (!v) return std::nullopt;
+  Reader r(*v);
+  RetiredKey k;
+  k.person = r.u64();
+  k.day = r.u64();
+  read_fixed(r, k.tx);
+  return k;
+}
+std::vector<KeyChange> State::key_history(std::uint64_t person) const {
+  std::vector<KeyChange> out;
+  const std::uint64_t n = read_u64(kv_.get(key1('J', person)));
+  for (std::uint64_t i = 0; i < n; ++i) {
+    auto v = kv_.get(key2('H', person, i));
+    if (!v) break;
+    Reader r(*v);
+    KeyChange c;
+    read_fixed(r, c.old_key);
+    read_fixed(r, c.new_key);
+    c.day = r.u64();
+    read_fixed(r, c.tx);
+    out.push_back(c);
+  }
+  return out;
 }
 std::uint64_t State::nonce(std::uint64_t person) const { return read_u64(kv_.get(key1('N', person))); }
 void State::set_nonce(std::uint64_t person, std::uint64_t n) { kv_.put(key1('N', person), u64_value(n)); }

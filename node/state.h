@@ -28,6 +28,18 @@ struct PersonRec {
   std::uint64_t coop_id = 0;  // kind cooperative: which cooperative it is
 };
 
+// A key a person no longer signs with, and the change that retired it.
+struct RetiredKey {
+  std::uint64_t person = 0;
+  std::uint64_t day = 0;  // the ledger day of the change
+  Hash tx{};              // the transaction that made it
+};
+struct KeyChange {
+  PublicKey old_key{}, new_key{};
+  std::uint64_t day = 0;
+  Hash tx{};
+};
+
 // A membership ("member" in charters): a person's place in one cooperative,
 // with its own share account. Ids are assigned in order of admission.
 struct MemberRec {
@@ -152,7 +164,10 @@ class State {
   Hash ledger_id() const;
   void set_ledger_id(const Hash& id);
   bool is_council_key(const PublicKey& pk) const;
-  void add_council_key(const PublicKey& pk);
+  // The operator council: its keys and how many of them must sign a council act.
+  std::vector<PublicKey> council_keys() const;
+  unsigned council_threshold() const;
+  void set_council(const std::vector<PublicKey>& keys, unsigned threshold);
   std::optional<PublicKey> clock_key() const;
   void set_clock_key(const PublicKey& pk);
 
@@ -160,6 +175,11 @@ class State {
   std::optional<std::uint64_t> person_by_key(const PublicKey& pk) const;
   std::optional<PersonRec> person(std::uint64_t id) const;
   std::uint64_t add_person(const PersonRec& p);
+  // A person's key replaced: the old key is retired (never serves again) and
+  // the change is kept in the person's key history.
+  void change_person_key(std::uint64_t person, const PublicKey& new_key, std::uint64_t day, const Hash& tx);
+  std::optional<RetiredKey> retired_key(const PublicKey& pk) const;
+  std::vector<KeyChange> key_history(std::uint64_t person) const;
   std::uint64_t nonce(std::uint64_t person) const;
   void set_nonce(std::uint64_t person, std::uint64_t n);
   // Council and clock keys are no persons: their nonces are kept by key.

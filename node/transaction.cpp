@@ -7,9 +7,9 @@ namespace artel::node {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kind_names{
-    "register_coop", "admit_member", "contribute", "transfer",     "return_share",
-    "call_rule",     "advance_period", "deploy_charter", "amend_charter"};
+constexpr std::array<std::string_view, 11> kind_names{
+    "register_coop",  "admit_member",  "contribute", "transfer",      "return_share",  "call_rule",
+    "advance_period", "deploy_charter", "amend_charter", "rotate_key", "change_council"};
 
 constexpr std::string_view sign_domain{"artel/tx/v2", 12};  // includes the NUL
 constexpr std::string_view approve_domain{"artel/approve/v2", 17};
@@ -53,6 +53,13 @@ void write_body(Writer& w, const TxBody& body) {
           w.u64(b.coop_id);
           w.bytes(b.module);
           w.str(b.source);
+        } else if constexpr (std::is_same_v<T, RotateKey>) {
+          w.raw(b.new_key);
+        } else if constexpr (std::is_same_v<T, ChangeCouncil>) {
+          w.u32(static_cast<std::uint32_t>(b.keys.size()));
+          for (const auto& k : b.keys) w.raw(k);
+          w.u32(b.threshold);
+          w.raw(b.clock_key);
         }
       },
       body);
@@ -141,6 +148,26 @@ std::string read_body(Reader& r, TxKind kind, TxBody& body) {
       b.coop_id = r.u64();
       b.module = r.bytes(max_module_size);
       b.source = r.str(max_source_size);
+      body = std::move(b);
+      break;
+    }
+    case TxKind::rotate_key: {
+      RotateKey b;
+      read_array(r, b.new_key);
+      body = b;
+      break;
+    }
+    case TxKind::change_council: {
+      ChangeCouncil b;
+      std::uint32_t n = r.u32();
+      if (r.ok() && n > max_council_keys) return "too many council keys (" + std::to_string(n) + ")";
+      for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+        PublicKey k{};
+        read_array(r, k);
+        b.keys.push_back(k);
+      }
+      b.threshold = r.u32();
+      read_array(r, b.clock_key);
       body = std::move(b);
       break;
     }

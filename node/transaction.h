@@ -23,6 +23,8 @@ enum class TxKind : std::uint8_t {
   advance_period = 7,
   deploy_charter = 8,
   amend_charter = 9,
+  rotate_key = 10,
+  change_council = 11,
 };
 
 std::string_view kind_name(TxKind k);
@@ -106,8 +108,25 @@ struct AmendCharter {
   std::string source;
 };
 
+// Signed by a person's current key, and approved by `new_key` (which proves
+// the new key's holder agreed): the person's key becomes `new_key`. The old
+// key is retired at once and never serves again; memberships, accounts,
+// statements and the nonce stay with the person.
+struct RotateKey {
+  PublicKey new_key{};
+};
+// Signed and approved by operator council keys, as many as the council's
+// threshold: the council becomes `keys` with `threshold`, and the clock key
+// becomes `clock_key`.
+struct ChangeCouncil {
+  std::vector<PublicKey> keys;
+  std::uint32_t threshold = 1;
+  PublicKey clock_key{};
+};
+inline constexpr std::size_t max_council_keys = 64;
+
 using TxBody = std::variant<RegisterCoop, AdmitMember, Contribute, Transfer, ReturnShare,
-                            CallRule, AdvancePeriod, DeployCharter, AmendCharter>;
+                            CallRule, AdvancePeriod, DeployCharter, AmendCharter, RotateKey, ChangeCouncil>;
 
 struct Approval {
   PublicKey key{};
