@@ -11,18 +11,11 @@ namespace {
 
 Bytes charter_module(std::uint32_t version = 1);
 
-class E2E : public ::testing::Test {
+class E2E : public NodeOverHttp {
  protected:
-  void SetUp() override { crypto_init(); }
-
   json status(HttpClient& c) { return get_json(c, "/v1/status"); }
   std::int64_t balance(HttpClient& c, const std::string& account) {
     return get_json(c, "/v1/accounts/" + account)["balance"].get<std::int64_t>();
-  }
-  void ok(HttpClient& c, const Bytes& tx) {
-    auto r = post_tx(c, tx);
-    ASSERT_EQ(r.status, 200u) << r.body;
-    ASSERT_TRUE(json::parse(r.body)["applied"].get<bool>()) << r.body;
   }
   // Submits a rejected transaction; checks the status, the error code and that
   // the state digest did not move.
@@ -39,20 +32,6 @@ class E2E : public ::testing::Test {
     return j;
   }
   static std::string tx_body(const Bytes& tx) { return json{{"tx", to_hex(tx)}}.dump(); }
-
-  void populate(HttpClient& c, int n, std::int64_t each) {
-    ok(c, op.sign(RegisterCoop{coop.key.pk, "Consumer society No. 1"}));
-    for (int i = 0; i < n; ++i) {
-      members.emplace_back();
-      ok(c, coop.sign(AdmitMember{1, members.back().key.pk, 0}));
-      ok(c, coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), each, ContributionKind::money, "cash", ""}));
-    }
-  }
-
-  TempDir dir;
-  Actor op, clock, coop;
-  std::string genesis = test_genesis(op, clock);
-  std::deque<Actor> members;
 };
 
 TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {

@@ -244,4 +244,30 @@ inline HttpResponse post_tx(HttpClient& c, const Bytes& tx) {
   return c.post("/v1/transactions", json{{"tx", to_hex(tx)}}.dump());
 }
 
+// Tests against a node over HTTP: a fresh ledger's folder, its council,
+// clock and one cooperative's keys, and the members `populate` admits.
+class NodeOverHttp : public ::testing::Test {
+ protected:
+  void SetUp() override { crypto_init(); }
+  void ok(HttpClient& c, const Bytes& tx) {
+    auto r = post_tx(c, tx);
+    ASSERT_EQ(r.status, 200u) << r.body;
+    ASSERT_TRUE(json::parse(r.body)["applied"].get<bool>()) << r.body;
+  }
+  // Registers cooperative 1 and admits `n` members, each contributing `each`.
+  void populate(HttpClient& c, int n, std::int64_t each) {
+    ok(c, op.sign(RegisterCoop{coop.key.pk, "Consumer society No. 1"}));
+    for (int i = 0; i < n; ++i) {
+      members.emplace_back();
+      ok(c, coop.sign(AdmitMember{1, members.back().key.pk, 0}));
+      ok(c, coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), each, ContributionKind::money, "cash", ""}));
+    }
+  }
+
+  TempDir dir;
+  Actor op, clock, coop;
+  std::string genesis = test_genesis(op, clock);
+  std::deque<Actor> members;
+};
+
 }  // namespace artel::node::test

@@ -103,27 +103,7 @@ long long metric(const std::string& text, const std::string& sample) {
   return std::stoll(text.substr(at + sample.size() + 2));
 }
 
-class Http : public ::testing::Test {
- protected:
-  void SetUp() override { crypto_init(); }
-  void ok(HttpClient& c, const Bytes& tx) {
-    auto r = post_tx(c, tx);
-    ASSERT_EQ(r.status, 200u) << r.body;
-    ASSERT_TRUE(json::parse(r.body)["applied"].get<bool>()) << r.body;
-  }
-  void populate(HttpClient& c, int n, std::int64_t each) {
-    ok(c, op.sign(RegisterCoop{coop.key.pk, "Consumer society No. 1"}));
-    for (int i = 0; i < n; ++i) {
-      members.emplace_back();
-      ok(c, coop.sign(AdmitMember{1, members.back().key.pk, 0}));
-      ok(c, coop.sign(Contribute{static_cast<std::uint64_t>(i + 1), each, ContributionKind::money, "cash", ""}));
-    }
-  }
-  TempDir dir;
-  Actor op, clock, coop;
-  std::string genesis = test_genesis(op, clock);
-  std::deque<Actor> members;
-};
+class Http : public NodeOverHttp {};
 
 // The scenario: 1,000 connections held idle and 500 trickling a
 // request head a byte a second, from several loopback addresses and from the
