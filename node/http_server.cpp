@@ -801,7 +801,7 @@ class Session : public std::enable_shared_from_this<Session> {
                              "head_too_large");
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::error::operation_aborted)
-      return close(phase_ == Phase::closed ? "shutdown" : "client_closed");
+      return close("client_closed");
     if (ec) return reply_and_close(error_reply(400, "bad_request", "malformed HTTP request: " + ec.message()),
                                    "bad_request");
     version_ = parser_->get().version();

@@ -662,11 +662,6 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
         if constexpr (std::is_same_v<T, RegisterCoop>) {
           if (auto e = need_council()) return e;
           if (b.name.empty()) return err(TxCode::invalid, "a cooperative needs a name");
-          if (auto existing = st.person_by_key(b.coop_key))
-            return err(TxCode::duplicate, "key " + to_hex(b.coop_key).substr(0, 16) + " is already person " +
-                                              std::to_string(*existing));
-          if (st.is_council_key(b.coop_key) || st.clock_key() == b.coop_key)
-            return err(TxCode::invalid, "a council or clock key cannot be a cooperative's key");
           if (auto e = key_is_free(b.coop_key)) return e;
           const std::uint64_t id = st.coops_count() + 1;
           const std::uint64_t coop_person = st.add_person(PersonRec{b.coop_key, PersonKind::cooperative, id});
