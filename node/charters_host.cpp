@@ -4,6 +4,7 @@
 
 #include "transaction.h"
 #include "vm/abi.h"
+#include "vm/money.h"
 
 namespace artel::node {
 
@@ -15,9 +16,6 @@ std::vector<vm::HostFunction> make_table() {
   return t;
 }
 
-// 128-bit intermediate for exact a*b/c (a GCC/Clang extension).
-__extension__ typedef __int128 i128;
-
 std::int64_t s64(std::uint64_t v) { return static_cast<std::int64_t>(v); }
 std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
@@ -26,31 +24,6 @@ std::uint64_t u64(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 vm::HostTable ChartersHost::table() {
   static const std::vector<vm::HostFunction> t = make_table();
   return t;
-}
-
-std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c,
-                                   std::uint64_t rounding) {
-  if (c == 0 || rounding > 2) return std::nullopt;
-  i128 n = static_cast<i128>(a) * b;
-  i128 q = n / c, r = n % c;  // truncated toward zero
-  if (r != 0) {
-    bool negative = (n < 0) != (c < 0);
-    switch (rounding) {
-      case 0:  // floor
-        if (negative) q -= 1;
-        break;
-      case 1:  // ceiling
-        if (!negative) q += 1;
-        break;
-      case 2: {  // nearest, ties to even
-        i128 r2 = (r < 0 ? -r : r) * 2, cabs = c < 0 ? -static_cast<i128>(c) : c;
-        if (r2 > cabs || (r2 == cabs && (q % 2 != 0))) q += negative ? -1 : 1;
-        break;
-      }
-    }
-  }
-  if (q > INT64_MAX || q < INT64_MIN) return std::nullopt;
-  return static_cast<std::int64_t>(q);
 }
 
 // The authority rule (docs/language.md): a share account decreases only by
@@ -127,7 +100,12 @@ vm::HostResult ChartersHost::call(std::uint32_t id, const std::array<std::uint64
       return checked(state_.move(*from, *to, amount, pc));
     }
     case 3: {  // muldiv(a, b, c, rounding, article)
-      auto r = muldiv(s64(a[0]), s64(a[1]), s64(a[2]), a[3]);
+      const auto mode = money::rounding_from(a[3]);
+      if (!mode)
+        return fail(TxError{TxCode::charter_error,
+                            "artel_muldiv: rounding mode " + std::to_string(a[3]) + " is none of 0, 1, 2",
+                            static_cast<std::uint32_t>(a[4])});
+      auto r = money::muldiv(s64(a[0]), s64(a[1]), s64(a[2]), *mode);
       if (!r) {
         const auto article = static_cast<std::uint32_t>(a[4]);
         const std::string operation = std::to_string(s64(a[0])) + " × " + std::to_string(s64(a[1])) + " / " +

@@ -66,9 +66,4 @@ class ChartersHost final : public vm::Host {
   std::optional<TxError> failure_;
 };
 
-// Exact a*b/c rounded as `rounding` says (0 toward -inf, 1 toward +inf,
-// 2 to nearest with ties to even); nullopt on c == 0, overflow or bad mode.
-std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c,
-                                   std::uint64_t rounding);
-
 }  // namespace artel::node

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compiler/typed/typed.h"
+#include "vm/money.h"
 
 namespace artel::typed {
 
@@ -507,33 +508,9 @@ class Checker {
     }
   }
 
-  // a × b / c, rounded as the ledger rounds (down: toward minus infinity,
-  // up: toward plus infinity, half_even: to the nearest, ties to even);
-  // nullopt on division by zero or overflow. Used to fold constants.
+  // a × b / c, rounded as the ledger rounds: the ledger's own function.
   static std::optional<std::int64_t> muldiv(std::int64_t a, std::int64_t b, std::int64_t c, RoundingMode mode) {
-    __extension__ typedef __int128 i128;
-    if (c == 0) return std::nullopt;
-    const i128 n = static_cast<i128>(a) * b;
-    i128 q = n / c;
-    const i128 r = n % c;
-    if (r != 0) {
-      const bool negative = (n < 0) != (c < 0);
-      switch (mode) {
-        case RoundingMode::down:
-          if (negative) q -= 1;
-          break;
-        case RoundingMode::up:
-          if (!negative) q += 1;
-          break;
-        case RoundingMode::half_even: {
-          const i128 twice = (r < 0 ? -r : r) * 2, divisor = c < 0 ? -static_cast<i128>(c) : c;
-          if (twice > divisor || (twice == divisor && q % 2 != 0)) q += negative ? -1 : 1;
-          break;
-        }
-      }
-    }
-    if (q > INT64_MAX || q < INT64_MIN) return std::nullopt;
-    return static_cast<std::int64_t>(q);
+    return money::muldiv(a, b, c, static_cast<abi::Rounding>(mode));
   }
 
   // ------------------------------------------------------------ bodies

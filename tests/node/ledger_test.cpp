@@ -1,6 +1,7 @@
 // The ledger in-process: real RocksDB in a temporary directory, real Ed25519,
 // real charter bytecode in the real VM.
 #include "harness.h"
+#include "vm/money.h"
 
 namespace artel::node::test {
 namespace {
@@ -306,16 +307,19 @@ TEST_F(LedgerTest, RandomTrafficMatchesAPlainModel) {
 }
 
 TEST_F(LedgerTest, MulDivRoundsExactly) {
-  EXPECT_EQ(muldiv(1'000'001, 5, 1000, 0), 5000);   // 5000.005 down
-  EXPECT_EQ(muldiv(1'000'001, 5, 1000, 1), 5001);   // up
-  EXPECT_EQ(muldiv(-7, 1, 2, 0), -4);
-  EXPECT_EQ(muldiv(-7, 1, 2, 1), -3);
-  EXPECT_EQ(muldiv(5, 1, 2, 2), 2);   // 2.5 -> 2 (even)
-  EXPECT_EQ(muldiv(7, 1, 2, 2), 4);   // 3.5 -> 4
-  EXPECT_EQ(muldiv(-5, 1, 2, 2), -2);
-  EXPECT_EQ(muldiv(INT64_MAX, INT64_MAX, INT64_MAX, 0), INT64_MAX);
-  EXPECT_FALSE(muldiv(INT64_MAX, 2, 1, 0));
-  EXPECT_FALSE(muldiv(1, 1, 0, 0));
+  using abi::Rounding;
+  using artel::money::muldiv;
+  EXPECT_EQ(muldiv(1'000'001, 5, 1000, Rounding::down), 5000);  // 5000.005 down
+  EXPECT_EQ(muldiv(1'000'001, 5, 1000, Rounding::up), 5001);    // up
+  EXPECT_EQ(muldiv(-7, 1, 2, Rounding::down), -4);
+  EXPECT_EQ(muldiv(-7, 1, 2, Rounding::up), -3);
+  EXPECT_EQ(muldiv(5, 1, 2, Rounding::half_even), 2);  // 2.5 -> 2 (even)
+  EXPECT_EQ(muldiv(7, 1, 2, Rounding::half_even), 4);  // 3.5 -> 4
+  EXPECT_EQ(muldiv(-5, 1, 2, Rounding::half_even), -2);
+  EXPECT_EQ(muldiv(INT64_MAX, INT64_MAX, INT64_MAX, Rounding::down), INT64_MAX);
+  EXPECT_FALSE(muldiv(INT64_MAX, 2, 1, Rounding::down));
+  EXPECT_FALSE(muldiv(1, 1, 0, Rounding::down));
+  EXPECT_FALSE(artel::money::rounding_from(3));
 }
 
 // ---- Charter execution: real modules in the real VM through ChartersHost.
