@@ -35,6 +35,9 @@ struct SubmitOpts {
   bool print_only = false;
   // Fields of the transaction kinds.
   std::string name, key_hex, description, valuation, memo, rule, module_file, source_file;
+  std::string new_key_file;  // rotate-key: the new key, which also approves
+  std::vector<std::string> council_keys;
+  std::uint32_t threshold = 1;
   std::uint64_t coop = 0, member = 0, to = 0, to_member = 0, member_coop = 0, period = 0;
   std::int64_t amount = 0;
   bool property = false;
@@ -129,7 +132,9 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
     }
     tx.nonce = j["next_nonce"].get<std::uint64_t>();
   }
-  for (const auto& path : o.approvers) {
+  std::vector<std::string> approvers = o.approvers;
+  if (!o.new_key_file.empty()) approvers.insert(approvers.begin(), o.new_key_file);
+  for (const auto& path : approvers) {
     auto a = read_key(path, why, ctx.exit_code);
     if (!a) {
       std::cerr << "artel: " << why << "\n";
@@ -191,6 +196,15 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   add_node_option(status, *node);
   status->callback([&ctx, node] {
     guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/status"), ctx); });
+  });
+
+  auto signer_key = std::make_shared<std::string>();
+  auto* signer = app.add_subcommand(
+      "signer", "what a key is on the ledger: its person, memberships, next nonce, and when it was replaced");
+  signer->add_option("key", *signer_key, "public key (hex)")->required();
+  add_node_option(signer, *node);
+  signer->callback([&ctx, node, signer_key] {
+    guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/signers/" + *signer_key), ctx); });
   });
 
   auto account_id = std::make_shared<std::string>();
@@ -424,6 +438,41 @@ void add_node_commands(CLI::App& app, Context& ctx) {
       submit(AdvancePeriod{to}, *o, *node, ctx);
     });
   });
+
+  auto* rotate = sub->add_subcommand(
+      "rotate-key", "replace the signer's key (a member's or a cooperative's); the new key approves");
+  common(rotate);
+  rotate->add_option("--new-key", o->new_key_file, "key file of the new key (from `artel keygen`)")->required();
+  rotate->callback(send([](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
+    std::string why;
+    auto k = read_key(s.new_key_file, why, c.exit_code);
+    if (!k) {
+      std::cerr << "artel: " << why << "\n";
+      return std::nullopt;
+    }
+    return RotateKey{k->pk};
+  }));
+
+  auto* council = sub->add_subcommand(
+      "change-council", "replace the operator council and the clock key (council keys, as many as its threshold)");
+  common(council);
+  council->add_option("--council-key", o->council_keys, "a key of the new council (hex; repeatable)")->required();
+  council->add_option("--threshold", o->threshold, "how many council keys must sign a council act")
+      ->capture_default_str();
+  council->add_option("--clock-key", o->key_hex, "the new clock key (hex)")->required();
+  council->callback(send([pubkey](const SubmitOpts& s, Context& c) -> std::optional<TxBody> {
+    ChangeCouncil cc;
+    for (const auto& hex : s.council_keys) {
+      auto pk = pubkey(hex, c);
+      if (!pk) return std::nullopt;
+      cc.keys.push_back(*pk);
+    }
+    auto clock = pubkey(s.key_hex, c);
+    if (!clock) return std::nullopt;
+    cc.threshold = s.threshold;
+    cc.clock_key = *clock;
+    return cc;
+  }));
 
   for (bool amend : {false, true}) {
     auto* c = sub->add_subcommand(amend ? "amend" : "deploy",

@@ -560,6 +560,25 @@ HttpReply signer(Node& node, std::string_view key_hex) {
     j["cooperative"] = nullptr;
   }
   j["memberships"] = memberships;
+  // A replaced key: whose it was, when and by which transaction it was
+  // retired; it never signs again.
+  const Calendar cal(st.genesis_day());
+  if (auto r = st.retired_key(*pk))
+    j["retired"] = {{"person", r->person}, {"date", cal.date(r->day)}, {"transaction", to_hex(r->tx)}};
+  else
+    j["retired"] = nullptr;
+  // The person's keys, oldest change first.
+  json history = json::array();
+  std::uint64_t whose = person.value_or(0);
+  if (!person && !j["retired"].is_null()) whose = j["retired"]["person"].get<std::uint64_t>();
+  if (whose != 0)
+    for (const auto& c : st.key_history(whose))
+      history.push_back({{"old_key", to_hex(c.old_key)},
+                         {"new_key", to_hex(c.new_key)},
+                         {"date", cal.date(c.day)},
+                         {"transaction", to_hex(c.tx)}});
+  j["key_history"] = history;
+  if (whose != 0 && !person) j["current_key"] = to_hex(st.person(whose)->key);
   return json_reply(200, j);
 }
 

@@ -206,5 +206,47 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(st2.j["date"], "2026-01-12");
 }
 
+// Keys through the client: a council of two with threshold 2 registers a
+// cooperative; a member rotates its key and /v1/signers shows the history;
+// the council replaces itself.
+TEST_F(CliTest, KeysRotateAndTheCouncilChanges) {
+  std::string op1 = key("op1"), op2 = key("op2"), clock = key("clock"), coop = key("coop"), alice = key("alice");
+  std::string alice2 = key("alice2"), op3 = key("op3"), clock2 = key("clock2");
+  CommandRun init = run_command(std::string(ARTELD_PATH) + " init --data " + dir.str("db") + " --council " + op1 +
+                                " --council " + op2 + " --threshold 2 --clock " + clock + " --created 2026-01-05");
+  ASSERT_EQ(init.status, 0) << init.out;
+  Daemon d(dir.str("db"), "");
+  url = d.url();
+  CliRun one = artel("submit register-coop" + k("op1") + " --coop-key " + coop + " --name C --node " + url);
+  EXPECT_EQ(one.status, 1);
+  EXPECT_EQ(one.j["error"]["code"], "approval_missing") << one.out;
+  ok("submit register-coop" + k("op1") + " --approve " + dir.str("op2.key") + " --coop-key " + coop + " --name C");
+  ok("submit admit" + k("coop") + " --coop 1 --member-key " + alice);
+  ok("submit contribute" + k("coop") + " --member 1 --amount 700");
+  ok("submit rotate-key" + k("alice") + " --new-key " + dir.str("alice2.key"));
+  CliRun old = artel("submit transfer" + k("alice") + " --to 1 --amount 1 --nonce 2 --node " + url);
+  EXPECT_EQ(old.j["error"]["code"], "retired_key") << old.out;
+  CliRun sg = artel("signer " + alice + " --node " + url);
+  ASSERT_EQ(sg.status, 0) << sg.out;
+  EXPECT_EQ(sg.j["retired"]["person"], 2) << sg.j.dump();
+  EXPECT_EQ(sg.j["retired"]["date"], "2026-01-05");
+  EXPECT_EQ(sg.j["current_key"], alice2);
+  ASSERT_EQ(sg.j["key_history"].size(), 1u);
+  EXPECT_EQ(sg.j["key_history"][0]["old_key"], alice);
+  EXPECT_EQ(sg.j["key_history"][0]["new_key"], alice2);
+  json now = artel("signer " + alice2 + " --node " + url).j;
+  EXPECT_EQ(now["person"], 2);
+  EXPECT_EQ(now["next_nonce"], 2);  // the person's nonces go on
+  EXPECT_EQ(now["memberships"][0]["member"], 1);
+  EXPECT_EQ(balance("share:1"), 700);
+  // The council of op1 and op2 hands over to op3 alone, with a new clock.
+  ok("submit change-council" + k("op2") + " --approve " + dir.str("op1.key") + " --council-key " + op3 +
+     " --threshold 1 --clock-key " + clock2);
+  CliRun gone = artel("submit advance" + k("clock") + " --node " + url);
+  EXPECT_EQ(gone.j["error"]["code"], "unknown_member") << gone.out;
+  ok("submit advance" + k("clock2"));
+  ok("submit register-coop" + k("op3") + " --coop-key " + key("coop2") + " --name D");
+}
+
 }  // namespace
 }  // namespace artel::node::test
