@@ -51,6 +51,10 @@ std::optional<Built> build(const typed::Charter& c, const lower::Object& object,
                                                                         : vm::RoundingKind::HalfEven;
   m.source_hash = source_hash(c);
   m.code = object.code;
+  // A charter of text and parameters alone has no entry points, but the
+  // VM's loader takes no program without code: it gets `r0 = 0; exit`,
+  // which nothing calls, so that the ledger can deploy it like any other.
+  if (m.code.empty()) m.code = {0x00000000000000b7ULL /* mov r0, 0 */, 0x0000000000000095ULL /* exit */};
   for (const auto& r : object.host_calls) {
     const auto f = abi::find_host_function(r.name);
     if (!f) {

@@ -824,7 +824,7 @@ std::optional<File> parse(const SourceFile& source, Diagnostics& diags) {
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   if (tokens.getTokens().size() <= 1 && listener.count() == 0) {
-    diags.error(path, {}, "the file holds no charter (it is empty or has only comments): a charter begins "
+    diags.error(path, {1, 1}, "the file holds no charter (it is empty or has only comments): a charter begins "
                           "with `charter \"NAME\" version 1`");
     return std::nullopt;
   }
