@@ -1,5 +1,6 @@
 // The back end: reproducible modules, twins, and compiled charters running
-// in the VM against an in-memory ledger with numbers computed by hand.
+// in the VM on the ledger's own host over an in-memory state, with numbers
+// computed by hand.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -10,7 +11,7 @@
 
 #include "compiler/driver.h"
 #include "compile_helpers.h"
-#include "ledger_double.h"
+#include "memory_ledger.h"
 #include "vm/interpreter.h"
 
 namespace artel {
@@ -134,12 +135,12 @@ class Running : public ::testing::Test {
     auto program = vm::load_module(module_, ledger_.table());
     ASSERT_TRUE(program.ok()) << program.error().describe();
     program_.emplace(std::move(program.value()));
-    ledger_.coops = {1, 2};
-    ledger_.members = {10, 11, 12};
-    ledger_.coop_of = {{10, 1}, {11, 1}, {12, 2}};
-    ledger_.balances[share(10)] = 1'000'001;
-    ledger_.balances[share(11)] = 300'000;
-    ledger_.balances[share(12)] = 500'000;
+    // Cooperative 1: members 1 and 2; cooperative 2: member 3.
+    ledger_.add_coop();
+    ledger_.add_coop();
+    ledger_.add_member(1, 1'000'001);
+    ledger_.add_member(1, 300'000);
+    ledger_.add_member(2, 500'000);
   }
 
   static std::uint64_t share(std::uint64_t m) { return account_handle(AccountKind::share, m); }
@@ -149,72 +150,94 @@ class Running : public ::testing::Test {
   vm::RunResult run(const std::string& entry, std::vector<std::int64_t> args) {
     auto offset = vm::find_entry(module_, entry);
     EXPECT_TRUE(offset.ok());
-    std::vector<std::uint8_t> input(args.size() * 8);
-    std::memcpy(input.data(), args.data(), input.size());
-    vm::RunOptions options;
-    options.input = input;
-    return vm_.run(*program_, ledger_, options, offset.value());
+    return ledger_.run(module_, *program_, offset.value(), args);
   }
 
   std::int64_t total() const {
-    std::int64_t sum = 0;
-    for (const auto& [account, amount] : ledger_.balances) sum += amount;
+    std::int64_t sum = ledger_.balance(fund());
+    for (std::uint64_t m = 1; m <= 3; ++m) sum += ledger_.balance(share(m));
+    for (std::uint64_t c = 1; c <= 2; ++c) sum += ledger_.balance(own(c));
     return sum;
   }
 
   vm::Module module_;
   std::optional<vm::VerifiedProgram> program_;
-  test::LedgerDouble ledger_;
-  vm::Vm vm_;
+  test::MemoryLedger ledger_;
 };
 
 TEST_F(Running, SplitIsExactAndProRata) {
   const std::int64_t before = total();
-  auto r = run("charge", {10});
-  ASSERT_TRUE(r.ok()) << r.error->describe();
+  ledger_.ctx.assembly_approved = true;  // `by assembly`: the ledger counted the quorum
+  auto r = run("charge", {1});
+  ASSERT_TRUE(r.ok()) << r.error->describe() << " " << ledger_.failure_message();
+  ASSERT_FALSE(ledger_.failure) << ledger_.failure_message();
   // By hand: 0.5% of 1,000,001 kopecks rounded down is 5,000. The charge
   // leaves the account first, so the cooperative accounts are 995,001 +
   // 300,000 = 1,295,001 (coop 1) and 500,000 (coop 2), 1,795,001 in all.
   // Half of 5,000 is 2,500: coop 1 gets floor(2,500 * 1,295,001 / 1,795,001)
   // = 1,803, coop 2 floor(2,500 * 500,000 / 1,795,001) = 696, and the fund
   // the rest, 5,000 - 1,803 - 696 = 2,501.
-  EXPECT_EQ(ledger_.balance(share(10)), 995'001);
+  EXPECT_EQ(ledger_.balance(share(1)), 995'001);
   EXPECT_EQ(ledger_.balance(own(1)), 1'803);
   EXPECT_EQ(ledger_.balance(own(2)), 696);
   EXPECT_EQ(ledger_.balance(fund()), 2'501);
-  EXPECT_EQ(ledger_.balance(account_handle(AccountKind::clearing, 0)), 0);
   EXPECT_EQ(total(), before);
 }
 
+// Without the assembly's approval the ledger's host refuses to take money
+// from another member's share account (the authority rule).
+TEST_F(Running, AChargeWithoutTheAssemblyIsRefusedByTheHost) {
+  ledger_.ctx.scope = 1;  // a cooperative's charter (the platform's may charge)
+  ledger_.ctx.caller = 2;
+  auto r = run("charge", {1});
+  ASSERT_FALSE(r.ok());
+  ASSERT_TRUE(ledger_.failure);
+  EXPECT_EQ(ledger_.failure->code, node::TxCode::unauthorized) << ledger_.failure_message();
+}
+
 TEST_F(Running, TransferMovesExactlyTheAmount) {
-  ledger_.caller = 11;
-  auto r = run("pay", {12, 12'345});
-  ASSERT_TRUE(r.ok()) << r.error->describe();
-  EXPECT_EQ(ledger_.balance(share(11)), 300'000 - 12'345);
-  EXPECT_EQ(ledger_.balance(share(12)), 500'000 + 12'345);
+  ledger_.ctx.caller = 2;
+  auto r = run("pay", {3, 12'345});
+  ASSERT_TRUE(r.ok()) << r.error->describe() << " " << ledger_.failure_message();
+  EXPECT_EQ(ledger_.balance(share(2)), 300'000 - 12'345);
+  EXPECT_EQ(ledger_.balance(share(3)), 500'000 + 12'345);
+  // The postings cite article 2 (its ordinal), the rule's.
+  auto p = ledger_.postings(share(3));
+  ASSERT_EQ(p.size(), 2u);  // the opening balance, then the payment
+  EXPECT_EQ(p[1].amount, 12'345);
+  EXPECT_EQ(p[1].article, 2u);
+  EXPECT_EQ(p[1].counterparty, share(2));
+}
+
+TEST_F(Running, APaymentToNoMemberFailsAsTheLedgerDoes) {
+  ledger_.ctx.caller = 2;
+  auto r = run("pay", {99, 100});
+  ASSERT_FALSE(r.ok());
+  ASSERT_TRUE(ledger_.failure);
+  EXPECT_EQ(ledger_.failure->code, node::TxCode::unknown_member) << ledger_.failure_message();
 }
 
 TEST_F(Running, FailedRequireAbortsWithItsMessageAndArticle) {
-  ledger_.caller = 11;
-  auto r = run("pay", {12, 300'001});
+  ledger_.ctx.caller = 2;
+  auto r = run("pay", {3, 300'001});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(ledger_.failed_article, 2);  // ordinal 2: the second article, "2"
-  ASSERT_GE(ledger_.failed_message, 0);
-  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)), "not enough on the share account");
-  EXPECT_EQ(ledger_.balance(share(11)), 300'000);
+  ASSERT_TRUE(ledger_.failure);
+  EXPECT_EQ(ledger_.failure->code, node::TxCode::charter_abort);
+  EXPECT_EQ(ledger_.failure->article, 2u);  // ordinal 2: the second article, "2"
+  EXPECT_EQ(ledger_.failure_message(), "article 2: not enough on the share account");
+  EXPECT_EQ(ledger_.balance(share(2)), 300'000);
 }
 
 TEST_F(Running, OverflowAbortsTheRule) {
-  ledger_.caller = 11;
+  ledger_.ctx.caller = 2;
   auto r = run("doubled", {INT64_MAX / 2 + 1});
   ASSERT_FALSE(r.ok());
-  ASSERT_GE(ledger_.failed_message, 0);
-  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)), "arithmetic overflow");
+  EXPECT_EQ(ledger_.failure_message(), "article 2: arithmetic overflow");
   EXPECT_EQ(ledger_.balance(fund()), 0);
 }
 
 TEST_F(Running, RoundingModesAreTheDeclaredOnes) {
-  ledger_.caller = 11;
+  ledger_.ctx.caller = 2;
   // 0.5% of 101 kopecks is 0.505: up gives 1.
   ASSERT_TRUE(run("fee_up", {101}).ok());
   EXPECT_EQ(ledger_.balance(fund()), 1);
@@ -226,11 +249,10 @@ TEST_F(Running, RoundingModesAreTheDeclaredOnes) {
 }
 
 TEST_F(Running, WrongArgumentCountIsRefused) {
-  ledger_.caller = 11;
-  auto r = run("pay", {12});
+  ledger_.ctx.caller = 2;
+  auto r = run("pay", {3});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(module_.messages.at(static_cast<std::size_t>(ledger_.failed_message)),
-            "a rule was called with the wrong number of arguments");
+  EXPECT_EQ(ledger_.failure_message(), "article 2: a rule was called with the wrong number of arguments");
 }
 
 // A library clause of five arguments also receives the calling article: six
@@ -275,38 +297,35 @@ article 2 "B" {
   }
   EXPECT_EQ(clause_calls, 3u);
 
-  test::LedgerDouble ledger;
+  test::MemoryLedger ledger;
   auto program = vm::load_module(built->module, ledger.table());
   ASSERT_TRUE(program.ok()) << program.error().describe();
-  vm::Vm vm;
-  ledger.caller = 7;
-  const auto share = account_handle(AccountKind::share, 7);
+  ledger.add_coop();
+  ledger.ctx.caller = ledger.add_member(1, 100'000);
+  const auto share = account_handle(AccountKind::share, 1);
   const auto fund = account_handle(AccountKind::fund, 0);
   auto run = [&](const std::string& rule, std::int64_t x) {
-    std::vector<std::uint8_t> input(8);
-    std::memcpy(input.data(), &x, 8);
-    vm::RunOptions options;
-    options.input = input;
     auto entry = vm::find_entry(built->module, rule);
     EXPECT_TRUE(entry.ok());
-    return vm.run(program.value(), ledger, options, entry.value());
+    const std::int64_t args[] = {x};
+    return ledger.run(built->module, program.value(), entry.value(), args);
   };
   // one(5.00): 8 × (a + e) = 8 × (500 + 400) = 7,200 in the clause, then
   // the sum 500 + 100 + 200 + 300 + 400 = 1,500: 8,700 kopecks in all.
-  ledger.balances[share] = 100'000;
-  ASSERT_TRUE(run("one", 500).ok());
+  ASSERT_TRUE(run("one", 500).ok()) << ledger.failure_message();
   EXPECT_EQ(ledger.balance(fund), 8'700);
   // two(5.00): a = 1.00, e = 4.00: 8 × 500 + (100 + 500 + 200 + 300 + 400) = 5,500.
   ASSERT_TRUE(run("two", 500).ok());
   EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500);
   // three(5.00): a = 1.00, e = 5.00: 8 × 600 + (100 + 200 + 300 + 400 + 500) = 6,300,
   // every transfer citing article 2 (ordinal 2), the caller's.
-  ledger.log.clear();
+  const std::size_t before = ledger.postings(fund).size();
   ASSERT_TRUE(run("three", 500).ok());
   EXPECT_EQ(ledger.balance(fund), 8'700 + 5'500 + 6'300);
   EXPECT_EQ(ledger.balance(share), 100'000 - 8'700 - 5'500 - 6'300);
-  ASSERT_EQ(ledger.log.size(), 17u);
-  for (const auto& line : ledger.log) EXPECT_NE(line.find("article 2"), std::string::npos) << line;
+  const auto postings = ledger.postings(fund);
+  ASSERT_EQ(postings.size() - before, 17u);
+  for (std::size_t i = before; i < postings.size(); ++i) EXPECT_EQ(postings[i].article, 2u) << i;
 }
 
 // Many calls through memory in one rule share one argument array in its
@@ -325,22 +344,17 @@ TEST(Backend, ManyCallsOfAFiveArgumentClauseShareOneArgumentArray) {
   std::string errors;
   auto built = compile_text(text, &errors, {{"five", lib}});
   ASSERT_TRUE(built) << errors;
-  test::LedgerDouble ledger;
+  test::MemoryLedger ledger;
   auto program = vm::load_module(built->module, ledger.table());
   ASSERT_TRUE(program.ok()) << program.error().describe();
-  ledger.caller = 7;
-  const auto share = account_handle(AccountKind::share, 7);
+  ledger.add_coop();
+  ledger.ctx.caller = ledger.add_member(1, 1'000'000);
+  const auto share = account_handle(AccountKind::share, 1);
   const auto fund = account_handle(AccountKind::fund, 0);
-  ledger.balances[share] = 1'000'000;
-  std::int64_t x = 100;  // 1.00 RUB
-  std::vector<std::uint8_t> input(8);
-  std::memcpy(input.data(), &x, 8);
-  vm::RunOptions options;
-  options.input = input;
-  vm::Vm vm;
   auto entry = vm::find_entry(built->module, "many");
   ASSERT_TRUE(entry.ok());
-  ASSERT_TRUE(vm.run(program.value(), ledger, options, entry.value()).ok());
+  const std::int64_t args[] = {100};  // 1.00 RUB
+  ASSERT_TRUE(ledger.run(built->module, program.value(), entry.value(), args).ok()) << ledger.failure_message();
   // Call i: the clause pays 8 × 1.00, then returns 1.00 + i.00 + 0.01, paid too.
   std::int64_t paid = 0;
   for (std::int64_t i = 1; i <= 12; ++i) paid += 8 * 100 + (100 + i * 100 + 1);
@@ -378,48 +392,41 @@ article 1 "Split" {
     auto program = vm::load_module(module_, ledger_.table());
     ASSERT_TRUE(program.ok()) << program.error().describe();
     program_.emplace(std::move(program.value()));
-    ledger_.members = {10, 11, 12};
-    ledger_.caller = 10;
-    ledger_.balances[share(10)] = 1'000'001;
-    ledger_.balances[share(11)] = 300'000;
-    ledger_.balances[share(12)] = 500'000;
+    ledger_.add_coop();
+    ledger_.ctx.caller = ledger_.add_member(1, 1'000'001);
+    ledger_.add_member(1, 300'000);
+    ledger_.add_member(1, 500'000);
   }
   static std::uint64_t share(std::uint64_t m) { return account_handle(AccountKind::share, m); }
   vm::RunResult run(const std::string& entry, std::int64_t amount) {
-    std::vector<std::uint8_t> input(8);
-    std::memcpy(input.data(), &amount, 8);
-    vm::RunOptions options;
-    options.input = input;
-    return vm_.run(*program_, ledger_, options, vm::find_entry(module_, entry).value());
+    const std::int64_t args[] = {amount};
+    return ledger_.run(module_, *program_, vm::find_entry(module_, entry).value(), args);
   }
-  std::string failure() const {
-    if (ledger_.failed_message < 0) return "";
-    return module_.messages.at(static_cast<std::size_t>(ledger_.failed_message));
-  }
+  std::string failure() const { return ledger_.failure_message(); }
   vm::Module module_;
   std::optional<vm::VerifiedProgram> program_;
-  test::LedgerDouble ledger_;
-  vm::Vm vm_;
+  test::MemoryLedger ledger_;
 };
 
 TEST_F(Weights, EachElementGetsItsShareOfTheWeightsSummedFirst) {
-  // 10.00 RUB leaves member 10 first: weights 999,001 - 1,000 = 998,001,
+  // 10.00 RUB leaves member 1 first: weights 999,001 - 1,000 = 998,001,
   // 299,000 and 499,000, 1,796,001 in all; pieces floor(1,000 × w / 1,796,001)
   // = 555, 166 and 277; the fund gets the 2 left.
   auto r = run("spread", 1'000);
   ASSERT_TRUE(r.ok()) << r.error->describe() << " " << failure();
-  EXPECT_EQ(ledger_.balance(share(10)), 999'001 + 555);
-  EXPECT_EQ(ledger_.balance(share(11)), 300'000 + 166);
-  EXPECT_EQ(ledger_.balance(share(12)), 500'000 + 277);
+  EXPECT_EQ(ledger_.balance(share(1)), 999'001 + 555);
+  EXPECT_EQ(ledger_.balance(share(2)), 300'000 + 166);
+  EXPECT_EQ(ledger_.balance(share(3)), 500'000 + 277);
   EXPECT_EQ(ledger_.balance(account_handle(AccountKind::fund, 0)), 2);
 }
 
 TEST_F(Weights, ANegativeWeightAbortsWithItsOwnMessage) {
-  ledger_.balances[share(11)] = 500;  // 5.00 RUB - 10.00 RUB < 0
+  ledger_.set_balance(share(2), 500);  // 5.00 RUB - 10.00 RUB < 0
   auto r = run("spread", 1'000);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(failure(), "split weight is negative");
-  EXPECT_EQ(ledger_.failed_article, 1);
+  EXPECT_EQ(failure(), "article 1: split weight is negative");
+  ASSERT_TRUE(ledger_.failure);
+  EXPECT_EQ(ledger_.failure->article, 1u);
 }
 
 TEST_F(Weights, AWeightChangedByTheSplitItselfAbortsIt) {
@@ -427,10 +434,10 @@ TEST_F(Weights, AWeightChangedByTheSplitItselfAbortsIt) {
   // first piece, 30, raises the fund to 330, the second weight read; the
   // second piece, floor(90 × 330 / 900) = 33, raises it to 363: the weights
   // read now add up to 993, more than the 900 the pieces were cut from.
-  ledger_.balances[account_handle(AccountKind::fund, 0)] = 300;
+  ledger_.set_balance(account_handle(AccountKind::fund, 0), 300);
   auto r = run("feed", 90);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(failure(), "split weights changed while the split was paid out");
+  EXPECT_EQ(failure(), "article 1: split weights changed while the split was paid out");
 }
 
 TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
@@ -446,6 +453,23 @@ TEST(Backend, AFrameOver512BytesIsADiagnosticWithThePlace) {
   EXPECT_EQ(errors.rfind("test.artel:4:2: error: rule `r` needs more than the 512-byte stack frame", 0), 0u)
       << errors;
   EXPECT_EQ(errors.find("error:", 10), errors.rfind("error:")) << "reported once: " << errors;
+}
+
+// Found by the charter fuzzer: a charter of articles and parameters without
+// a single rule compiled, and the VM's loader refused its module ("module
+// has no code"), so the ledger could not deploy it. It loads now, with no
+// entry points.
+TEST(Backend, ACharterWithoutRulesLoads) {
+  std::string errors;
+  auto built = compile_text("charter \"Text\" version 1\ncurrency RUB scale 2\n"
+                            "article 1 \"Purpose\" {\n  text \"To meet the needs of its members.\"\n"
+                            "  parameter fee: money = 10.00 RUB\n}\n",
+                            &errors);
+  ASSERT_TRUE(built) << errors;
+  auto program = vm::load_module(built->module, test::MemoryLedger::table());
+  ASSERT_TRUE(program.ok()) << program.error().describe();
+  EXPECT_TRUE(built->module.entries.empty());
+  EXPECT_EQ(built->module.parameters.size(), 1u);
 }
 
 }  // namespace
