@@ -4,6 +4,7 @@
 // random sequences that must conserve money and never overdraw a share.
 #include <gtest/gtest.h>
 
+#include <boost/multiprecision/cpp_int.hpp>
 #include <fstream>
 #include <map>
 #include <random>
@@ -384,6 +385,140 @@ TEST_F(Economy, RandomSequencesConserveMoneyAndNeverOverdraw) {
     }
   }
   EXPECT_GT(period_, 5u);
+}
+
+// The checker folds constant expressions (parameters) with the same money
+// arithmetic the ledger runs for artel_muldiv. Random operands -- small,
+// large, negative, near the 64-bit edge -- in the four scaled operations
+// and the three roundings: each folded parameter, and each result the
+// ledger computes at run time for the same operands, equals the exact
+// rational rounded by definition (floor: the largest k with k·d <= n;
+// ceiling: the smallest k with k·d >= n; half-even: the nearer, ties to the
+// even one), computed here with arbitrary-precision integers. A result
+// outside 64 bits, or a division by zero, is refused as `overflow`.
+TEST_F(Economy, FoldedConstantsAgreeWithTheLedgerAndExactRationals) {
+  using big = boost::multiprecision::cpp_int;
+  const big kScale = 1'000'000'000;  // a rate's parts per billion
+  struct Op {
+    const char* name;
+    const char* left;
+    const char* right;
+    const char* result;
+    bool divide, scaled;  // a × b / (scaled ? 10^9 : 1), or a × (scaled ? 10^9 : 1) / b
+  };
+  const Op ops[] = {{"money_times_rate", "money", "rate", "money", false, true},
+                    {"rate_times_rate", "rate", "rate", "rate", false, true},
+                    {"money_by_count", "money", "count", "money", true, false},
+                    {"money_by_rate", "money", "rate", "money", true, true}};
+  const char* modes[] = {"down", "up", "half_even"};
+  auto exact = [&](big n, big d, int mode) -> std::optional<std::int64_t> {
+    if (d == 0) return std::nullopt;
+    if (d < 0) n = -n, d = -d;
+    big k = n / d;  // a start; the definitions decide
+    while (k * d > n) --k;
+    while ((k + 1) * d <= n) ++k;  // k = floor
+    if (mode == 1 && k * d != n) ++k;
+    if (mode == 2) {
+      const big twice = 2 * (n - k * d);
+      if (twice > d || (twice == d && k % 2 != 0)) ++k;
+    }
+    if (k > INT64_MAX || k < INT64_MIN) return std::nullopt;
+    return static_cast<std::int64_t>(k);
+  };
+  auto literal = [](const char* type, std::int64_t v) {
+    const std::string sign = v < 0 ? "-" : "";
+    const std::uint64_t u = v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+    char frac[16];
+    if (std::string_view(type) == "money") {
+      std::snprintf(frac, sizeof frac, "%02llu", static_cast<unsigned long long>(u % 100));
+      return sign + std::to_string(u / 100) + "." + frac + " RUB";
+    }
+    if (std::string_view(type) == "rate") {  // 10^7 parts per billion make 1 %
+      std::snprintf(frac, sizeof frac, "%07llu", static_cast<unsigned long long>(u % 10'000'000));
+      return sign + std::to_string(u / 10'000'000) + "." + frac + "%";
+    }
+    return sign + std::to_string(u);
+  };
+  std::mt19937_64 rng(20261203);
+  auto operand = [&](const char* type) -> std::int64_t {
+    const std::int64_t limits[] = {10, 100'000, 1'000'000'000, 4'000'000'000'000'000'000};
+    std::int64_t limit = limits[rng() % 4];
+    if (std::string_view(type) == "count") limit = std::min<std::int64_t>(limit, 1'000'000);
+    std::int64_t v = static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(limit + 1));
+    return rng() % 3 == 0 ? -v : v;
+  };
+  struct Case {
+    int op, mode;
+    std::int64_t a, b;
+    std::optional<std::int64_t> want;
+  };
+  std::vector<Case> cases;
+  for (int i = 0; i < 240; ++i) {
+    Case c{i % 4, (i / 4) % 3, 0, 0, {}};
+    const Op& op = ops[c.op];
+    c.a = operand(op.left);
+    c.b = i % 40 == 39 ? 0 : operand(op.right);  // now and then a division by zero
+    const big a = c.a, b = c.b, scale = op.scaled ? kScale : big(1);
+    c.want = op.divide ? exact(a * scale, b, c.mode) : exact(a * b, scale, c.mode);
+    cases.push_back(c);
+  }
+  std::string text = "charter \"Folding\" version 1\ncurrency RUB scale 2\narticle 1 \"Cases\" {\n";
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const Op& op = ops[c.op];
+    if (!c.want) continue;  // folding it would be a compile error (below)
+    text += "  parameter p" + std::to_string(i) + ": " + op.result + " = " + literal(op.left, c.a) +
+            (op.divide ? " / " : " * ") + literal(op.right, c.b) + " rounded " + modes[c.mode] + "\n";
+  }
+  for (const Op& op : ops)
+    for (const char* mode : modes)
+      text += std::string("  rule ") + op.name + "_" + mode + "(a: " + op.left + ", b: " + op.right +
+              ", expected: " + op.result + ") by member {\n    require a " + (op.divide ? "/" : "*") +
+              " b rounded " + mode + " == expected else \"differs\"\n  }\n";
+  text += "}\n";
+  std::string errors;
+  auto built = test::compile_text(text, &errors);
+  ASSERT_TRUE(built) << errors;
+  std::map<std::string, std::int64_t> folded;
+  for (const auto& p : built->module.parameters) folded[p.name] = p.value;
+  found(1, text);
+  std::size_t compared = 0, refused = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const Case& c = cases[i];
+    const Op& op = ops[c.op];
+    const std::string what = std::string(op.name) + " " + modes[c.mode] + " " + std::to_string(c.a) + ", " +
+                             std::to_string(c.b);
+    if (c.want) {
+      ASSERT_TRUE(folded.contains("p" + std::to_string(i))) << what;
+      EXPECT_EQ(folded["p" + std::to_string(i)], *c.want) << "folded " << what;
+    }
+    const std::string rule = std::string(op.name) + "_" + modes[c.mode];
+    auto r = apply({members_[0].sign(node::CallRule{0, 0, rule, {c.a, c.b, c.want.value_or(0)}})});
+    ASSERT_EQ(r.size(), 1u);
+    if (c.want) {
+      EXPECT_TRUE(r[0].applied) << "at run time " << what << ": " << r[0].error.message;
+      ++compared;
+    } else {
+      EXPECT_FALSE(r[0].applied) << what;
+      EXPECT_EQ(r[0].error.code, TxCode::overflow) << what << ": " << r[0].error.message;
+      ++refused;
+    }
+    if (!r[0].applied) --members_[0].nonce;
+    // One off is refused: the comparison can fail.
+    if (c.want && *c.want != INT64_MAX && i % 10 == 0) {
+      auto off = apply({members_[0].sign(node::CallRule{0, 0, rule, {c.a, c.b, *c.want + 1}})});
+      EXPECT_EQ(off.at(0).error.code, TxCode::charter_abort) << what;
+      --members_[0].nonce;
+    }
+  }
+  EXPECT_GT(compared, 150u);
+  EXPECT_GT(refused, 5u);
+  // Folding a result outside 64 bits is a compile error at its parameter.
+  std::string overflow_errors;
+  EXPECT_FALSE(test::compile_text("charter \"O\" version 1\ncurrency RUB scale 2\narticle 1 \"A\" {\n"
+                                  "  parameter big: money = 90000000000000000.00 RUB * 200% rounded down\n}\n",
+                                  &overflow_errors));
+  EXPECT_NE(overflow_errors.find("test.artel:4:"), std::string::npos) << overflow_errors;
 }
 
 }  // namespace
