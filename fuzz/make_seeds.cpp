@@ -10,8 +10,8 @@
 //
 // The checked-in seeds fuzz/corpus/vm/data_*.bin come from tests/vm/data:
 //   build-fuzz/fuzz/artel_fuzz_seeds fuzz/corpus/vm/ --prefix data_ tests/vm/data/*.data
-// scripts/fuzz-vm.sh also converts ../shared/conformance/bpf at run time
-// into build-fuzz/corpus-conformance (never committed).
+// scripts/fuzz.sh also converts ../shared/conformance/bpf at run time
+// into build-fuzz/seeds/conformance (never committed).
 #include <cstdio>
 #include <filesystem>
 #include <fstream>

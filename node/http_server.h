@@ -45,7 +45,9 @@ struct HttpReply {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::string error_code;    // the JSON error's code when status >= 400
+  // The JSON error's code when the server refused the request itself (a
+  // refusal the ledger made is counted as a rejected transaction instead).
+  std::string error_code;
   unsigned retry_after = 0;  // seconds, sent as Retry-After when not 0
 };
 // A POST /v1/transactions with content type application/octet-stream carries
