@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "state.h"
+#include "vm/abi.h"
 #include "vm/host.h"
 #include "vm/module.h"
 
@@ -43,8 +44,8 @@ class ChartersHost final : public vm::Host {
  public:
   ChartersHost(State& state, CallContext ctx) : state_(state), ctx_(std::move(ctx)) {}
 
-  vm::HostResult call(std::uint32_t id, const std::array<std::uint64_t, 5>& args,
-                      vm::GuestMemory& memory) override;
+  using Args = std::array<std::uint64_t, 5>;
+  vm::HostResult call(std::uint32_t id, const Args& args, vm::GuestMemory& memory) override;
 
   // The ABI table in the form the VM loader takes.
   static vm::HostTable table();
@@ -56,6 +57,14 @@ class ChartersHost final : public vm::Host {
   const std::optional<TxError>& failure() const { return failure_; }
 
  private:
+  // One member function per host function: h_NAME for artel_NAME.
+#define ARTEL_HOST_DECLARE(id, name, arity, signature) vm::HostResult h_##name(const Args& a);
+  ARTEL_HOST_FUNCTIONS(ARTEL_HOST_DECLARE)
+#undef ARTEL_HOST_DECLARE
+  vm::HostResult guarantee_change(const Args& a, bool add);
+  std::optional<std::uint64_t> ledger_handle(std::uint64_t h) const;
+  vm::HostResult out_of_range(std::string what);
+  vm::HostResult bad_handle(std::uint64_t h);
   vm::HostResult fail(TxError e);
   Check may_debit(std::uint64_t handle, std::uint32_t article) const;
   vm::HostResult checked(Check c, std::uint64_t r0 = 0);

@@ -69,37 +69,54 @@ struct HostFunction {
   std::string_view signature;  // human-readable, for the disassembler and docs
 };
 
+// Every host function, in id order: X(id, name, arity, signature). The
+// bytecode calls `artel_NAME`; the ledger's host implements one member
+// function per entry and dispatches through a table made from this list, so
+// a function added here and not implemented there does not compile.
 // clang-format off
-inline constexpr std::array<HostFunction, 27> host_functions{{
-  { 1, "artel_balance",          1, "(account) -> money"},
-  { 2, "artel_transfer",         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0"},
-  { 3, "artel_muldiv",           5, "(a, b, c, rounding, article) -> a*b/c exact, rounded; aborts on c == 0 or overflow"},
-  { 4, "artel_fail",             2, "(article, message index) -> never returns; aborts with the module's message"},
-  { 5, "artel_caller",           0, "() -> member id of the signer"},
-  { 6, "artel_period",           0, "() -> current period number"},
-  { 7, "artel_state_get",        2, "(slot, key) -> value, 0 when absent"},
-  { 8, "artel_state_set",        3, "(slot, key, value) -> 0"},
-  { 9, "artel_state_has",        2, "(slot, key) -> 0 or 1"},
-  {10, "artel_state_del",        2, "(slot, key) -> 0"},
-  {11, "artel_state_count",      1, "(slot) -> number of keys present"},
-  {12, "artel_state_key_at",     2, "(slot, index) -> key, ascending key order"},
-  {13, "artel_members_count",    1, "(cooperative id, or 0 for the whole charter) -> count"},
-  {14, "artel_member_at",        2, "(cooperative id or 0, index) -> member id, in order of admission"},
-  {15, "artel_coops_count",      0, "() -> number of cooperatives"},
-  {16, "artel_coop_at",          1, "(index) -> cooperative id, in order of registration"},
-  {17, "artel_coop_of",          1, "(member id) -> cooperative id the member belongs to"},
-  {18, "artel_coop_account",     1, "(cooperative id) -> money: sum of its members' share accounts"},
-  {19, "artel_guarantors_count", 1, "(member id) -> number of the member's guarantors"},
-  {20, "artel_guarantor_at",     2, "(member id, index) -> guarantor member id"},
-  {21, "artel_emit",             4, "(event index, a, b, c) -> 0; records an event in the transaction's receipt"},
-  {22, "artel_approvals",        2, "(party kind, subject member) -> number of valid approvals attached to the transaction"},
-  {23, "artel_guarantee_add",    2, "(member, guarantor member) -> 0; the guarantor vouches for the member (both of the charter's cooperative); aborts if it already does, or on itself"},
-  {24, "artel_guarantee_remove", 2, "(member, guarantor member) -> 0; aborts if the guarantor does not vouch for the member"},
-  {25, "artel_guaranteed_count", 1, "(guarantor member) -> number of members it vouches for"},
-  {26, "artel_guaranteed_at",    2, "(guarantor member, index) -> member it vouches for"},
-  {27, "artel_guarantees",       2, "(guarantor member, member) -> 1 if the guarantor vouches for the member, else 0"},
-}};
+#define ARTEL_HOST_FUNCTIONS(X) \
+  X( 1, balance,          1, "(account) -> money") \
+  X( 2, transfer,         4, "(from account, to account, amount money, article) -> 0; aborts on overdraft or amount < 0") \
+  X( 3, muldiv,           5, "(a, b, c, rounding, article) -> a*b/c exact, rounded; aborts on c == 0 or overflow") \
+  X( 4, fail,             2, "(article, message index) -> never returns; aborts with the module's message") \
+  X( 5, caller,           0, "() -> member id of the signer") \
+  X( 6, period,           0, "() -> current period number") \
+  X( 7, state_get,        2, "(slot, key) -> value, 0 when absent") \
+  X( 8, state_set,        3, "(slot, key, value) -> 0") \
+  X( 9, state_has,        2, "(slot, key) -> 0 or 1") \
+  X(10, state_del,        2, "(slot, key) -> 0") \
+  X(11, state_count,      1, "(slot) -> number of keys present") \
+  X(12, state_key_at,     2, "(slot, index) -> key, ascending key order") \
+  X(13, members_count,    1, "(cooperative id, or 0 for the whole charter) -> count") \
+  X(14, member_at,        2, "(cooperative id or 0, index) -> member id, in order of admission") \
+  X(15, coops_count,      0, "() -> number of cooperatives") \
+  X(16, coop_at,          1, "(index) -> cooperative id, in order of registration") \
+  X(17, coop_of,          1, "(member id) -> cooperative id the member belongs to") \
+  X(18, coop_account,     1, "(cooperative id) -> money: sum of its members' share accounts") \
+  X(19, guarantors_count, 1, "(member id) -> number of the member's guarantors") \
+  X(20, guarantor_at,     2, "(member id, index) -> guarantor member id") \
+  X(21, emit,             4, "(event index, a, b, c) -> 0; records an event in the transaction's receipt") \
+  X(22, approvals,        2, "(party kind, subject member) -> number of valid approvals attached to the transaction") \
+  X(23, guarantee_add,    2, "(member, guarantor member) -> 0; the guarantor vouches for the member (both of the charter's cooperative); aborts if it already does, or on itself") \
+  X(24, guarantee_remove, 2, "(member, guarantor member) -> 0; aborts if the guarantor does not vouch for the member") \
+  X(25, guaranteed_count, 1, "(guarantor member) -> number of members it vouches for") \
+  X(26, guaranteed_at,    2, "(guarantor member, index) -> member it vouches for") \
+  X(27, guarantees,       2, "(guarantor member, member) -> 1 if the guarantor vouches for the member, else 0")
 // clang-format on
+
+inline constexpr std::array host_functions{
+#define ARTEL_HOST_FUNCTION_ENTRY(id, name, arity, signature) HostFunction{id, "artel_" #name, arity, signature},
+    ARTEL_HOST_FUNCTIONS(ARTEL_HOST_FUNCTION_ENTRY)
+#undef ARTEL_HOST_FUNCTION_ENTRY
+};
+
+// Ids run 1, 2, ... in the list's order: a host may index a table by id - 1.
+constexpr bool host_ids_are_dense() {
+  for (std::size_t i = 0; i < host_functions.size(); ++i)
+    if (host_functions[i].id != i + 1) return false;
+  return true;
+}
+static_assert(host_ids_are_dense());
 
 constexpr std::optional<HostFunction> find_host_function(std::string_view name) {
   for (const auto& f : host_functions)
