@@ -1,4 +1,5 @@
-// arteld: the Artel ledger node daemon (single node, embedded ordering log).
+// arteld: the Artel ledger node daemon: a single node with its embedded
+// ordering log, or one node of a cluster ordered by etcd (--etcd).
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <csignal>
@@ -10,6 +11,9 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
+
+#include "etcd_log.h"
 #include "genesis.h"
 
 #include "http_server.h"
@@ -55,6 +59,11 @@ int main(int argc, char** argv) {
   app.add_option("--http-threads", http.io_threads, "threads running HTTP connections")->capture_default_str();
   app.add_option("--handler-threads", http.handler_threads, "threads running request handlers")
       ->capture_default_str();
+  std::string etcd_urls, etcd_prefix, node_name;
+  app.add_option("--etcd", etcd_urls,
+                 "join a cluster ordered by etcd: its client URLs, http://HOST:PORT[,...] (default: a single node)");
+  app.add_option("--node-name", node_name, "this node's name in the cluster (default: HOSTNAME:PORT of --listen)");
+  app.add_option("--etcd-prefix", etcd_prefix, "etcd key prefix of the ledger (default: artel/LEDGER-ID)");
   app.add_option("--max-pending", opts.max_pending,
                  "transactions awaiting a block at most; a batch that does not fit gets 503 and Retry-After")
       ->capture_default_str();
@@ -175,7 +184,27 @@ int main(int argc, char** argv) {
 
   try {
     crypto_init();
-    Node node(opts);
+    std::unique_ptr<OrderingLog> log;
+    if (!etcd_urls.empty()) {
+      EtcdOptions e;
+      std::stringstream list(etcd_urls);
+      for (std::string url; std::getline(list, url, ',');)
+        if (!url.empty()) e.endpoints.push_back(url);
+      if (etcd_prefix.empty() && !opts.genesis) {
+        std::fprintf(stderr, "arteld: --etcd needs the genesis document (or --etcd-prefix) to name the ledger's keys\n");
+        return 2;
+      }
+      e.prefix = !etcd_prefix.empty() ? etcd_prefix : "artel/" + to_hex(ledger_id(*opts.genesis));
+      if (node_name.empty()) {
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        node_name = std::string(host) + ":" + std::to_string(http.port);
+      }
+      e.node_name = node_name;
+      e.capacity = std::max<std::size_t>(opts.max_pending, 1);
+      log = std::make_unique<EtcdLog>(std::move(e));
+    }
+    Node node(opts, std::move(log));
     HttpServer server(node, http);
     auto s = node.ledger().summary();
     if (server.options().max_connections < http.max_connections)

@@ -43,7 +43,8 @@ namespace artel::node {
   X(vm_error, 422, "the charter's bytecode faulted (the message gives the pc)")                              \
   X(retired_key, 401, "the key was replaced; its person signs with its new key")                             \
   X(busy, 503, "the node is not accepting transactions now (queue full or stopping); try again")             \
-  X(shutting_down, 503, "the node stopped before ordering the transaction; submit it again")
+  X(shutting_down, 503, "the node stopped before ordering the transaction; submit it again")                \
+  X(node_diverged, 503, "this node's state is not the cluster's; it applies nothing until repaired")
 
 enum class TxCode : std::uint8_t {
 #define ARTEL_TX_ERROR_ENUM(name, status, meaning) name,

@@ -16,6 +16,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "etcd_log.h"
 #include "vm/abi.h"
 #include "vm/module.h"
 
@@ -400,7 +401,35 @@ HttpReply status(Node& node) {
     if (auto c = st.charter(coop, st.charter_slot(coop).active))
       charters.push_back({{"cooperative", coop}, {"version", c->version}, {"module_id", hex(c->module_id)}});
   j["charters"] = charters;
+  // A node of a cluster: where it reads the log, and whether it still
+  // agrees with the others.
+  if (const auto* etcd = dynamic_cast<const EtcdLog*>(&node.log())) {
+    const auto diverged = node.diverged();
+    j["cluster"] = {{"node", etcd->options().node_name},
+                    {"etcd", etcd->options().endpoints},
+                    {"prefix", etcd->options().prefix},
+                    {"log_index", etcd->read_index()},
+                    {"proposed", etcd->proposed()},
+                    {"conflicts", etcd->conflicts()},
+                    {"diverged", diverged ? json(*diverged) : json(nullptr)}};
+  } else {
+    j["cluster"] = nullptr;
+  }
   return json_reply(200, j);
+}
+
+std::string metrics_text(Node& node) {
+  std::string m = node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending());
+  m += "# HELP artel_diverged 1 when this node stopped applying blocks: its state digest is not the cluster's.\n"
+       "# TYPE artel_diverged gauge\n"
+       "artel_diverged " +
+       std::string(node.diverged() ? "1" : "0") + "\n";
+  if (const auto* etcd = dynamic_cast<const EtcdLog*>(&node.log()))
+    m += "# HELP artel_log_index The last etcd log entry this node read.\n"
+         "# TYPE artel_log_index gauge\n"
+         "artel_log_index " +
+         std::to_string(etcd->read_index()) + "\n";
+  return m;
 }
 
 HttpReply block(Node& node, std::string_view h) {
@@ -608,8 +637,7 @@ void handle_request_async(Node& node, std::string_view method, std::string_view 
     if (path == "/v1/status") {
       r = status(node);
     } else if (path == "/metrics") {
-      r = HttpReply{200, "text/plain; version=0.0.4",
-                    node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending()), {}};
+      r = HttpReply{200, "text/plain; version=0.0.4", metrics_text(node), {}};
     } else if (path == "/v1/charter" || path.starts_with("/v1/charter/")) {
       r = charter(node, path.substr(std::string_view("/v1/charter").size()), query);
     } else if (path.starts_with("/v1/blocks/")) {

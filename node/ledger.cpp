@@ -166,7 +166,13 @@ std::optional<std::uint64_t> Ledger::tx_height(const Hash& id) const {
   return Reader(*v).u64();
 }
 
-BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
+std::uint64_t Ledger::log_index() const {
+  auto v = store_->get("#L");
+  if (!v) return 0;
+  return Reader(*v).u64();
+}
+
+BlockResult Ledger::apply_block(std::span<const Prepared> txs, std::uint64_t log_index) {
   LedgerSummary prev = summary();
   BlockResult result;
   result.height = prev.height;
@@ -230,6 +236,11 @@ BlockResult Ledger::apply_block(std::span<const Prepared> txs) {
   block.put(chain_key("#D", height), hash_value(digest.value()));
   block.put(chain_key("#B", height), hash_value(block_hash));
   block.put(chain_key("#b", height), rec.as_string());
+  if (log_index != 0) {
+    Writer li;
+    li.u64(log_index);
+    block.put("#L", li.as_string());
+  }
   store_->write(block.writes(), true);
 
   {

@@ -69,8 +69,14 @@ class Ledger {
 
   // Applies the transactions in order and commits those that passed as the
   // next block (nothing is written when none passed). Not thread-safe with
-  // itself; the read functions below may run concurrently.
-  BlockResult apply_block(std::span<const Prepared> txs);
+  // itself; the read functions below may run concurrently. `log_index`, when
+  // not 0, is the replicated log's entry the block came from, kept with the
+  // block (outside the state digest) so that a restarted node goes on
+  // reading after it; an entry whose transactions were all refused is read
+  // again after a restart and refused again, changing nothing.
+  BlockResult apply_block(std::span<const Prepared> txs, std::uint64_t log_index = 0);
+  // The log entry of the last committed block (0: none, or the embedded log).
+  std::uint64_t log_index() const;
 
   LedgerSummary summary() const;
   const Store& store() const { return *store_; }

@@ -106,6 +106,7 @@ Node::Node(NodeOptions options, std::unique_ptr<OrderingLog> log)
   if (options_.verify_threads == 0) options_.verify_threads = 1;
   if (options_.max_block == 0) options_.max_block = 1;
   if (options_.max_pending == 0) options_.max_pending = 1;
+  log_->resume_after(ledger_->log_index());
   verifier_ = std::thread([this] { verify_loop(); });
   applier_ = std::thread([this] { apply_loop(); });
 }
@@ -220,7 +221,8 @@ void Node::resolve(std::vector<Receipt> receipts) {
 
 void Node::verify_loop() {
   for (;;) {
-    std::vector<Bytes> batch = log_->next(options_.max_block, std::chrono::milliseconds(50));
+    LogEntry entry = log_->next_entry(options_.max_block, std::chrono::milliseconds(50));
+    std::vector<Bytes>& batch = entry.txs;
     if (batch.empty()) {
       if (!running_) break;
       continue;
@@ -242,7 +244,7 @@ void Node::verify_loop() {
     for (auto& h : helpers) h.join();
     std::unique_lock lock(ready_mu_);
     ready_cv_.wait(lock, [this] { return ready_.size() < 2; });
-    ready_.push_back(std::move(prepared));
+    ready_.push_back(ReadyBlock{entry.index, std::move(prepared)});
     ready_cv_.notify_all();
   }
   std::lock_guard lock(ready_mu_);
@@ -250,21 +252,40 @@ void Node::verify_loop() {
   ready_cv_.notify_all();
 }
 
+std::optional<std::string> Node::diverged() const {
+  std::lock_guard lock(diverged_mu_);
+  return diverged_;
+}
+
 void Node::apply_loop() {
   for (;;) {
-    std::vector<Prepared> batch;
+    ReadyBlock ready;
     {
       std::unique_lock lock(ready_mu_);
       ready_cv_.wait(lock, [this] { return !ready_.empty() || verifier_done_; });
       if (ready_.empty()) return;
-      batch = std::move(ready_.front());
+      ready = std::move(ready_.front());
       ready_.pop_front();
       ready_cv_.notify_all();
+    }
+    std::vector<Prepared>& batch = ready.txs;
+    if (auto why = diverged()) {
+      // A node whose state is not the cluster's applies nothing more.
+      std::vector<Receipt> refused;
+      for (const auto& p : batch) {
+        Receipt r;
+        r.id = p.id;
+        r.error = TxError{TxCode::node_diverged, *why, 0};
+        refused.push_back(std::move(r));
+      }
+      metrics_.rejected(code_name(TxCode::node_diverged), refused.size());
+      resolve(std::move(refused));
+      continue;
     }
     auto start = std::chrono::steady_clock::now();
     BlockResult result;
     try {
-      result = ledger_->apply_block(batch);
+      result = ledger_->apply_block(batch, ready.log_index);
     } catch (const std::exception& e) {
       // A storage failure: nothing of this block is acknowledged, and the node
       // cannot go on without risking a half-written state.
@@ -282,8 +303,38 @@ void Node::apply_loop() {
         metrics_.rejected(code_name(r.error.code));
     }
     metrics_.applied(applied);
+    if (result.committed) {
+      std::optional<std::string> why;
+      try {
+        why = log_->applied(ready.log_index, result.height, result.digest);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "arteld: cannot publish the digest of block %llu: %s\n",
+                     static_cast<unsigned long long>(result.height), e.what());
+      }
+      if (why) {
+        write_divergence_dump(result.height, *why);
+        std::lock_guard lock(diverged_mu_);
+        diverged_ = "block " + std::to_string(result.height) + ": " + *why;
+        std::fprintf(stderr, "arteld: stopped applying: %s\n", diverged_->c_str());
+      }
+    }
     resolve(std::move(result.receipts));
   }
+}
+
+// What an operator needs to find and replay the first bad block: its
+// transactions, this node's digest and what the cluster says.
+void Node::write_divergence_dump(std::uint64_t height, const std::string& why) const {
+  const std::string path = options_.data_dir + "/diverged-" + std::to_string(height) + ".txt";
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return;
+  std::fprintf(f, "height %llu\n", static_cast<unsigned long long>(height));
+  if (auto b = ledger_->block(height)) {
+    std::fprintf(f, "digest %s\nblock_hash %s\n", hex(b->digest).c_str(), hex(b->block_hash).c_str());
+    for (const auto& tx : b->transactions) std::fprintf(f, "tx %s\n", to_hex(tx).c_str());
+  }
+  std::fprintf(f, "cluster %s\n", why.c_str());
+  std::fclose(f);
 }
 
 }  // namespace artel::node

@@ -105,6 +105,11 @@ class Node {
   // Stops taking transactions, finishes the block in progress.
   void stop();
 
+  // Why this node stopped applying blocks: its state digest at a height is
+  // not the cluster's (see OrderingLog::applied); nullopt while it is sound.
+  std::optional<std::string> diverged() const;
+  const OrderingLog& log() const { return *log_; }
+
   const Ledger& ledger() const { return *ledger_; }
   const Metrics& metrics() const { return metrics_; }
   Metrics& metrics() { return metrics_; }
@@ -112,6 +117,7 @@ class Node {
  private:
   void verify_loop();
   void apply_loop();
+  void write_divergence_dump(std::uint64_t height, const std::string& why) const;
   struct PendingBatch;
   struct Waiter {
     std::shared_ptr<PendingBatch> batch;
@@ -133,7 +139,13 @@ class Node {
   // block while the current one is applied and synced).
   std::mutex ready_mu_;
   std::condition_variable ready_cv_;
-  std::deque<std::vector<Prepared>> ready_;
+  struct ReadyBlock {
+    std::uint64_t log_index = 0;
+    std::vector<Prepared> txs;
+  };
+  std::deque<ReadyBlock> ready_;
+  mutable std::mutex diverged_mu_;
+  std::optional<std::string> diverged_;
   std::atomic<bool> running_{true};
   bool verifier_done_ = false;
   std::thread verifier_;
