@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, then builds and runs every test twice: a normal
-# build and an AddressSanitizer + UndefinedBehaviorSanitizer build; then
-# every fuzz target for
+# build and an AddressSanitizer + UndefinedBehaviorSanitizer build; then the
+# node's tests under ThreadSanitizer, and every fuzz target for
 # ARTEL_FUZZ_SECONDS (default 240) in all.
 # Tests that need ../shared (the eBPF conformance suite) report themselves as
 # skipped when it is absent.
@@ -15,7 +15,7 @@ failed=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 stages=""  # how long each stage took, printed at the end
-for preset in release asan; do
+for preset in release asan tsan; do
   echo "== build: $preset"
   start=$SECONDS
   scripts/build.sh "$preset"
