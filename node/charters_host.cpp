@@ -79,15 +79,18 @@ vm::HostResult ChartersHost::bad_handle(std::uint64_t h) {
 
 // One entry per host function of vm/abi.h, in id order.
 vm::HostResult ChartersHost::call(std::uint32_t id, const Args& a, vm::GuestMemory&) {
-  using Handler = vm::HostResult (ChartersHost::*)(const Args&);
+  // Plain function pointers (GCC 12's bounds sanitizer misreads an array
+  // of pointers to member functions).
+  using Handler = vm::HostResult (*)(ChartersHost&, const Args&);
   static constexpr Handler handlers[] = {
-#define ARTEL_HOST_HANDLER(id, name, arity, signature) &ChartersHost::h_##name,
+#define ARTEL_HOST_HANDLER(id, name, arity, signature) \
+  [](ChartersHost& host, const Args& args) { return host.h_##name(args); },
       ARTEL_HOST_FUNCTIONS(ARTEL_HOST_HANDLER)
 #undef ARTEL_HOST_HANDLER
   };
   static_assert(std::size(handlers) == abi::host_functions.size());
   if (id == 0 || id > std::size(handlers)) return out_of_range("unknown host call id " + std::to_string(id));
-  return (this->*handlers[id - 1])(a);
+  return handlers[id - 1](*this, a);
 }
 
 vm::HostResult ChartersHost::h_balance(const Args& a) {
