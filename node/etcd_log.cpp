@@ -60,7 +60,12 @@ std::string EtcdKv::call(const std::string& path, const std::string& body) {
   std::string last_error;
   for (std::size_t attempt = 0; attempt < endpoints_.size(); ++attempt) {
     try {
-      if (!client_->http) client_->http = std::make_unique<HttpClient>(endpoints_[current_]);
+      if (!client_->http) {
+        client_->http = std::make_unique<HttpClient>(endpoints_[current_]);
+        // A member without a quorum holds requests until etcd's own timeout;
+        // do not wait longer than that for any one.
+        client_->http->set_timeout(std::chrono::seconds(3));
+      }
       HttpResponse r = client_->http->post(path, body);
       if (r.status == 200) return r.body;
       last_error = endpoints_[current_] + path + " answered " + std::to_string(r.status) + ": " + r.body;
@@ -191,7 +196,9 @@ void EtcdLog::propose_loop() {
         auto last = kv.range(options_.prefix + "/log/", prefix_end(options_.prefix + "/log/"), 1, true);
         next_index = last.empty() ? 1 : std::stoull(last[0].key.substr(options_.prefix.size() + 5)) + 1;
       }
-      if (kv.create(entry_key(next_index), encode_entry(batch))) {
+      const bool created = kv.create(entry_key(next_index), encode_entry(batch));
+      reachable_ = true;
+      if (created) {
         ++proposed_;
         ++next_index;
         batch.clear();
@@ -200,7 +207,9 @@ void EtcdLog::propose_loop() {
         next_index = 0;  // another node took it: look for the end again
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "arteld: proposing to etcd: %s; retrying\n", e.what());
+      if (reachable_.exchange(false))
+        std::fprintf(stderr, "arteld: proposing to etcd: %s; new submissions are refused until it answers\n",
+                     e.what());
       next_index = 0;
       std::unique_lock lock(mu_);
       cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return closed_; });
@@ -217,7 +226,9 @@ LogEntry EtcdLog::next_entry(std::size_t, std::chrono::milliseconds wait) {
   for (;;) {
     const std::uint64_t index = read_.load() + 1;
     try {
-      if (auto kv = reader_->get(entry_key(index))) {
+      auto kv = reader_->get(entry_key(index));
+      reachable_ = true;
+      if (kv) {
         auto txs = decode_entry(kv->value);
         // An entry no node could have written is skipped by every node alike.
         if (!txs) std::fprintf(stderr, "arteld: log entry %llu is not an entry; skipped\n",
@@ -226,7 +237,8 @@ LogEntry EtcdLog::next_entry(std::size_t, std::chrono::milliseconds wait) {
         return LogEntry{index, txs ? std::move(*txs) : std::vector<Bytes>{}};
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "arteld: reading the log from etcd: %s\n", e.what());
+      if (reachable_.exchange(false)) std::fprintf(stderr, "arteld: reading the log from etcd: %s\n", e.what());
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     {
       std::unique_lock lock(mu_);

@@ -83,6 +83,9 @@ class EtcdLog final : public OrderingLog {
   void resume_after(std::uint64_t index) override;
   LogEntry next_entry(std::size_t max, std::chrono::milliseconds wait) override;
   std::optional<std::string> applied(std::uint64_t index, std::uint64_t height, const Hash& digest) override;
+  // False from the moment a proposal or a read could not reach etcd until
+  // one succeeds again.
+  bool available() const override { return reachable_.load(); }
 
   const EtcdOptions& options() const { return options_; }
   // The index of the last entry read (0: none yet).
@@ -104,6 +107,7 @@ class EtcdLog final : public OrderingLog {
   std::unique_ptr<EtcdKv> reader_, publisher_;
   std::atomic<std::uint64_t> read_{0};
   std::atomic<std::uint64_t> proposed_{0}, conflicts_{0};
+  std::atomic<bool> reachable_{true};
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -21,6 +21,7 @@ struct HttpClient::Impl {
   net::io_context io;
   std::optional<tcp::socket> socket;
   beast::flat_buffer buffer;
+  std::chrono::milliseconds timeout{0};
 
   void connect() {
     tcp::resolver resolver(io);
@@ -51,6 +52,8 @@ HttpClient::HttpClient(std::string_view url) : impl_(std::make_unique<Impl>()) {
 
 HttpClient::~HttpClient() = default;
 
+void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
+
 HttpResponse HttpClient::request(std::string_view method, std::string_view target, std::string_view body,
                                  std::string_view content_type) {
   auto& im = *impl_;
@@ -68,12 +71,36 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
     req.keep_alive(true);
     req.prepare_payload();
     beast::error_code ec;
-    http::write(*im.socket, req, ec);
     http::response_parser<http::string_body> parser;
     parser.body_limit(std::uint64_t(1) << 30);
-    // A server may answer (413) before reading the whole body and close: still read its response.
     beast::error_code rec;
-    http::read(*im.socket, im.buffer, parser, rec);
+    if (im.timeout.count() > 0) {
+      // The same exchange, asynchronous, for as long as the bound allows.
+      bool done = false;
+      http::async_write(*im.socket, req, [&](beast::error_code e, std::size_t) {
+        ec = e;
+        http::async_read(*im.socket, im.buffer, parser, [&](beast::error_code e2, std::size_t) {
+          rec = e2;
+          done = true;
+        });
+      });
+      im.io.restart();
+      im.io.run_for(im.timeout);
+      if (!done) {
+        beast::error_code ignored;
+        im.socket->close(ignored);
+        im.io.restart();
+        im.io.run();  // the cancelled handlers
+        im.socket.reset();
+        throw std::runtime_error("request " + std::string(method) + " " + std::string(target) + " to " + im.host +
+                                 ":" + im.port + " got no answer within " + std::to_string(im.timeout.count()) +
+                                 " ms");
+      }
+    } else {
+      http::write(*im.socket, req, ec);
+      // A server may answer (413) before reading the whole body and close: still read its response.
+      http::read(*im.socket, im.buffer, parser, rec);
+    }
     if (!rec) {
       auto res = parser.release();
       if (!res.keep_alive()) im.socket.reset();

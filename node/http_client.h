@@ -2,6 +2,7 @@
 // connection). Used by the `artel` client commands, tests and benchmarks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -26,6 +27,10 @@ class HttpClient {
   // Throws std::runtime_error naming the node when it cannot be reached.
   HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
                        std::string_view content_type = "application/json");
+  // Bounds each request (writing it and reading the answer); 0, the
+  // default, waits as long as the server takes. A request over the bound
+  // throws, and the connection is closed.
+  void set_timeout(std::chrono::milliseconds timeout);
   HttpResponse get(std::string_view target) { return request("GET", target); }
   HttpResponse post(std::string_view target, std::string_view body) { return request("POST", target, body); }
 

@@ -106,6 +106,13 @@ HttpReply busy_reply(Admission a, std::size_t n, std::size_t bound) {
                                     std::to_string(bound) + "; split it");
       return r;
     }
+    case Admission::unavailable: {
+      HttpReply r = error_reply(503, "log_unavailable",
+                                "the cluster's ordering log (etcd) cannot be reached from this node; none of the " +
+                                    std::to_string(n) + " was ordered, submit them again (reads still work)");
+      r.retry_after = 2;
+      return r;
+    }
     case Admission::stopping: {
       HttpReply r = error_reply(503, "shutting_down", "the node is stopping and takes no transactions; none was ordered");
       r.retry_after = 5;
@@ -411,6 +418,7 @@ HttpReply status(Node& node) {
                     {"log_index", etcd->read_index()},
                     {"proposed", etcd->proposed()},
                     {"conflicts", etcd->conflicts()},
+                    {"available", etcd->available()},
                     {"diverged", diverged ? json(*diverged) : json(nullptr)}};
   } else {
     j["cluster"] = nullptr;

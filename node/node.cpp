@@ -143,6 +143,10 @@ Admission Node::submit_async(std::vector<Bytes> txs, ReceiptsCallback done) {
     return Admission::accepted;
   }
   if (txs.size() > options_.max_pending) return Admission::too_large;
+  if (!log_->available()) {
+    metrics_.rejected("log_unavailable", txs.size());
+    return Admission::unavailable;
+  }
   auto batch = std::make_shared<PendingBatch>();
   batch->receipts.resize(txs.size());
   batch->remaining = txs.size();
@@ -193,8 +197,9 @@ std::vector<std::future<Receipt>> Node::submit(std::vector<Bytes> txs) {
     for (std::size_t i = 0; i < ids.size(); ++i) {
       Receipt r;
       r.id = ids[i];
-      r.error = a == Admission::stopping
-                    ? TxError{TxCode::shutting_down, "the node is stopping and takes no transactions", 0}
+      r.error = a == Admission::stopping ? TxError{TxCode::shutting_down, "the node is stopping and takes no transactions", 0}
+                : a == Admission::unavailable
+                    ? TxError{TxCode::busy, "the cluster's ordering log (etcd) cannot be reached from this node", 0}
                     : TxError{TxCode::busy, "the node's queue of transactions awaiting a block is full", 0};
       (*promises)[i].set_value(std::move(r));
     }

@@ -39,6 +39,7 @@ enum class Admission {
   busy,       // the queue awaiting a block is full; try again later
   too_large,  // the batch alone is over the queue's bound; it can never be taken
   stopping,   // the node is shutting down
+  unavailable,  // the ordering log cannot be reached (a cluster without its etcd majority)
 };
 
 // Counters for /metrics. Safe to read while the node runs.

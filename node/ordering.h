@@ -37,6 +37,10 @@ class OrderingLog {
   // Wakes waiters; later appends fail.
   virtual void close() = 0;
 
+  // False while the log cannot take proposals (a replicated log that has
+  // lost its store): the node then refuses submissions at once instead of
+  // holding them.
+  virtual bool available() const { return true; }
   // Called once, before anything is read: the ledger's last committed
   // block came from entry `index` (0: none); reading goes on after it.
   virtual void resume_after(std::uint64_t /*index*/) {}
