@@ -22,6 +22,7 @@
 int main(int argc, char** argv) {
   using namespace artel::node;
   CLI::App app{"arteld - Artel ledger node"};
+  app.set_version_flag("--version", std::string("arteld ") + ARTEL_VERSION);
   std::string data, listen = "127.0.0.1:7070", genesis_file;
   NodeOptions opts;
   HttpOptions http;
@@ -195,6 +196,7 @@ int main(int argc, char** argv) {
         return 2;
       }
       e.prefix = !etcd_prefix.empty() ? etcd_prefix : "artel/" + to_hex(ledger_id(*opts.genesis));
+      if (opts.genesis) e.ledger_id = to_hex(ledger_id(*opts.genesis));
       if (node_name.empty()) {
         char host[256] = {};
         ::gethostname(host, sizeof host - 1);

@@ -123,6 +123,15 @@ EtcdLog::EtcdLog(EtcdOptions options) : options_(std::move(options)) {
     throw std::invalid_argument("the etcd log needs a key prefix and a node name");
   reader_ = std::make_unique<EtcdKv>(options_.endpoints);
   publisher_ = std::make_unique<EtcdKv>(options_.endpoints);
+  // The prefix names one ledger: the first node records its id, and a node
+  // whose genesis makes another ledger is refused before it reads anything.
+  if (!options_.ledger_id.empty() && !reader_->create(options_.prefix + "/ledger", options_.ledger_id)) {
+    auto held = reader_->get(options_.prefix + "/ledger");
+    if (held && held->value != options_.ledger_id)
+      throw std::runtime_error("the etcd prefix " + options_.prefix + " holds the log of ledger " + held->value +
+                               "; this node's genesis document makes ledger " + options_.ledger_id +
+                               " (start it with the cluster's genesis.json)");
+  }
   proposer_ = std::thread([this] { propose_loop(); });
 }
 

@@ -40,6 +40,7 @@ struct EtcdOptions {
   std::vector<std::string> endpoints;  // http://HOST:PORT of etcd members
   std::string prefix;                  // keys live under PREFIX/ (a ledger's own)
   std::string node_name;               // this node's name in published digests
+  std::string ledger_id;               // hex; the prefix is refused when it holds another ledger's log
   std::size_t max_entry_bytes = 1u << 20;  // an entry is cut at this size (etcd's request limit)
   std::size_t capacity = 100'000;          // transactions waiting to be proposed, at most
   std::chrono::milliseconds poll{5};       // how often an idle reader asks for the next entry

@@ -395,6 +395,7 @@ HttpReply status(Node& node) {
   State st(view);
   const LedgerSummary s = read_summary(*snapshot);  // the very block the snapshot shows
   json j{{"ledger_id", hex(st.ledger_id())},
+         {"version", ARTEL_VERSION},
          {"height", s.height},
          {"state_digest", hex(s.digest)},
          {"block_hash", hex(s.block_hash)},
@@ -426,8 +427,23 @@ HttpReply status(Node& node) {
   return json_reply(200, j);
 }
 
+// Liveness and readiness for a supervisor or a load balancer: 200 while the
+// node can take transactions, 503 (with the reason) while it cannot.
+HttpReply health(Node& node) {
+  std::string why;
+  if (auto d = node.diverged())
+    why = "diverged: " + *d;
+  else if (!node.log().available())
+    why = "the ordering log (etcd) cannot be reached";
+  json j{{"live", true}, {"ready", why.empty()}, {"height", node.ledger().summary().height}};
+  if (!why.empty()) j["error"] = {{"code", "not_ready"}, {"message", why}};
+  return json_reply(why.empty() ? 200 : 503, j);
+}
+
 std::string metrics_text(Node& node) {
   std::string m = node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending());
+  m += "# HELP artel_build_info The node's version.\n# TYPE artel_build_info gauge\nartel_build_info{version=\"" +
+       std::string(ARTEL_VERSION) + "\"} 1\n";
   m += "# HELP artel_diverged 1 when this node stopped applying blocks: its state digest is not the cluster's.\n"
        "# TYPE artel_diverged gauge\n"
        "artel_diverged " +
@@ -639,10 +655,13 @@ void handle_request_async(Node& node, std::string_view method, std::string_view 
       return submit(node, body, defer, done);
     }
     if (method != "GET") {
-      if (path == "/v1/status" || path == "/metrics" || path.starts_with("/v1/")) return done(method_not_allowed());
+      if (path == "/v1/status" || path == "/v1/health" || path == "/metrics" || path.starts_with("/v1/"))
+        return done(method_not_allowed());
       return done(error_reply(404, "not_found", "no endpoint " + std::string(path)));
     }
-    if (path == "/v1/status") {
+    if (path == "/v1/health") {
+      r = health(node);
+    } else if (path == "/v1/status") {
       r = status(node);
     } else if (path == "/metrics") {
       r = HttpReply{200, "text/plain; version=0.0.4", metrics_text(node), {}};

@@ -80,22 +80,8 @@ class Etcd {
       ::_exit(127);
     }
   }
-  void kill(int i) {
-    auto& pid = pids_[static_cast<std::size_t>(i)];
-    if (pid > 0) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, nullptr, 0);
-      pid = -1;
-    }
-  }
-  void stop(int i) {
-    auto& pid = pids_[static_cast<std::size_t>(i)];
-    if (pid > 0) {
-      ::kill(pid, SIGTERM);
-      ::waitpid(pid, nullptr, 0);
-      pid = -1;
-    }
-  }
+  void kill(int i) { end(i, SIGKILL); }
+  void stop(int i) { end(i, SIGTERM); }
   // Ready when a write succeeds: the members have a leader.
   void wait_ready() {
     for (int i = 0; i < 300; ++i) {
@@ -117,6 +103,14 @@ class Etcd {
   }
 
  private:
+  void end(int i, int signal) {
+    auto& pid = pids_[static_cast<std::size_t>(i)];
+    if (pid > 0) {
+      ::kill(pid, signal);
+      ::waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+  }
   std::string dir_;
   std::vector<std::string> clients_, peers_;
   std::vector<pid_t> pids_;
@@ -249,6 +243,9 @@ TEST_F(Cluster, ANodeOutvotedOnItsDigestStopsApplying) {
   EXPECT_NE(s["cluster"]["diverged"].get<std::string>().find("2 node(s) have " + other), std::string::npos)
       << s.dump();
   EXPECT_NE(c.get("/metrics").body.find("artel_diverged 1"), std::string::npos);
+  const HttpResponse health = c.get("/v1/health");
+  EXPECT_EQ(health.status, 503u) << health.body;
+  EXPECT_EQ(json::parse(health.body)["error"]["code"], "not_ready") << health.body;
   auto r = post_tx(c, coop.sign(Contribute{1, 100, ContributionKind::money, "", ""}));
   EXPECT_EQ(r.status, 503u) << r.body;
   EXPECT_EQ(json::parse(r.body)["error"]["code"], "node_diverged") << r.body;
@@ -259,6 +256,22 @@ TEST_F(Cluster, ANodeOutvotedOnItsDigestStopsApplying) {
   text << dump.rdbuf();
   EXPECT_NE(text.str().find("height 2\ndigest "), std::string::npos) << text.str();
   EXPECT_NE(text.str().find("\ntx "), std::string::npos) << text.str();
+}
+
+// A node whose genesis document makes another ledger is refused at start
+// when it is pointed at this ledger's keys, with a message naming both.
+TEST_F(Cluster, ANodeWithAnotherGenesisIsRefused) {
+  auto n1 = node("n1");
+  const std::string prefix = "artel/" + to_hex(ledger_id(genesis));
+  Actor op2, clock2;
+  const std::string other = Genesis::make("another", {op2.key.pk}, clock2.key.pk, "2026-01-05").document();
+  std::filesystem::create_directories(dir.str("n2"));
+  std::ofstream(dir.str("n2") + "/genesis.json") << other;
+  CommandRun r = run_command(std::string(ARTELD_PATH) + " --data " + dir.str("n2") + " --listen 127.0.0.1:0 --etcd " +
+                             etcd->urls() + " --node-name n2 --etcd-prefix " + prefix);
+  EXPECT_NE(r.status, 0);
+  EXPECT_NE(r.out.find("holds the log of ledger " + to_hex(ledger_id(genesis))), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("makes ledger " + to_hex(ledger_id(other))), std::string::npos) << r.out;
 }
 
 // Fault tests kill etcd members; the sanitizer builds leave them out (the

@@ -398,5 +398,22 @@ TEST_F(Http, SigtermFinishesWhatIsInFlightAndLosesNothingAcknowledged) {
   }
 }
 
+// What a supervisor asks: the version (flag, status, metric) and health.
+TEST_F(Http, VersionAndHealth) {
+  CommandRun v = run_command(std::string(ARTELD_PATH) + " --version");
+  EXPECT_EQ(v.status, 0);
+  EXPECT_EQ(v.out.rfind("arteld ", 0), 0u) << v.out;
+  const std::string version = v.out.substr(7, v.out.find('\n') - 7);
+  EXPECT_FALSE(version.empty());
+  Daemon d(dir.str(), genesis);
+  HttpClient c(d.url());
+  EXPECT_EQ(get_json(c, "/v1/status")["version"], version);
+  EXPECT_NE(c.get("/metrics").body.find("artel_build_info{version=\"" + version + "\"} 1"), std::string::npos);
+  const HttpResponse h = c.get("/v1/health");
+  EXPECT_EQ(h.status, 200u) << h.body;
+  EXPECT_EQ(json::parse(h.body)["ready"], true);
+  EXPECT_EQ(c.request("POST", "/v1/health", "").status, 405u);
+}
+
 }  // namespace
 }  // namespace artel::node::test
