@@ -235,6 +235,24 @@ class Daemon {
   int port_ = 0;
 };
 
+// In-process ledger tests that apply one transaction per block; the
+// fixture opens `ledger` in `dir`.
+class LedgerFixture : public ::testing::Test {
+ protected:
+  Receipt one(Bytes tx) {
+    std::vector<Prepared> p;
+    p.push_back(prepare(std::move(tx), signing_ledger()));
+    return ledger->apply_block(p).receipts.at(0);
+  }
+  void ok(Bytes tx) {
+    Receipt r = one(std::move(tx));
+    ASSERT_TRUE(r.applied) << code_name(r.error.code) << ": " << r.error.message;
+  }
+
+  TempDir dir;
+  std::unique_ptr<Ledger> ledger;
+};
+
 inline json get_json(HttpClient& c, const std::string& target) {
   auto r = c.get(target);
   return json::parse(r.body);

@@ -7,7 +7,7 @@
 namespace artel::node::test {
 namespace {
 
-class Keys : public ::testing::Test {
+class Keys : public LedgerFixture {
  protected:
   void SetUp() override { crypto_init(); }
   // A ledger whose council is `council` with `threshold`.
@@ -18,15 +18,6 @@ class Keys : public ::testing::Test {
     const std::string doc = g.document();
     signing_ledger() = ledger_id(doc);
     ledger = std::make_unique<Ledger>(dir.str(), doc);
-  }
-  Receipt one(Bytes tx) {
-    std::vector<Prepared> p;
-    p.push_back(prepare(std::move(tx), signing_ledger()));
-    return ledger->apply_block(p).receipts.at(0);
-  }
-  void ok(Bytes tx) {
-    Receipt r = one(std::move(tx));
-    ASSERT_TRUE(r.applied) << code_name(r.error.code) << ": " << r.error.message;
   }
   // Refused with `code`, naming `mention` in the message; the state is
   // untouched and the signer's nonce stays where it was.
@@ -53,9 +44,7 @@ class Keys : public ::testing::Test {
     for (std::uint64_t m : {1, 2}) ok(a.sign(Contribute{m, 1000, ContributionKind::money, "", ""}));
   }
 
-  TempDir dir;
   Actor op, op2, op3, clock, a, alice, bob;
-  std::unique_ptr<Ledger> ledger;
 };
 
 // Alice replaces her key: her person, membership, balance and nonce stay;

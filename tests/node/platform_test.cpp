@@ -88,20 +88,11 @@ const char* seize_rule = R"(
   exit
 )";
 
-class Platform : public ::testing::Test {
+class Platform : public LedgerFixture {
  protected:
   void SetUp() override {
     crypto_init();
     ledger = std::make_unique<Ledger>(dir.str(), test_genesis(op, clock));
-  }
-  Receipt one(Bytes tx) {
-    std::vector<Prepared> p;
-    p.push_back(prepare(std::move(tx), signing_ledger()));
-    return ledger->apply_block(p).receipts.at(0);
-  }
-  void ok(Bytes tx) {
-    Receipt r = one(std::move(tx));
-    ASSERT_TRUE(r.applied) << code_name(r.error.code) << ": " << r.error.message;
   }
   void refused(Actor& signer, TxBody body, TxCode code, const std::vector<const Actor*>& approvers = {}) {
     const Hash before = ledger->summary().digest;
@@ -130,9 +121,7 @@ class Platform : public ::testing::Test {
     for (std::uint64_t m : {3, 4}) ok(b.sign(Contribute{m, 1000, ContributionKind::money, "", ""}));
   }
 
-  TempDir dir;
   Actor op, clock, a, b, alice, bob, carol;
-  std::unique_ptr<Ledger> ledger;
 };
 
 TEST_F(Platform, OnePersonHoldsMembershipsInTwoCooperatives) {
