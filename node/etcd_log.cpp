@@ -206,7 +206,7 @@ void EtcdLog::propose_loop() {
         next_index = last.empty() ? 1 : std::stoull(last[0].key.substr(options_.prefix.size() + 5)) + 1;
       }
       const bool created = kv.create(entry_key(next_index), encode_entry(batch));
-      reachable_ = true;
+      if (!reachable_.exchange(true)) std::fprintf(stderr, "arteld: etcd answers again (proposing)\n");
       if (created) {
         ++proposed_;
         ++next_index;
@@ -236,7 +236,7 @@ LogEntry EtcdLog::next_entry(std::size_t, std::chrono::milliseconds wait) {
     const std::uint64_t index = read_.load() + 1;
     try {
       auto kv = reader_->get(entry_key(index));
-      reachable_ = true;
+      if (!reachable_.exchange(true)) std::fprintf(stderr, "arteld: etcd answers again (reading)\n");
       if (kv) {
         auto txs = decode_entry(kv->value);
         // An entry no node could have written is skipped by every node alike.
