@@ -1,8 +1,11 @@
 // `artel` ledger client commands: keygen, status, submit, account, statement,
 // charter. They talk to an arteld over its HTTP API (docs/operator.md).
 #include <fcntl.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -44,13 +47,52 @@ struct SubmitOpts {
   std::vector<std::int64_t> args;
 };
 
-// The key in a file `artel keygen` wrote; nullopt with `why` and the exit
-// code set otherwise: 1 when the file cannot be read, 2 when it holds no key.
+// A sealed key's passphrase: $ARTEL_KEY_PASSPHRASE, else asked on the
+// terminal without echo; nullopt when neither is there.
+std::optional<std::string> passphrase(const std::string& prompt) {
+  if (const char* env = std::getenv("ARTEL_KEY_PASSPHRASE")) return std::string(env);
+  int tty = ::open("/dev/tty", O_RDWR);
+  if (tty < 0) return std::nullopt;
+  termios old{};
+  const bool is_tty = ::tcgetattr(tty, &old) == 0;
+  if (is_tty) {
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  }
+  (void)!::write(tty, prompt.data(), prompt.size());
+  std::string line;
+  char c;
+  while (::read(tty, &c, 1) == 1 && c != '\n') line.push_back(c);
+  (void)!::write(tty, "\n", 1);
+  if (is_tty) ::tcsetattr(tty, TCSAFLUSH, &old);
+  ::close(tty);
+  return line;
+}
+
+// The key in a file `artel keygen` wrote (plain or sealed); nullopt with
+// `why` and the exit code set otherwise: 1 when the file cannot be read or
+// opened, 2 when it holds no key.
 std::optional<KeyPair> read_key(const std::string& path, std::string& why, int& exit_code) {
   auto text = read_text_file(path, why);
   if (!text) {
     exit_code = 1;
     return std::nullopt;
+  }
+  if (is_sealed_key(*text)) {
+    auto pass = passphrase("passphrase for " + path + ": ");
+    if (!pass) {
+      why = path + " is sealed: set ARTEL_KEY_PASSPHRASE or run from a terminal";
+      exit_code = 1;
+      return std::nullopt;
+    }
+    auto seed = open_sealed_seed(*text, *pass, why);
+    if (!seed) {
+      why = path + ": " + why;
+      exit_code = 1;
+      return std::nullopt;
+    }
+    text = *seed;
   }
   std::istringstream in(*text);
   std::string hex;
@@ -159,10 +201,13 @@ void add_node_commands(CLI::App& app, Context& ctx) {
   // keygen
   auto keygen_out = std::make_shared<std::string>();
   auto keygen_show = std::make_shared<std::string>();
-  auto* keygen = app.add_subcommand("keygen", "create an Ed25519 key (the file holds the hex seed)");
+  auto* keygen = app.add_subcommand("keygen", "create an Ed25519 key (the file holds the hex seed, or it sealed)");
   keygen->add_option("--out", *keygen_out, "write the secret seed to this file (mode 0600)");
   keygen->add_option("--show", *keygen_show, "print the public key of an existing key file");
-  keygen->callback([&ctx, keygen_out, keygen_show] {
+  auto keygen_seal = std::make_shared<bool>(false);
+  keygen->add_flag("--seal", *keygen_seal,
+                   "with --out: seal the file with a passphrase ($ARTEL_KEY_PASSPHRASE, or asked twice)");
+  keygen->callback([&ctx, keygen_out, keygen_show, keygen_seal] {
     crypto_init();
     if (!keygen_show->empty()) {
       std::string why;
@@ -176,6 +221,22 @@ void add_node_commands(CLI::App& app, Context& ctx) {
       return;
     }
     KeyPair k = KeyPair::generate();
+    std::string content = k.seed_hex() + "\n";
+    if (*keygen_seal) {
+      if (keygen_out->empty()) {
+        std::cerr << "artel: --seal needs --out FILE\n";
+        ctx.exit_code = 2;
+        return;
+      }
+      auto first = passphrase("passphrase for " + *keygen_out + ": ");
+      auto again = std::getenv("ARTEL_KEY_PASSPHRASE") ? first : passphrase("the same again: ");
+      if (!first || first->empty() || first != again) {
+        std::cerr << "artel: no passphrase, an empty one, or two that differ; nothing written\n";
+        ctx.exit_code = 2;
+        return;
+      }
+      content = seal_seed(k.seed_hex(), *first);
+    }
     if (!keygen_out->empty()) {
       int fd = ::open(keygen_out->c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
       std::FILE* f = fd < 0 ? nullptr : ::fdopen(fd, "w");
@@ -184,7 +245,7 @@ void add_node_commands(CLI::App& app, Context& ctx) {
         ctx.exit_code = 1;
         return;
       }
-      std::fprintf(f, "%s\n", k.seed_hex().c_str());
+      std::fputs(content.c_str(), f);
       std::fclose(f);
       std::cout << json{{"public_key", to_hex(k.pk)}, {"file", *keygen_out}}.dump(2) << "\n";
     } else {

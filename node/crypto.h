@@ -28,6 +28,16 @@ struct KeyPair {
   static std::optional<KeyPair> from_seed_hex(std::string_view hex);
 };
 
+// A key file sealed with a passphrase: Argon2id (libsodium's crypto_pwhash,
+// interactive limits) turns the passphrase and a random salt into the key of
+// an XSalsa20-Poly1305 box (crypto_secretbox) holding the hex seed. The file
+// is one line: "artel-sealed-key 1 SALT NONCE BOX" (hex).
+std::string seal_seed(std::string_view seed_hex, std::string_view passphrase);
+bool is_sealed_key(std::string_view file_text);
+// The hex seed, or nullopt with `why` (a wrong passphrase, a damaged file).
+std::optional<std::string> open_sealed_seed(std::string_view file_text, std::string_view passphrase,
+                                            std::string& why);
+
 Signature sign(const SecretKey& sk, std::span<const std::uint8_t> message);
 [[nodiscard]] bool verify(const PublicKey& pk, std::span<const std::uint8_t> message,
                           const Signature& sig);

@@ -22,6 +22,10 @@ class CliTest : public ::testing::Test {
     crypto_init();
     if (!std::filesystem::exists(ARTEL_CLI_PATH)) GTEST_SKIP() << "the artel binary is not built";
   }
+  CliRun artel_env(const std::string& env, const std::string& args) {
+    CommandRun run = run_command(env + " " + std::string(ARTEL_CLI_PATH) + " " + args + " </dev/null");
+    return CliRun{run.status, run.out, json::parse(run.out, nullptr, false)};
+  }
   CliRun artel(const std::string& args) {
     CommandRun run = run_command(std::string(ARTEL_CLI_PATH) + " " + args);
     return CliRun{run.status, run.out, json::parse(run.out, nullptr, false)};
@@ -246,6 +250,26 @@ TEST_F(CliTest, KeysRotateAndTheCouncilChanges) {
   EXPECT_EQ(gone.j["error"]["code"], "unknown_member") << gone.out;
   ok("submit advance" + k("clock2"));
   ok("submit register-coop" + k("op3") + " --coop-key " + key("coop2") + " --name D");
+}
+
+// A key file sealed with a passphrase: nothing of the seed is in the file,
+// the right passphrase opens it, a wrong one is refused with a clear word.
+TEST_F(CliTest, ASealedKeyFileOpensOnlyWithItsPassphrase) {
+  const std::string path = dir.str("sealed.key");
+  CliRun made = artel_env("ARTEL_KEY_PASSPHRASE='correct horse'", "keygen --seal --out " + path);
+  ASSERT_EQ(made.status, 0) << made.out;
+  const std::string pk = made.j["public_key"].get<std::string>();
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.rfind("artel-sealed-key 1 ", 0), 0u) << text;
+  CliRun shown = artel_env("ARTEL_KEY_PASSPHRASE='correct horse'", "keygen --show " + path);
+  EXPECT_EQ(shown.status, 0) << shown.out;
+  EXPECT_EQ(shown.out.substr(0, 64), pk);
+  CliRun wrong = artel_env("ARTEL_KEY_PASSPHRASE='wrong horse'", "keygen --show " + path);
+  EXPECT_EQ(wrong.status, 1);
+  EXPECT_NE(wrong.out.find("wrong passphrase"), std::string::npos) << wrong.out;
+  CliRun none = artel_env("ARTEL_KEY_PASSPHRASE=", "keygen --seal --out " + dir.str("empty.key"));
+  EXPECT_EQ(none.status, 2) << none.out;
 }
 
 }  // namespace

@@ -227,5 +227,25 @@ TEST_F(Keys, GenesisRefusesAnImpossibleCouncil) {
   EXPECT_NE(error.find("clock key"), std::string::npos) << error;
 }
 
+// The sealed form of a key file: the seed comes back only with the
+// passphrase it was sealed with; a changed byte is found.
+TEST(SealedKey, OpensOnlyWithItsPassphraseAndUnaltered) {
+  crypto_init();
+  const KeyPair k = KeyPair::generate();
+  const std::string sealed = seal_seed(k.seed_hex(), "correct horse");
+  EXPECT_TRUE(is_sealed_key(sealed));
+  EXPECT_EQ(sealed.find(k.seed_hex()), std::string::npos);
+  std::string why;
+  EXPECT_EQ(open_sealed_seed(sealed, "correct horse", why), std::optional<std::string>(k.seed_hex())) << why;
+  EXPECT_FALSE(open_sealed_seed(sealed, "correct horsE", why));
+  EXPECT_NE(why.find("wrong passphrase"), std::string::npos) << why;
+  std::string altered = sealed;
+  altered[altered.size() - 3] = altered[altered.size() - 3] == '0' ? '1' : '0';
+  EXPECT_FALSE(open_sealed_seed(altered, "correct horse", why));
+  EXPECT_FALSE(open_sealed_seed("artel-sealed-key 1 00 11", "x", why));
+  EXPECT_NE(why.find("damaged"), std::string::npos) << why;
+  EXPECT_NE(seal_seed(k.seed_hex(), "correct horse"), sealed) << "a fresh salt and nonce each time";
+}
+
 }  // namespace
 }  // namespace artel::node::test
