@@ -442,6 +442,29 @@ HttpReply health(Node& node) {
 
 std::string metrics_text(Node& node) {
   std::string m = node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending());
+  {
+    // What the ledger holds, from one snapshot: all O(1) counters but the
+    // charters, of which there is one per chartered cooperative.
+    auto snapshot = node.ledger().store().snapshot();
+    Overlay view(*snapshot);
+    State st(view);
+    std::uint64_t pending = 0;
+    const auto coops = st.chartered_coops();
+    for (std::uint64_t coop : coops) {
+      const auto slot = st.charter_slot(coop);
+      pending += slot.pending != slot.active;
+    }
+    auto gauge = [&m](const char* name, const char* help, std::uint64_t v) {
+      m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+           std::to_string(v) + "\n";
+    };
+    gauge("artel_day", "The ledger's clock: days since the genesis date.", st.day());
+    gauge("artel_persons", "Persons on the ledger (members, cooperatives).", st.persons_count());
+    gauge("artel_members", "Memberships in all cooperatives.", st.members_count());
+    gauge("artel_cooperatives", "Cooperatives registered.", st.coops_count());
+    gauge("artel_charters", "Charters deployed (the platform's counts as one).", coops.size());
+    gauge("artel_amendments_pending", "Charter amendments waiting for their period to begin.", pending);
+  }
   m += "# HELP artel_build_info The node's version.\n# TYPE artel_build_info gauge\nartel_build_info{version=\"" +
        std::string(ARTEL_VERSION) + "\"} 1\n";
   m += "# HELP artel_diverged 1 when this node stopped applying blocks: its state digest is not the cluster's.\n"

@@ -413,6 +413,13 @@ TEST_F(Http, VersionAndHealth) {
   EXPECT_EQ(h.status, 200u) << h.body;
   EXPECT_EQ(json::parse(h.body)["ready"], true);
   EXPECT_EQ(c.request("POST", "/v1/health", "").status, 405u);
+  // What the ledger holds, in /metrics: one cooperative (a person), two
+  // members (two persons), no charter.
+  populate(c, 2, 100);
+  const std::string m = c.get("/metrics").body;
+  for (const char* line : {"artel_cooperatives 1\n", "artel_members 2\n", "artel_persons 3\n", "artel_charters 0\n",
+                           "artel_amendments_pending 0\n", "artel_day 0\n"})
+    EXPECT_NE(m.find(line), std::string::npos) << line << m;
 }
 
 }  // namespace
