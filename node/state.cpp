@@ -182,7 +182,7 @@ void State::change_person_key(std::uint64_t person, const PublicKey& new_key, st
   retired.u64(person);
   retired.u64(day);
   retired.raw(tx);
-  kv_.put(key_pk('X', old_key), retired.as_string());
+  kv_.put(key_pk('U', old_key), retired.as_string());
   const std::uint64_t n = read_u64(kv_.get(key1('J', person)));
   Writer change;
   change.raw(old_key);
@@ -193,7 +193,7 @@ void State::change_person_key(std::uint64_t person, const PublicKey& new_key, st
   kv_.put(key1('J', person), u64_value(n + 1));
 }
 std::optional<RetiredKey> State::retired_key(const PublicKey& pk) const {
-  auto v = kv_.get(key_pk('X', pk));
+  auto v = kv_.get(key_pk('U', pk));
   if (!v) return std::nullopt;
   Reader r(*v);
   RetiredKey k;
