@@ -149,15 +149,6 @@ bool load(const Options& o, const std::function<vm::HostTable(bool is_module)>& 
   return true;
 }
 
-// No keys at all: `vm run` starts from an empty ledger and seeds it from
-// the command line; nothing it does is written anywhere.
-class EmptyKv final : public node::KvReader {
- public:
-  std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
-  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {
-  }
-};
-
 // Input memory of a charter entry: its arguments as little-endian int64
 // words, as the ledger passes them (node/charter_runtime.cpp).
 std::vector<uint8_t> argument_words(std::span<const int64_t> args) {
@@ -231,7 +222,8 @@ int cmd_run(const Options& o) {
 
   // The ledger's own host functions over an in-memory ledger: cooperative 1
   // with the members --member admits (ids 1, 2, ...), nothing else.
-  EmptyKv empty;
+  // `vm run` starts from an empty ledger seeded from the command line.
+  node::EmptyKv empty;
   node::Overlay kv(empty);
   node::State state(kv);
   if (!o.members.empty()) {

@@ -16,7 +16,7 @@
 #include "compiler/driver.h"
 #include "compiler/syntax/syntax.h"
 #include "compiler/typed/typed.h"
-#include "vm/abi.h"
+#include "node/charters_host.h"
 #include "vm/module.h"
 
 namespace {
@@ -26,15 +26,6 @@ using namespace artel;
 [[noreturn]] void finding(const char* what, const std::string& detail = {}) {
   std::fprintf(stderr, "property violated: %s%s%s\n", what, detail.empty() ? "" : ": ", detail.c_str());
   std::abort();
-}
-
-vm::HostTable ledger_table() {
-  static const std::vector<vm::HostFunction> t = [] {
-    std::vector<vm::HostFunction> v;
-    for (const auto& f : abi::host_functions) v.push_back({std::string(f.name), f.id, f.arity});
-    return v;
-  }();
-  return t;
 }
 
 }  // namespace
@@ -73,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto parsed = vm::parse(built->bytes);
   if (!parsed) finding("the compiler's module does not parse", parsed.error().describe());
   if (vm::serialize(parsed.value()) != built->bytes) finding("the compiler's module is not canonical");
-  auto loaded = vm::load_module(parsed.value(), ledger_table());
+  auto loaded = vm::load_module(parsed.value(), node::ChartersHost::table());
   if (!loaded) finding("the compiler's module does not load", loaded.error().describe());
   return 0;
 }

@@ -29,12 +29,6 @@ using namespace artel;
   std::abort();
 }
 
-class EmptyKv final : public node::KvReader {
- public:
-  std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
-  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {}
-};
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -52,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::uint8_t> input(64, 0);
   for (std::size_t i = 0; i < input.size() && i < size; ++i) input[i] = data[size - 1 - i] % 8;
   for (std::size_t e = 0; e < program->entries().size(); ++e) {
-    EmptyKv empty;
+    node::EmptyKv empty;
     node::Overlay kv(empty);
     node::State state(kv);
     for (std::uint64_t c = 1; c <= 2; ++c) state.add_coop(node::CoopRec{{}, "c" + std::to_string(c), 0});

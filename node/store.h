@@ -35,6 +35,14 @@ class KvReader {
                     const std::function<bool(std::string_view, std::string_view)>& visit) const = 0;
 };
 
+// No keys at all: the base of a scratch state that starts from nothing and is
+// never written anywhere (`artel vm run`, tests, fuzzers).
+class EmptyKv final : public KvReader {
+ public:
+  std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
+  void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {}
+};
+
 using WriteSet = std::map<std::string, std::optional<std::string>, std::less<>>;
 
 class Store final : public KvReader {

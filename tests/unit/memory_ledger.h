@@ -71,12 +71,7 @@ class MemoryLedger {
   std::optional<node::TxError> failure;
 
  private:
-  class NoStore final : public node::KvReader {
-   public:
-    std::optional<std::string> get(std::string_view) const override { return std::nullopt; }
-    void scan(std::string_view, const std::function<bool(std::string_view, std::string_view)>&) const override {}
-  };
-  NoStore base_;
+  node::EmptyKv base_;
   node::Overlay kv_{base_};
 
  public:
