@@ -442,6 +442,10 @@ HttpReply health(Node& node) {
 
 std::string metrics_text(Node& node) {
   std::string m = node.metrics().prometheus(node.ledger().summary(), node.pending(), node.max_pending());
+  auto gauge = [&m](const char* name, const char* help, std::uint64_t v) {
+    m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
+         std::to_string(v) + "\n";
+  };
   {
     // What the ledger holds, from one snapshot: all O(1) counters but the
     // charters, of which there is one per chartered cooperative.
@@ -454,10 +458,6 @@ std::string metrics_text(Node& node) {
       const auto slot = st.charter_slot(coop);
       pending += slot.pending != slot.active;
     }
-    auto gauge = [&m](const char* name, const char* help, std::uint64_t v) {
-      m += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
-           std::to_string(v) + "\n";
-    };
     gauge("artel_day", "The ledger's clock: days since the genesis date.", st.day());
     gauge("artel_persons", "Persons on the ledger (members, cooperatives).", st.persons_count());
     gauge("artel_members", "Memberships in all cooperatives.", st.members_count());
@@ -467,15 +467,10 @@ std::string metrics_text(Node& node) {
   }
   m += "# HELP artel_build_info The node's version.\n# TYPE artel_build_info gauge\nartel_build_info{version=\"" +
        std::string(ARTEL_VERSION) + "\"} 1\n";
-  m += "# HELP artel_diverged 1 when this node stopped applying blocks: its state digest is not the cluster's.\n"
-       "# TYPE artel_diverged gauge\n"
-       "artel_diverged " +
-       std::string(node.diverged() ? "1" : "0") + "\n";
+  gauge("artel_diverged", "1 when this node stopped applying blocks: its state digest is not the cluster's.",
+        node.diverged() ? 1 : 0);
   if (const auto* etcd = dynamic_cast<const EtcdLog*>(&node.log()))
-    m += "# HELP artel_log_index The last etcd log entry this node read.\n"
-         "# TYPE artel_log_index gauge\n"
-         "artel_log_index " +
-         std::to_string(etcd->read_index()) + "\n";
+    gauge("artel_log_index", "The last etcd log entry this node read.", etcd->read_index());
   return m;
 }
 
@@ -639,14 +634,14 @@ HttpReply signer(Node& node, std::string_view key_hex) {
   // A replaced key: whose it was, when and by which transaction it was
   // retired; it never signs again.
   const Calendar cal(st.genesis_day());
-  if (auto r = st.retired_key(*pk))
-    j["retired"] = {{"person", r->person}, {"date", cal.date(r->day)}, {"transaction", to_hex(r->tx)}};
-  else
-    j["retired"] = nullptr;
+  const auto retired = st.retired_key(*pk);
+  j["retired"] = retired ? json{{"person", retired->person},
+                                {"date", cal.date(retired->day)},
+                                {"transaction", to_hex(retired->tx)}}
+                         : json(nullptr);
   // The person's keys, oldest change first.
   json history = json::array();
-  std::uint64_t whose = person.value_or(0);
-  if (!person && !j["retired"].is_null()) whose = j["retired"]["person"].get<std::uint64_t>();
+  const std::uint64_t whose = person ? *person : retired ? retired->person : 0;
   if (whose != 0)
     for (const auto& c : st.key_history(whose))
       history.push_back({{"old_key", to_hex(c.old_key)},
@@ -678,8 +673,7 @@ void handle_request_async(Node& node, std::string_view method, std::string_view 
       return submit(node, body, defer, done);
     }
     if (method != "GET") {
-      if (path == "/v1/status" || path == "/v1/health" || path == "/metrics" || path.starts_with("/v1/"))
-        return done(method_not_allowed());
+      if (path == "/metrics" || path.starts_with("/v1/")) return done(method_not_allowed());
       return done(error_reply(404, "not_found", "no endpoint " + std::string(path)));
     }
     if (path == "/v1/health") {

@@ -685,8 +685,6 @@ Check Ledger::apply_tx(State& st, const Prepared& p, std::vector<CharterEvent>& 
           if (!signer_rec || signer_rec->kind != PersonKind::cooperative || signer_rec->coop_id != b.coop_id)
             return err(TxCode::unauthorized, "admission to cooperative " + std::to_string(b.coop_id) +
                                                  " must be signed by its key, not by " + who(tx.signer));
-          if (st.is_council_key(b.person_key) || st.clock_key() == b.person_key)
-            return err(TxCode::invalid, "a council or clock key cannot be a member's key");
           std::optional<std::uint64_t> who_joins = st.person_by_key(b.person_key);
           if (!who_joins)
             if (auto e = key_is_free(b.person_key)) return e;
