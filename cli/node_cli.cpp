@@ -4,6 +4,8 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -16,7 +18,9 @@
 
 #include "commands.h"
 #include "file_io.h"
+#include "compiler/typed/typed.h"
 #include "node/http_client.h"
+#include "node/read_auth.h"
 #include "node/transaction.h"
 
 namespace artel::cli {
@@ -193,6 +197,56 @@ void submit(TxBody body, const SubmitOpts& o, const NodeOpts& n, Context& ctx) {
   print_response(client->post("/v1/transactions", json{{"tx", to_hex(bytes)}}.dump()), ctx);
 }
 
+// Columns on a terminal: code points, not bytes (titles may be Russian).
+std::size_t utf8_width(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+// A statement as a member reads it: amounts in money with the currency,
+// and the article (number and title) of the charter version that made each
+// line.
+void print_statement(const json& j, std::ostream& out) {
+  const int scale = j.value("scale", 0);
+  const std::string currency = j.value("currency", "");
+  auto money = [&](std::int64_t v, bool sign) {
+    return (sign && v > 0 ? "+" : "") + typed::format_money(v, scale) + (currency.empty() ? "" : " " + currency);
+  };
+  out << j.value("account", "") << ": balance " << money(j.value("balance", std::int64_t{0}), false) << " on "
+      << j.value("date", "") << ", " << j.value("postings", 0) << " postings\n";
+  std::vector<std::array<std::string, 5>> rows{{"#", "date", "amount", "balance", "article"}};
+  for (const auto& l : j["statement"]) {
+    std::string article;
+    if (l["cites"].is_object()) {
+      const auto& t = l["cites"]["titles"];
+      article = l["cites"].value("charter", "") + " v" + std::to_string(l.value("charter_version", 0)) + " art. " +
+                l["cites"].value("number", "") + " " +
+                (t.contains("en") ? t["en"].get<std::string>() : t.empty() ? "" : t.begin()->get<std::string>());
+    } else {
+      article = l.value("kind", "");
+    }
+    if (l["contribution"].is_object()) article += " (" + l["contribution"].value("description", "") + ")";
+    if (l["tx"].is_null()) article += " (not yet taken)";
+    rows.push_back({std::to_string(l.value("seq", 0)), l.value("date", ""), money(l.value("amount", std::int64_t{0}), true),
+                    money(l.value("balance", std::int64_t{0}), false), article});
+  }
+  std::array<std::size_t, 5> width{};
+  for (const auto& r : rows)
+    for (std::size_t c = 0; c < 5; ++c) width[c] = std::max(width[c], utf8_width(r[c]));
+  for (const auto& r : rows) {
+    for (std::size_t c = 0; c < 5; ++c) {
+      const std::size_t pad = width[c] - utf8_width(r[c]);
+      const bool right = c == 0 || c == 2 || c == 3;
+      if (c != 0) out << "  ";
+      if (right) out << std::string(pad, ' ') << r[c];
+      else out << r[c] << (c + 1 < 5 ? std::string(pad, ' ') : "");
+    }
+    out << "\n";
+  }
+  if (j.contains("next")) out << "(more from --from " << j["next"].get<std::uint64_t>() << ")\n";
+}
+
 }  // namespace
 
 void add_node_commands(CLI::App& app, Context& ctx) {
@@ -268,43 +322,82 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     guarded(ctx, [&] { print_response(HttpClient(node->url).get("/v1/signers/" + *signer_key), ctx); });
   });
 
-  auto account_id = std::make_shared<std::string>();
+  // Reads of a member's records are signed (docs/operator.md, "Who may read
+  // what"): with --key, by that key for this ledger, valid for a minute.
+  struct ReadOpts {
+    std::string id, key_file;
+    std::uint64_t from = 0, member = 0;
+    bool uncollected = false, json_out = false;
+  };
+  auto ro = std::make_shared<ReadOpts>();
+  auto signed_get = [&ctx](const NodeOpts& n, const std::string& key_file,
+                           const std::string& target) -> std::optional<HttpResponse> {
+    HttpClient client(n.url);
+    if (key_file.empty()) return client.get(target);
+    std::string why;
+    auto key = read_key(key_file, why, ctx.exit_code);
+    if (!key) {
+      std::cerr << "artel: " << why << "\n";
+      return std::nullopt;
+    }
+    auto st = client.get("/v1/status");
+    json j = json::parse(st.body, nullptr, false);
+    if (st.status != 200 || j.is_discarded() || !j.contains("ledger_id")) {
+      print_response(st, ctx);
+      return std::nullopt;
+    }
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    return client.get(target, sign_read(*key, *hash_from_hex(j["ledger_id"].get<std::string>()),
+                                        static_cast<std::uint64_t>(now) + 60, target));
+  };
+  auto add_read_key = [ro](CLI::App* cmd) {
+    cmd->add_option("--key", ro->key_file,
+                    "sign the read with this key file (the member's, its cooperative's or a council key); a "
+                    "node without --public-reads refuses an unsigned read of a member's records");
+  };
+
   auto* account = app.add_subcommand("account", "balance of an account (share:N, coop:N, fund, charter:F:M or N)");
-  account->add_option("id", *account_id, "account")->required();
-  auto uncollected = std::make_shared<bool>(false);
-  account->add_flag("--uncollected", *uncollected,
+  account->add_option("id", ro->id, "account")->required();
+  account->add_flag("--uncollected", ro->uncollected,
                     "fund or coop:N: also the demurrage owed to it and not yet collected (settles every owing account)");
+  add_read_key(account);
   add_node_option(account, *node);
-  account->callback([&ctx, node, account_id, uncollected] {
+  account->callback([&ctx, node, ro, signed_get] {
     guarded(ctx, [&] {
-      print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id + (*uncollected ? "?uncollected=1" : "")),
-                     ctx);
+      if (auto r = signed_get(*node, ro->key_file, "/v1/accounts/" + ro->id + (ro->uncollected ? "?uncollected=1" : "")))
+        print_response(*r, ctx);
     });
   });
 
-  auto from = std::make_shared<std::uint64_t>(0);
-  auto* statement = app.add_subcommand("statement", "postings of an account with article and charter version");
-  statement->add_option("id", *account_id, "account")->required();
-  statement->add_option("--from", *from, "first posting");
+  auto* statement = app.add_subcommand(
+      "statement", "an account's postings as a table in money, each with the article and charter version that made it");
+  statement->add_option("id", ro->id, "account")->required();
+  statement->add_option("--from", ro->from, "first posting");
+  statement->add_flag("--json", ro->json_out, "print the node's JSON answer instead of the table");
+  add_read_key(statement);
   add_node_option(statement, *node);
-  statement->callback([&ctx, node, account_id, from] {
+  statement->callback([&ctx, node, ro, signed_get] {
     guarded(ctx, [&] {
-      print_response(HttpClient(node->url).get("/v1/accounts/" + *account_id + "/statement?from=" +
-                                               std::to_string(*from)),
-                     ctx);
+      auto r = signed_get(*node, ro->key_file, "/v1/accounts/" + ro->id + "/statement?from=" + std::to_string(ro->from));
+      if (!r) return;
+      json j = json::parse(r->body, nullptr, false);
+      if (ro->json_out || r->status != 200 || j.is_discarded()) return print_response(*r, ctx);
+      print_statement(j, std::cout);
     });
   });
 
-  auto events_member = std::make_shared<std::uint64_t>(0);
   auto* events = app.add_subcommand("events", "the charter events that name a member (notices, acts), oldest first");
-  events->add_option("member", *events_member, "member id")->required();
-  events->add_option("--from", *from, "first event");
+  events->add_option("member", ro->member, "member id")->required();
+  events->add_option("--from", ro->from, "first event");
+  add_read_key(events);
   add_node_option(events, *node);
-  events->callback([&ctx, node, events_member, from] {
+  events->callback([&ctx, node, ro, signed_get] {
     guarded(ctx, [&] {
-      print_response(HttpClient(node->url).get("/v1/members/" + std::to_string(*events_member) +
-                                               "/events?from=" + std::to_string(*from)),
-                     ctx);
+      if (auto r = signed_get(*node, ro->key_file,
+                              "/v1/members/" + std::to_string(ro->member) + "/events?from=" + std::to_string(ro->from)))
+        print_response(*r, ctx);
     });
   });
 

@@ -60,6 +60,9 @@ int main(int argc, char** argv) {
   app.add_option("--http-threads", http.io_threads, "threads running HTTP connections")->capture_default_str();
   app.add_option("--handler-threads", http.handler_threads, "threads running request handlers")
       ->capture_default_str();
+  app.add_flag("--public-reads", http.public_reads,
+               "anyone may read every account, statement, notice and block (demos and tests); without it a "
+               "member's records need a read signed by the member, its cooperative or the operator council");
   std::string etcd_urls, etcd_prefix, node_name;
   app.add_option("--etcd", etcd_urls,
                  "join a cluster ordered by etcd: its client URLs, http://HOST:PORT[,...] (default: a single node)");

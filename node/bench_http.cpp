@@ -31,6 +31,7 @@
 
 #include "node/genesis.h"
 #include "node/http_client.h"
+#include "node/read_auth.h"
 #include "node/transaction.h"
 
 using namespace artel::node;
@@ -273,6 +274,15 @@ void run_binary(const std::string& label, const std::string& binary, const Optio
           },
           sample.write_ms, sample, mu, stop));
     std::mt19937_64 rng(7);
+    // A member's statement is private: each reader signs as the member it
+    // reads (the node verifies one signature per read, as in production).
+    const auto read_expires = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() +
+        kMaxReadLifetime - 30);
+    std::vector<std::string> read_auth;
+    for (std::size_t k = 1; readers > 0 && k <= members.size(); ++k)
+      read_auth.push_back(sign_read(members[k - 1].key, ledger, read_expires,
+                                    "/v1/accounts/share:" + std::to_string(k) + "/statement?limit=20"));
     for (unsigned r = 0; r < readers; ++r)
       all.push_back(std::make_shared<Client>(
           io, source(all.size()), ep,
@@ -285,6 +295,7 @@ void run_binary(const std::string& label, const std::string& binary, const Optio
             http::request<http::string_body> q{http::verb::get,
                                                "/v1/accounts/share:" + std::to_string(k) + "/statement?limit=20", 11};
             q.set(http::field::host, "127.0.0.1");
+            q.set(http::field::authorization, read_auth[k - 1]);
             return q;
           },
           sample.read_ms, sample, mu, stop));

@@ -55,7 +55,7 @@ HttpClient::~HttpClient() = default;
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) { impl_->timeout = timeout; }
 
 HttpResponse HttpClient::request(std::string_view method, std::string_view target, std::string_view body,
-                                 std::string_view content_type) {
+                                 std::string_view content_type, std::string_view authorization) {
   auto& im = *impl_;
   for (int attempt = 0;; ++attempt) {
     bool fresh = !im.socket;
@@ -64,6 +64,8 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view targe
                                          std::string(target), 11};
     req.set(http::field::host, im.host);
     req.set(http::field::user_agent, "artel");
+    if (!authorization.empty())
+      req.set(http::field::authorization, beast::string_view(authorization.data(), authorization.size()));
     if (!body.empty() || method == "POST") {
       req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
       req.body() = std::string(body);

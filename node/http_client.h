@@ -25,13 +25,17 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   // Throws std::runtime_error naming the node when it cannot be reached.
+  // `authorization`, when given, is sent as the Authorization header (a
+  // signed read, read_auth.h).
   HttpResponse request(std::string_view method, std::string_view target, std::string_view body = {},
-                       std::string_view content_type = "application/json");
+                       std::string_view content_type = "application/json", std::string_view authorization = {});
   // Bounds each request (writing it and reading the answer); 0, the
   // default, waits as long as the server takes. A request over the bound
   // throws, and the connection is closed.
   void set_timeout(std::chrono::milliseconds timeout);
-  HttpResponse get(std::string_view target) { return request("GET", target); }
+  HttpResponse get(std::string_view target, std::string_view authorization = {}) {
+    return request("GET", target, {}, "application/json", authorization);
+  }
   HttpResponse post(std::string_view target, std::string_view body) { return request("POST", target, body); }
 
  private:

@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "etcd_log.h"
+#include "read_auth.h"
 #include "vm/abi.h"
 #include "vm/module.h"
 
@@ -242,7 +243,70 @@ void submit(Node& node, std::string_view body, const Defer& defer, const ReplyHa
       defer, done);
 }
 
-HttpReply account(Node& node, std::string_view name, bool statement, std::string_view query) {
+// Privacy (docs/operator.md, "Who may read what"): a member's records are
+// read with a signature of that member, its cooperative or an operator
+// council key; `member` nullopt: records only the council reads (blocks,
+// which hold every transaction). nullopt when the read may go on, else the
+// refusal.
+std::optional<HttpReply> refuse_read(const State& st, const ApiRequest& req, std::optional<std::uint64_t> member) {
+  if (req.public_reads) return std::nullopt;
+  const std::string whose =
+      member ? "member " + std::to_string(*member) + "'s records" : std::string("the blocks");
+  const std::string who_may =
+      member ? "the member, its cooperative or the operator council" : std::string("the operator council");
+  if (req.authorization.empty()) {
+    HttpReply r = error_reply(401, "read_signature_required",
+                              whose + " are private: sign the read (Authorization: Artel-Read key=..., expires=..., "
+                                      "sig=...) with a key of " + who_may);
+    return r;
+  }
+  std::string why;
+  auto rs = parse_read_authorization(req.authorization, why);
+  if (!rs) return error_reply(401, "bad_read_signature", "the read signature is malformed: " + why);
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  if (rs->expires <= now)
+    return error_reply(401, "read_signature_expired",
+                       "the read signature expired " + std::to_string(now - rs->expires) + " s ago; sign it again");
+  if (rs->expires > now + kMaxReadLifetime)
+    return error_reply(401, "bad_read_signature",
+                       "the read signature is valid for " + std::to_string(rs->expires - now) +
+                           " s; the node accepts at most " + std::to_string(kMaxReadLifetime) + " s");
+  if (!verify(rs->key, read_message(st.ledger_id(), rs->expires, req.target), rs->sig))
+    return error_reply(401, "bad_read_signature",
+                       "the read signature does not verify for this ledger and this request (" +
+                           std::string(req.target) + ")");
+  if (st.is_council_key(rs->key)) return std::nullopt;
+  if (member) {
+    const auto person = st.person_by_key(rs->key);
+    const auto m = st.member(*member);
+    if (person && m) {
+      if (m->person == *person) return std::nullopt;
+      const auto rec = st.person(*person);
+      if (rec && rec->kind == PersonKind::cooperative && rec->coop_id == m->coop_id) return std::nullopt;
+    }
+  }
+  return error_reply(403, "read_not_allowed",
+                     "key " + to_hex(rs->key) + " may not read " + whose + "; only " + who_may + " may");
+}
+
+// The money an account counts in: the currency and minor-unit scale of the
+// charter in force for cooperative `coop`, or of the platform's charter
+// when it has none.
+void add_currency(json& j, const State& st, std::uint64_t coop) {
+  for (std::uint64_t c : {coop, std::uint64_t{0}}) {
+    const CharterSlot slot = st.charter_slot(c);
+    if (slot.latest == 0) continue;
+    if (auto ch = st.charter(c, slot.active))
+      if (auto m = vm::parse(ch->module)) {
+        j["currency"] = m.value().header.currency;
+        j["scale"] = m.value().header.scale;
+        return;
+      }
+  }
+}
+
+HttpReply account(Node& node, std::string_view name, bool statement, std::string_view query, const ApiRequest& req) {
   auto handle = parse_account_name(name);
   if (!handle)
     return error_reply(400, "bad_account", "'" + std::string(name) +
@@ -251,6 +315,8 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   Overlay view(*snapshot);
   State st(view);
   if (auto e = st.account_exists(*handle)) return error_reply(404, code_name(e->code), e->message);
+  if (abi::account_kind(*handle) == abi::AccountKind::share)
+    if (auto refused = refuse_read(st, req, abi::account_owner(*handle))) return *refused;
   // Demurrage is charged lazily: show a share account as of now, with the
   // weeks not yet taken settled in this read-only view (nothing is written).
   if (abi::account_kind(*handle) == abi::AccountKind::share) {
@@ -271,12 +337,16 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
     j["member"] = {{"id", abi::account_owner(*handle)}, {"cooperative", m->coop_id},
                    {"person", m->person}, {"admitted_day", m->admitted_day}};
     if (m->member_coop != 0) j["member"]["is_cooperative"] = m->member_coop;
+    add_currency(j, st, m->coop_id);
   } else if (abi::account_kind(*handle) == abi::AccountKind::cooperative) {
     std::uint64_t c = abi::account_owner(*handle);
     auto rec = st.coop(c);
     j["cooperative"] = {{"id", c}, {"name", rec->name}, {"person", rec->person},
                         {"members", st.coop_members_count(c)},
                         {"cooperative_account", st.coop_aggregate(c)}};
+    add_currency(j, st, c);
+  } else {
+    add_currency(j, st, 0);
   }
   // The fund and a cooperative's own account receive lazily charged
   // demurrage when the charged accounts are next used. On request
@@ -474,7 +544,12 @@ std::string metrics_text(Node& node) {
   return m;
 }
 
-HttpReply block(Node& node, std::string_view h) {
+HttpReply block(Node& node, std::string_view h, const ApiRequest& req) {
+  {
+    auto snapshot = node.ledger().store().snapshot();
+    Overlay view(*snapshot);
+    if (auto refused = refuse_read(State(view), req, std::nullopt)) return *refused;
+  }
   auto n = parse_u64(h);
   auto b = n ? node.ledger().block(*n) : std::nullopt;
   if (!b) return error_reply(404, "unknown_block", "no block at height " + std::string(h));
@@ -484,20 +559,22 @@ HttpReply block(Node& node, std::string_view h) {
                               {"block_hash", hex(b->block_hash)}, {"transactions", txs}});
 }
 
-HttpReply transaction(Node& node, std::string_view id) {
+HttpReply transaction(Node& node, std::string_view id, const ApiRequest& req) {
   auto h = hash_from_hex(id);
   if (!h) return error_reply(400, "bad_id", "a transaction id is 64 hex digits");
   auto height = node.ledger().tx_height(*h);
   if (!height) return error_reply(404, "unknown_transaction", "transaction " + std::string(id) + " is not on the ledger");
   auto snapshot = node.ledger().store().snapshot();
   Overlay view(*snapshot);
+  // Its events name members and amounts: the council's, like the blocks.
+  if (auto refused = refuse_read(State(view), req, std::nullopt)) return *refused;
   json events = json::array();
   for (const auto& e : State(view).events(*h)) events.push_back(event_json(e));
   return json_reply(200, json{{"id", std::string(id)}, {"height", *height}, {"events", events}});
 }
 
 // /v1/members/{id}/events?from=N: the events that name a member, oldest first.
-HttpReply member_events(Node& node, std::string_view rest, std::string_view query) {
+HttpReply member_events(Node& node, std::string_view rest, std::string_view query, const ApiRequest& req) {
   const auto slash = rest.find('/');
   const auto member = parse_u64(rest.substr(0, slash));
   if (!member || slash == std::string_view::npos || rest.substr(slash) != "/events")
@@ -506,6 +583,7 @@ HttpReply member_events(Node& node, std::string_view rest, std::string_view quer
   Overlay view(*snapshot);
   State st(view);
   if (!st.member(*member)) return error_reply(404, "unknown_member", "no member " + std::to_string(*member));
+  if (auto refused = refuse_read(st, req, *member)) return *refused;
   const std::uint64_t from = parse_u64(query_param(query, "from")).value_or(0);
   const std::uint64_t limit = std::min<std::uint64_t>(parse_u64(query_param(query, "limit")).value_or(1000), 10000);
   json lines = json::array();
@@ -655,8 +733,8 @@ HttpReply signer(Node& node, std::string_view key_hex) {
 
 }  // namespace
 
-void handle_request_async(Node& node, std::string_view method, std::string_view target, std::string_view body,
-                          std::string_view content_type, const Defer& defer, ReplyHandler done) {
+void handle_request_async(Node& node, const ApiRequest& req, const Defer& defer, ReplyHandler done) {
+  const std::string_view method = req.method, target = req.target, body = req.body, content_type = req.content_type;
   std::string_view path = target, query;
   if (auto q = target.find('?'); q != std::string_view::npos) {
     path = target.substr(0, q);
@@ -685,24 +763,24 @@ void handle_request_async(Node& node, std::string_view method, std::string_view 
     } else if (path == "/v1/charter" || path.starts_with("/v1/charter/")) {
       r = charter(node, path.substr(std::string_view("/v1/charter").size()), query);
     } else if (path.starts_with("/v1/blocks/")) {
-      r = block(node, path.substr(11));
+      r = block(node, path.substr(11), req);
     } else if (path.starts_with("/v1/signers/")) {
       r = signer(node, path.substr(12));
     } else if (path.starts_with("/v1/transactions/")) {
-      r = transaction(node, path.substr(17));
+      r = transaction(node, path.substr(17), req);
     } else if (path.starts_with("/v1/members/")) {
-      r = member_events(node, path.substr(12), query);
+      r = member_events(node, path.substr(12), query, req);
     } else if (path.starts_with("/v1/networks/")) {
       r = network_graph(node, path.substr(13), query);
     } else if (path.starts_with("/v1/accounts/")) {
       auto rest = path.substr(13);
       constexpr std::string_view suffix = "/statement";
       if (rest.ends_with(suffix))
-        r = account(node, rest.substr(0, rest.size() - suffix.size()), true, query);
+        r = account(node, rest.substr(0, rest.size() - suffix.size()), true, query, req);
       else if (rest.find('/') != std::string_view::npos)
         r = error_reply(404, "not_found", "no endpoint " + std::string(path));
       else
-        r = account(node, rest, false, query);
+        r = account(node, rest, false, query, req);
     } else {
       r = error_reply(404, "not_found", "no endpoint " + std::string(path));
     }
@@ -715,12 +793,11 @@ void handle_request_async(Node& node, std::string_view method, std::string_view 
   done(std::move(r));
 }
 
-HttpReply handle_request(Node& node, std::string_view method, std::string_view target, std::string_view body,
-                         std::string_view content_type) {
+HttpReply handle_request(Node& node, const ApiRequest& request) {
   std::promise<HttpReply> reply;
   auto f = reply.get_future();
   handle_request_async(
-      node, method, target, body, content_type, [](std::function<void()> job) { job(); },
+      node, request, [](std::function<void()> job) { job(); },
       [&reply](HttpReply r) { reply.set_value(std::move(r)); });
   return f.get();
 }
@@ -952,9 +1029,10 @@ class Session : public std::enable_shared_from_this<Session> {
       Defer on_strand = [g = core_->gate, ex = stream_.get_executor()](std::function<void()> job) {
         g->post(ex, std::move(job));
       };
-      return handle_request_async(core_->node, method, target, req->body(),
-                                  std::string_view(ctype.data(), ctype.size()), on_strand,
-                                  [self](HttpReply r) { self->write(std::move(r)); });
+      return handle_request_async(core_->node,
+                                  ApiRequest{method, target, req->body(), std::string_view(ctype.data(), ctype.size()),
+                                             {}, core_->options.public_reads},
+                                  on_strand, [self](HttpReply r) { self->write(std::move(r)); });
     }
     // Everything else may read much of the ledger: the handler pool does it,
     // so the I/O threads stay free for the other connections.
@@ -963,9 +1041,13 @@ class Session : public std::enable_shared_from_this<Session> {
     };
     core_->gate->post(core_->handlers.get_executor(), [core = core_, req, done = std::move(done)]() mutable {
       const auto type = (*req)[http::field::content_type];
-      handle_request_async(core->node, std::string_view(req->method_string().data(), req->method_string().size()),
-                           std::string_view(req->target().data(), req->target().size()), req->body(),
-                           std::string_view(type.data(), type.size()), core->defer(), std::move(done));
+      const auto auth = (*req)[http::field::authorization];
+      handle_request_async(core->node,
+                           ApiRequest{std::string_view(req->method_string().data(), req->method_string().size()),
+                                      std::string_view(req->target().data(), req->target().size()), req->body(),
+                                      std::string_view(type.data(), type.size()),
+                                      std::string_view(auth.data(), auth.size()), core->options.public_reads},
+                           core->defer(), std::move(done));
     });
   }
 

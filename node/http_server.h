@@ -38,6 +38,18 @@ struct HttpOptions {
   std::chrono::milliseconds shutdown_grace{10'000};
   unsigned io_threads = 2;       // threads running connections
   unsigned handler_threads = 4;  // threads running request handlers (ledger reads, decoding)
+  // A member's accounts, statements and notices, and the blocks, are read
+  // only with a signed read request (read_auth.h) unless this is set: for
+  // demos and tests that say so.
+  bool public_reads = false;
+};
+
+// One request as the handler sees it.
+struct ApiRequest {
+  std::string_view method, target, body;
+  std::string_view content_type = "application/json";
+  std::string_view authorization;  // the Authorization header: a signed read
+  bool public_reads = false;       // HttpOptions::public_reads
 };
 
 // Answers one request; exposed for tests that skip the socket.
@@ -59,11 +71,13 @@ struct HttpReply {
 // is gone). Nothing in `method`, `target`, `body` is used after it returns.
 using ReplyHandler = std::function<void(HttpReply)>;
 using Defer = std::function<void(std::function<void()>)>;
-void handle_request_async(Node& node, std::string_view method, std::string_view target, std::string_view body,
-                          std::string_view content_type, const Defer& defer, ReplyHandler done);
+void handle_request_async(Node& node, const ApiRequest& request, const Defer& defer, ReplyHandler done);
 // The same, waiting for the reply.
-HttpReply handle_request(Node& node, std::string_view method, std::string_view target,
-                         std::string_view body, std::string_view content_type = "application/json");
+HttpReply handle_request(Node& node, const ApiRequest& request);
+inline HttpReply handle_request(Node& node, std::string_view method, std::string_view target, std::string_view body,
+                                std::string_view content_type = "application/json") {
+  return handle_request(node, ApiRequest{method, target, body, content_type, {}, false});
+}
 
 class HttpServer {
  public:

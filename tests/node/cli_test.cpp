@@ -41,8 +41,10 @@ class CliTest : public ::testing::Test {
     CliRun r = artel(args + " --node " + url);
     ASSERT_EQ(r.status, 0) << args << "\n" << r.out;
   }
+  // Reads are private on these nodes: the council's key signs them.
   std::int64_t balance(const std::string& account) {
-    CliRun r = artel("account " + account + " --node " + url);
+    const bool signed_read = std::filesystem::exists(dir.str("op.key"));
+    CliRun r = artel("account " + account + (signed_read ? k("op") : "") + " --node " + url);
     EXPECT_EQ(r.status, 0) << r.out;
     return r.j["balance"].get<std::int64_t>();
   }
@@ -68,7 +70,7 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(run_command(std::string(ARTELD_PATH) + " init --data " + dir.str("db") + " --council " + op +
                         " --clock " + clock).status,
             1);
-  Daemon d(dir.str("db"), "");
+  Daemon d(dir.str("db"), "", {"--private-reads"});
   url = d.url();
   EXPECT_EQ(artel("status --node " + url).j["ledger_id"], ledger);
 
@@ -93,7 +95,11 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   // The society's on_contribute emits contribution_accepted(contributor,
   // amount): kept with the transaction under its declared names, and found
   // by the member it names.
-  CliRun ev = artel("events 2 --node " + url);
+  CliRun unsigned_read = artel("events 2 --node " + url);
+  EXPECT_EQ(unsigned_read.status, 1);
+  EXPECT_EQ(unsigned_read.j["error"]["code"], "read_signature_required") << unsigned_read.out;
+  EXPECT_EQ(artel("events 2" + k("alice") + " --node " + url).j["error"]["code"], "read_not_allowed");
+  CliRun ev = artel("events 2" + k("bob") + " --node " + url);
   ASSERT_EQ(ev.status, 0) << ev.out;
   ASSERT_EQ(ev.j["events"].size(), 1u) << ev.out;
   EXPECT_EQ(ev.j["events"][0]["event"], "contribution_accepted");
@@ -104,7 +110,7 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(ev.j["events"][0]["values"][1]["name"], "amount");
   EXPECT_EQ(ev.j["events"][0]["values"][1]["type"], "money");
   EXPECT_EQ(ev.j["events"][0]["values"][1]["value"], 50'000);
-  EXPECT_EQ(artel("events 99 --node " + url).status, 1);
+  EXPECT_EQ(artel("events 99" + k("op") + " --node " + url).status, 1);
   // A transaction signed for another ledger is refused.
   CliRun other = artel("submit transfer" + k("alice") + " --to 3 --amount 1 --ledger " + std::string(64, '0') +
                        " --node " + url);
@@ -137,20 +143,31 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   std::int64_t a = 98'000 - c1, bb = 52'000 - c2;
   EXPECT_EQ(balance("share:1"), a);
   EXPECT_EQ(balance("share:2"), bb);
-  CliRun coopj = artel("account coop:1 --uncollected --node " + url);
+  CliRun coopj = artel("account coop:1 --uncollected --node " + url);  // an aggregate: public
   EXPECT_EQ(coopj.j["balance"], 0) << coopj.out;  // nothing collected yet
   EXPECT_EQ(coopj.j["uncollected_demurrage"], c1 / 2 + c2 / 2) << coopj.out;
   EXPECT_EQ(coopj.j["cooperative"]["cooperative_account"], a + bb);
   CliRun fundj = artel("account fund --uncollected --node " + url);
   EXPECT_EQ(fundj.j["uncollected_demurrage"], (c1 - c1 / 2) + (c2 - c2 / 2)) << fundj.out;
-  CliRun cow = artel("statement share:2 --node " + url);
+  CliRun cow = artel("statement share:2 --json" + k("bob") + " --node " + url);
   ASSERT_GE(cow.j["statement"].size(), 1u) << cow.out;
   EXPECT_EQ(cow.j["statement"][0]["contribution"]["kind"], "property") << cow.out;
   EXPECT_EQ(cow.j["statement"][0]["contribution"]["description"], "a cow");
   EXPECT_EQ(cow.j["statement"][0]["contribution"]["valuation"], "veterinary appraisal 12");
   EXPECT_EQ(cow.j["statement"][0]["amount"], 50'000);
-  CliRun st = artel("statement share:1 --node " + url);
+  CliRun st = artel("statement share:1 --json" + k("alice") + " --node " + url);
   auto lines = st.j["statement"];
+  // The same statement as a table in money, each line citing its article.
+  CliRun table = artel("statement share:1" + k("coop") + " --node " + url);
+  ASSERT_EQ(table.status, 0) << table.out;
+  {
+    const std::string demurrage = "-" + std::to_string(c1 / 100) + "." + (c1 % 100 < 10 ? "0" : "") +
+                                  std::to_string(c1 % 100) + " RUB";
+    EXPECT_NE(table.out.find(demurrage), std::string::npos) << demurrage << "\n" << table.out;
+    EXPECT_NE(table.out.find("2026-01-12"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("Platform of Consumer Cooperation v1 art. 2 Demurrage"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("+1000.00 RUB"), std::string::npos) << table.out;  // alice's contribution
+  }
   ASSERT_GE(lines.size(), 3u);
   EXPECT_EQ(lines.back()["article"], 2);
   EXPECT_EQ(lines.back()["charter_coop"], 0);

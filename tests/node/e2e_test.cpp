@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness.h"
+#include "node/read_auth.h"
 
 namespace artel::node::test {
 namespace {
@@ -107,6 +108,71 @@ TEST_F(E2E, BalancesStatementsAndCharterOverHttp) {
   EXPECT_EQ(metrics.status, 200u);
   EXPECT_NE(metrics.body.find("artel_transactions_applied_total"), std::string::npos);
   EXPECT_NE(metrics.body.find("artel_block_commit_seconds_count"), std::string::npos);
+}
+
+// Privacy (the design's decision): a member's accounts, statements and
+// notices are read with a signature of the member, its cooperative or the
+// council, bound to this ledger, this request and a short window; charters
+// and aggregates stay public.
+TEST_F(E2E, MembersRecordsNeedASignedRead) {
+  Daemon d(dir.str(), genesis, {"--private-reads"});
+  HttpClient c(d.url());
+  populate(c, 2, 1'000);
+  Actor other_coop;
+  ok(c, op.sign(RegisterCoop{other_coop.key.pk, "Another society"}));
+  const auto now = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
+  auto read = [&](const std::string& target, const Actor* who, std::uint64_t expires = 0,
+                  const Hash* ledger = nullptr, const std::string& signed_target = "") {
+    if (who == nullptr) return c.get(target);
+    return c.get(target, sign_read(who->key, ledger ? *ledger : signing_ledger(), expires ? expires : now + 60,
+                                   signed_target.empty() ? target : signed_target));
+  };
+  auto code = [](const HttpResponse& r) { return json::parse(r.body)["error"].value("code", ""); };
+  const std::string st1 = "/v1/accounts/share:1/statement";
+
+  // Public: the cooperative's aggregate, the fund, the charter list, the status.
+  EXPECT_EQ(c.get("/v1/accounts/coop:1").status, 200u);
+  EXPECT_EQ(c.get("/v1/accounts/fund").status, 200u);
+  EXPECT_EQ(c.get("/v1/status").status, 200u);
+  // Unsigned: refused, and the answer says who may read.
+  auto r = read(st1, nullptr);
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(code(r), "read_signature_required");
+  EXPECT_NE(r.body.find("its cooperative"), std::string::npos) << r.body;
+  EXPECT_EQ(read("/v1/accounts/share:1", nullptr).status, 401u);
+  EXPECT_EQ(read("/v1/accounts/1", nullptr).status, 401u);
+  EXPECT_EQ(read("/v1/members/1/events", nullptr).status, 401u);
+  EXPECT_EQ(read("/v1/blocks/1", nullptr).status, 401u);
+  // The member itself, its cooperative and the council may.
+  r = read(st1, &members[0]);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  EXPECT_EQ(json::parse(r.body)["balance"], 1'000);
+  EXPECT_EQ(read(st1, &coop).status, 200u);
+  EXPECT_EQ(read(st1, &op).status, 200u);
+  EXPECT_EQ(read("/v1/members/1/events", &members[0]).status, 200u);
+  EXPECT_EQ(read("/v1/blocks/1", &op).status, 200u);
+  // Another member, another cooperative: a valid signature, not allowed.
+  r = read(st1, &members[1]);
+  EXPECT_EQ(r.status, 403u);
+  EXPECT_EQ(code(r), "read_not_allowed");
+  EXPECT_EQ(read(st1, &other_coop).status, 403u);
+  EXPECT_EQ(read("/v1/blocks/1", &members[0]).status, 403u);
+  // A signature for another request, another ledger, an old or too long a
+  // window, or forged bytes: refused.
+  r = read(st1, &members[0], 0, nullptr, "/v1/accounts/share:1");
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(code(r), "bad_read_signature");
+  Hash elsewhere = signing_ledger();
+  elsewhere[0] ^= 1;
+  EXPECT_EQ(code(read(st1, &members[0], 0, &elsewhere)), "bad_read_signature");
+  EXPECT_EQ(code(read(st1, &members[0], now - 1)), "read_signature_expired");
+  EXPECT_EQ(code(read(st1, &members[0], now + kMaxReadLifetime + 60)), "bad_read_signature");
+  std::string forged = sign_read(members[0].key, signing_ledger(), now + 60, st1);
+  forged[forged.size() - 1] = forged.back() == '0' ? '1' : '0';
+  EXPECT_EQ(code(c.get(st1, forged)), "bad_read_signature");
+  EXPECT_EQ(code(c.get(st1, "Bearer abc")), "bad_read_signature");
+  EXPECT_EQ(code(c.get(st1, "Artel-Read key=12")), "bad_read_signature");
 }
 
 TEST_F(E2E, BadInputGetsAClearErrorAndChangesNothing) {

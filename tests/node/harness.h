@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <deque>
@@ -192,7 +193,11 @@ class Daemon {
       ::dup2(fds[1], 1);
       ::close(fds[0]);
       ::close(fds[1]);
+      // Reads are open unless a test asks for privacy (the option "--private-reads"
+      // here, which arteld does not know, is taken off and means "not public").
       std::vector<std::string> args{ARTELD_PATH, "--data", data_, "--listen", "127.0.0.1:0"};
+      if (std::find(extra_.begin(), extra_.end(), "--private-reads") == extra_.end()) args.push_back("--public-reads");
+      std::erase(extra_, std::string("--private-reads"));
       args.insert(args.end(), extra_.begin(), extra_.end());
       std::vector<char*> argv;
       for (auto& a : args) argv.push_back(a.data());

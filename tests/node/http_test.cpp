@@ -303,7 +303,8 @@ TEST_F(Http, AFullQueueRefusesWholeBatchesWith503AndDropsNothing) {
   held.held_ = true;
   std::this_thread::sleep_for(200ms);  // the node's verifier leaves the wait it was in
   std::promise<HttpReply> a_reply;
-  handle_request_async(node, "POST", "/v1/transactions", transfers(60), "application/json", inline_defer,
+  const std::string body60 = transfers(60);
+  handle_request_async(node, ApiRequest{"POST", "/v1/transactions", body60, "application/json", {}, false}, inline_defer,
                        [&](HttpReply r) { a_reply.set_value(std::move(r)); });
   auto a = a_reply.get_future();
   EXPECT_EQ(a.wait_for(100ms), std::future_status::timeout) << "the batch waits for its block";
