@@ -2,11 +2,15 @@
 #include <fstream>
 #include <iostream>
 
+#include "charter_build.h"
+#include "charter_text.h"
 #include "commands.h"
 #include "compiler/driver.h"
 #include "compiler/lower/lower.h"
 #include "compiler/module/disasm.h"
 #include "file_io.h"
+#include "node/charter_json.h"
+#include "vm/charter_doc.h"
 
 namespace artel::cli {
 
@@ -226,6 +230,49 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
                 << "  compiler     " << theirs.compiler_version << " in the file, "
                 << built->module.compiler_version << " here\n";
     }
+  });
+
+  // What changed between two versions of a charter, from the modules'
+  // metadata (a source is compiled first): the same comparison the node
+  // makes for the explorer's version history.
+  static std::string diff_old, diff_new;
+  static bool diff_json = false;
+  auto* df = app.add_subcommand(
+      "diff", "What changed between two charter versions (.artel or .acm): parameters, rules, rights, texts");
+  df->add_option("old", diff_old, "the earlier version (.artel source or .acm module)")->required();
+  df->add_option("new", diff_new, "the later version")->required();
+  df->add_flag("--json", diff_json, "print the changes as JSON");
+  df->callback([&ctx] {
+    auto load = [&](const std::string& path) -> std::optional<vm::Module> {
+      if (path.ends_with(".acm")) {
+        std::string why;
+        auto bytes = read_binary_file(path, why);
+        if (!bytes) {
+          std::cerr << path << ": error: " << why << "\n";
+          return std::nullopt;
+        }
+        auto m = vm::parse(*bytes);
+        if (!m.ok()) {
+          std::cerr << path << ": error: not a charter module: " << m.error().describe() << "\n";
+          return std::nullopt;
+        }
+        return std::move(m.value());
+      }
+      auto c = compile_charter_file(path, std::cerr);
+      if (!c) return std::nullopt;
+      return std::move(c->built.module);
+    };
+    auto older = load(diff_old);
+    auto newer = older ? load(diff_new) : std::nullopt;
+    if (!older || !newer) {
+      ctx.exit_code = 1;
+      return;
+    }
+    const nlohmann::json changes = node::charter_diff_json(vm::diff_modules(*older, *newer));
+    if (diff_json)
+      std::cout << changes.dump(2) << "\n";
+    else
+      print_charter_diff(changes, std::cout);
   });
 }
 

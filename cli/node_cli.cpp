@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "charter_text.h"
 #include "commands.h"
 #include "file_io.h"
 #include "compiler/typed/typed.h"
@@ -461,15 +462,41 @@ void add_node_commands(CLI::App& app, Context& ctx) {
 
   auto version = std::make_shared<std::uint32_t>(0);
   auto charter_coop = std::make_shared<std::uint64_t>(0);
-  auto* charter = app.add_subcommand("charter", "a deployed charter: source, module id, every version");
-  charter->add_option("--version", *version, "one version, with its module bytes");
+  struct CharterOpts {
+    bool json_out = false;
+    std::string lang = "en";
+  };
+  auto co = std::make_shared<CharterOpts>();
+  auto* charter = app.add_subcommand(
+      "charter", "a deployed charter as members read it: articles, parameters in force, who may do what, and what "
+                 "changed from the version before");
+  charter->add_option("--version", *version, "one version (default: the one in force)");
   charter->add_option("--coop", *charter_coop, "whose charter: a cooperative's id, 0 for the platform's");
+  charter->add_option("--lang", co->lang, "language of titles, texts and rights: en or ru")->capture_default_str();
+  charter->add_flag("--json", co->json_out,
+                    "print the node's JSON answer (without --version: the list of versions and the source)");
   add_node_option(charter, *node);
-  charter->callback([&ctx, node, version, charter_coop] {
+  charter->callback([&ctx, node, version, charter_coop, co] {
     guarded(ctx, [&] {
-      std::string target = (*version ? "/v1/charter/" + std::to_string(*version) : std::string("/v1/charter")) +
-                           "?coop=" + std::to_string(*charter_coop);
-      print_response(HttpClient(node->url).get(target), ctx);
+      HttpClient client(node->url);
+      const std::string coop = "?coop=" + std::to_string(*charter_coop);
+      std::uint32_t v = *version;
+      if (v == 0 && !co->json_out) {
+        auto list = client.get("/v1/charter" + coop);
+        json lj = json::parse(list.body, nullptr, false);
+        if (list.status != 200 || lj.is_discarded()) return print_response(list, ctx);
+        v = lj["version"].get<std::uint32_t>();
+      }
+      auto r = client.get(v ? "/v1/charter/" + std::to_string(v) + coop : "/v1/charter" + coop);
+      json j = json::parse(r.body, nullptr, false);
+      if (co->json_out || r.status != 200 || j.is_discarded()) return print_response(r, ctx);
+      std::cout << "Version " << v << (j.value("in_force", false) ? " (in force)" : "") << ", effective "
+                << j.value("effective_date", "") << ", module " << j.value("module_id", "") << "\n\n";
+      print_charter_document(j["document"], co->lang, std::cout);
+      if (j["changes"].is_object()) {
+        std::cout << "\nChanges from version " << v - 1 << ":\n";
+        print_charter_diff(j["changes"], std::cout);
+      }
     });
   });
 

@@ -16,6 +16,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "charter_json.h"
 #include "etcd_log.h"
 #include "read_auth.h"
 #include "vm/abi.h"
@@ -431,8 +432,43 @@ json charter_version_json(const CharterVersion& c, bool with_module) {
   return j;
 }
 
+// When a version took effect (the first day of its effective period), from
+// its own header's period kind.
+std::string effective_date(const State& st, const CharterVersion& c, const vm::Module& m) {
+  const Calendar cal(st.genesis_day());
+  return cal.date(cal.first_day(m.header.period, c.effective_period));
+}
+
+// Who signed and approved the transaction that deployed or amended a
+// version: its keys, and the persons they belong to (null for a key since
+// replaced or not a person's).
+json approvals_json(Node& node, const State& st, const Hash& tx) {
+  json out = json::array();
+  const auto height = node.ledger().tx_height(tx);
+  const auto block = height ? node.ledger().block(*height) : std::nullopt;
+  if (!block) return out;
+  for (const auto& bytes : block->transactions) {
+    if (tx_id(bytes) != tx) continue;
+    auto decoded = decode(bytes);
+    if (const auto* t = std::get_if<Transaction>(&decoded)) {
+      auto add = [&](const PublicKey& k, const char* role) {
+        const auto p = st.person_by_key(k);
+        json who{{"key", to_hex(k)}, {"role", role}, {"person", p ? json(*p) : json(nullptr)}};
+        if (p && st.is_council_key(k)) who["council"] = true;
+        out.push_back(std::move(who));
+      };
+      add(t->signer, "signed");
+      for (const auto& a : t->approvals) add(a.key, "approved");
+    }
+    break;
+  }
+  return out;
+}
+
 // /v1/charter[/VERSION][?coop=N]: the charter of cooperative N (default 0,
-// the platform's).
+// the platform's). A version's answer carries the document members read
+// (articles, parameters in force, who may do what in words) and what
+// changed from the version before, computed from the modules' metadata.
 HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   auto snapshot = node.ledger().store().snapshot();  // one block's state throughout
   Overlay view(*snapshot);
@@ -442,19 +478,46 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   if (!coop || (*coop != 0 && !st.coop(*coop)))
     return error_reply(404, "unknown_cooperative", "no cooperative " + coop_text);
   const CharterSlot slot = st.charter_slot(*coop);
+  auto parsed = [](const CharterVersion& c) -> std::optional<vm::Module> {
+    auto m = vm::parse(c.module);
+    if (!m) return std::nullopt;
+    return std::move(m.value());
+  };
   if (!rest.empty()) {
     auto v = parse_u64(rest.substr(rest.starts_with("/") ? 1 : 0));
     auto c = v && *v <= 0xffffffffu ? st.charter(*coop, static_cast<std::uint32_t>(*v)) : std::nullopt;
-    if (!c) return error_reply(404, "unknown_charter_version", "no charter version " + std::string(rest));
-    return json_reply(200, charter_version_json(*c, true));
+    if (!c)
+      return error_reply(404, "unknown_charter_version",
+                         "cooperative " + std::to_string(*coop) + " has no charter version " +
+                             std::string(rest.substr(rest.starts_with("/") ? 1 : 0)));
+    json j = charter_version_json(*c, true);
+    auto m = parsed(*c);
+    if (!m) return error_reply(500, "internal", "the stored module of this version does not parse");
+    j["document"] = charter_document_json(*m);
+    j["effective_date"] = effective_date(st, *c, *m);
+    j["in_force"] = c->version == slot.active;
+    j["approved_by"] = approvals_json(node, st, c->tx);
+    j["changes"] = nullptr;
+    if (c->version > 1)
+      if (auto prev = st.charter(*coop, c->version - 1))
+        if (auto pm = parsed(*prev)) j["changes"] = charter_diff_json(vm::diff_modules(*pm, *m));
+    return json_reply(200, j);
   }
   if (slot.latest == 0) return error_reply(404, "no_charter", "no charter is deployed");
   auto cur = st.charter(*coop, slot.active);
   json versions = json::array();
   for (std::uint32_t v = 1; v <= slot.latest; ++v)
-    if (auto c = st.charter(*coop, v)) versions.push_back(charter_version_json(*c, false));
+    if (auto c = st.charter(*coop, v)) {
+      json vj = charter_version_json(*c, false);
+      if (auto m = parsed(*c)) {
+        vj["effective_date"] = effective_date(st, *c, *m);
+        vj["name"] = m->header.name;
+      }
+      versions.push_back(std::move(vj));
+    }
   json j{{"cooperative", *coop}, {"version", cur->version}, {"module_id", hex(cur->module_id)},
          {"source", cur->source}, {"versions", versions}, {"day", st.day()}};
+  if (*coop != 0) j["name"] = st.coop(*coop)->name;
   j["pending"] = slot.pending ? json(slot.pending) : json(nullptr);
   return json_reply(200, j);
 }

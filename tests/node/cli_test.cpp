@@ -86,11 +86,11 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   ok("submit contribute" + k("coop") + " --member 1 --amount 100000");
   ok("submit contribute" + k("coop") + " --member 2 --amount 50000 --property --description 'a cow' "
      "--valuation 'veterinary appraisal 12'");
-  CliRun ch = artel("charter --coop 1 --node " + url);
+  CliRun ch = artel("charter --coop 1 --json --node " + url);
   ASSERT_EQ(ch.status, 0) << ch.out;
   EXPECT_EQ(ch.j["version"], 1);
   EXPECT_NE(ch.j["source"].get<std::string>().find("\"Consumer Society\""), std::string::npos);
-  CliRun pch = artel("charter --node " + url);
+  CliRun pch = artel("charter --json --node " + url);
   EXPECT_NE(pch.j["source"].get<std::string>().find("Platform of Consumer Cooperation"), std::string::npos);
   // The society's on_contribute emits contribution_accepted(contributor,
   // amount): kept with the transaction under its declared names, and found
@@ -225,6 +225,64 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(st2.j["charters"][1]["version"], 1);
   EXPECT_EQ(st2.j["day"], 7);
   EXPECT_EQ(st2.j["date"], "2026-01-12");
+
+  // The charter as members read it: articles, the parameters in force, who
+  // may do what in words (English and Russian).
+  CliRun doc = artel("charter --coop 1 --node " + url);
+  ASSERT_EQ(doc.status, 0) << doc.out;
+  for (const char* want : {"Version 1 (in force), effective 2026-01-05", "Consumer Society — money in RUB",
+                           "minimum_contribution = 100.00 RUB", "amendment_majority = 75%",
+                           "Article 2. Share accounts and contributions",
+                           "rule on_contribute(contributor, amount): the cooperative",
+                           "rule repay_advance(amount): any member",
+                           "rule on_amend(): three quarters of the general assembly"})
+    EXPECT_NE(doc.out.find(want), std::string::npos) << want << "\n" << doc.out;
+  CliRun doc_ru = artel("charter --coop 1 --lang ru --node " + url);
+  EXPECT_NE(doc_ru.out.find("Article 2. Паевые счета и взносы"), std::string::npos) << doc_ru.out;
+  EXPECT_NE(doc_ru.out.find("rule on_amend(): три четверти общего собрания"), std::string::npos) << doc_ru.out;
+
+  // Article 6: an amendment approved by both members (three quarters of
+  // two) halves the minimum contribution from the next week; version 2
+  // says what changed and who approved it.
+  std::ifstream v1_in(std::string(ARTEL_SOURCE_DIR) + "/charters/consumer_society.artel");
+  std::string v2_text((std::istreambuf_iterator<char>(v1_in)), {});
+  const std::string from = "minimum_contribution: money = 100.00 RUB";
+  ASSERT_NE(v2_text.find(from), std::string::npos);
+  v2_text.replace(v2_text.find(from), from.size(), "minimum_contribution: money = 50.00 RUB");
+  const std::string header = "charter \"Consumer Society\" version 1";
+  ASSERT_NE(v2_text.find(header), std::string::npos);
+  v2_text.replace(v2_text.find(header), header.size(), "charter \"Consumer Society\" version 2");
+  {
+    std::ofstream(dir.str("cs2.artel")) << v2_text;
+  }
+  ASSERT_EQ(artel("build " + dir.str("cs2.artel") + " -o " + dir.str("cs2.acm")).status, 0);
+  ok("submit amend" + k("alice") + " --coop 1 --module " + dir.str("cs2.acm") + " --source " + dir.str("cs2.artel") +
+     " --approve " + dir.str("alice.key") + " --approve " + dir.str("bob.key"));
+  CliRun v2 = artel("charter --coop 1 --version 2 --json --node " + url);
+  ASSERT_EQ(v2.status, 0) << v2.out;
+  EXPECT_EQ(v2.j["in_force"], false);  // from next week
+  EXPECT_EQ(v2.j["effective_date"], "2026-01-19");
+  const auto& changed = v2.j["changes"]["parameters"];
+  ASSERT_EQ(changed.size(), 1u) << v2.out;
+  EXPECT_EQ(changed[0]["name"], "minimum_contribution");
+  EXPECT_EQ(changed[0]["from"]["value"], 10'000);
+  EXPECT_EQ(changed[0]["to"]["value"], 5'000);
+  EXPECT_EQ(changed[0]["to"]["display"], "50.00 RUB");
+  EXPECT_TRUE(v2.j["changes"]["rules"].empty());
+  EXPECT_TRUE(v2.j["changes"]["articles"].empty());
+  const auto& by = v2.j["approved_by"];
+  ASSERT_EQ(by.size(), 3u) << v2.out;  // alice signed; alice and bob approved
+  EXPECT_EQ(by[0]["key"], alice);
+  EXPECT_EQ(by[0]["role"], "signed");
+  EXPECT_EQ(by[2]["key"], bob);
+  EXPECT_EQ(by[2]["person"], 3);
+  CliRun v2text = artel("charter --coop 1 --version 2 --node " + url);
+  EXPECT_NE(v2text.out.find("parameter minimum_contribution changed: 100.00 RUB -> 50.00 RUB (money)"),
+            std::string::npos)
+      << v2text.out;
+  CliRun none = artel("charter --coop 1 --version 9 --node " + url);
+  EXPECT_EQ(none.status, 1);
+  EXPECT_EQ(none.j["error"]["code"], "unknown_charter_version") << none.out;
 }
 
 // Keys through the client: a council of two with threshold 2 registers a
