@@ -67,9 +67,11 @@ struct Totals {
 
 class Runner {
  public:
+  // `keep`: when not empty, the scenario's ledger is moved there at the
+  // end (with genesis.json and every party's key file) instead of removed.
   Runner(const File& file, const Scenario& sc, Totals& totals,
-         std::map<std::string, std::shared_ptr<const CompiledCharter>>& cache)
-      : file_(file), sc_(sc), totals_(totals), cache_(cache) {}
+         std::map<std::string, std::shared_ptr<const CompiledCharter>>& cache, fs::path keep = {})
+      : file_(file), sc_(sc), totals_(totals), cache_(cache), keep_(std::move(keep)) {}
 
   // Runs the scenario; returns whether every expectation held.
   bool run() {
@@ -93,6 +95,7 @@ class Runner {
     view_kv_.reset();
     ledger_.reset();
     std::error_code ec;
+    if (!keep_.empty() && fs::exists(dir_)) keep_ledger();
     fs::remove_all(dir_, ec);
     return ok;
   }
@@ -120,6 +123,29 @@ class Runner {
 
   // ---- the ledger
 
+  // The ledger as arteld opens it (`arteld --data DIR`): its genesis
+  // document, and a key file (the hex seed, as `artel keygen` writes) for
+  // the council, the clock and every party, under keys/.
+  void keep_ledger() {
+    fs::remove_all(keep_);
+    fs::create_directories(keep_.parent_path().empty() ? fs::path(".") : keep_.parent_path());
+    fs::rename(dir_, keep_);
+    {
+      std::ofstream(keep_ / "genesis.json") << genesis_;
+    }
+    fs::create_directories(keep_ / "keys");
+    auto write_key = [&](const std::string& name, const KeyPair& k) {
+      const fs::path f = keep_ / "keys" / (name + ".key");
+      std::ofstream(f) << k.seed_hex() << "\n";
+      fs::permissions(f, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    };
+    write_key("council", council_);
+    write_key("clock", clock_);
+    for (const auto& [name, p] : parties_) write_key(name, p.key);
+    std::cout << "kept  " << keep_.string() << ": the ledger of \"" << sc_.title << "\" (arteld --data "
+              << keep_.string() << ")\n";
+  }
+
   void start_ledger() {
     node::crypto_init();
     council_ = derive_key(sc_.title, "council", "");
@@ -130,7 +156,8 @@ class Runner {
     g.clock_key = clock_.pk;
     g.created = "2026-01-05";
     g.salt = derive_key(sc_.title, "genesis", "").pk;
-    ledger_ = std::make_unique<node::Ledger>(dir_.string(), g.document());
+    genesis_ = g.document();
+    ledger_ = std::make_unique<node::Ledger>(dir_.string(), genesis_);
     refresh_view();
   }
 
@@ -916,6 +943,8 @@ class Runner {
   Totals& totals_;
   std::map<std::string, std::shared_ptr<const CompiledCharter>>& cache_;
   fs::path dir_;
+  fs::path keep_;
+  std::string genesis_;
   std::unique_ptr<node::Ledger> ledger_;
   KeyPair council_, clock_;
   std::map<std::string, Party> parties_;
@@ -938,6 +967,7 @@ struct TestOptions {
   bool coverage = false;
   bool require_coverage = false;
   bool quiet = false;
+  std::string keep;
 };
 
 int run_tests(const TestOptions& o) {
@@ -961,7 +991,9 @@ int run_tests(const TestOptions& o) {
       continue;
     }
     for (const auto& sc : file->scenarios) {
-      Runner r(*file, sc, totals, cache);
+      fs::path keep;
+      if (!o.keep.empty()) keep = fs::path(o.keep) / std::to_string(totals.scenarios + 1);
+      Runner r(*file, sc, totals, cache, keep);
       const bool ok = r.run();
       ++totals.scenarios;
       totals.expectations += r.expectations();
@@ -1015,6 +1047,9 @@ void add_test_commands(CLI::App& app, Context& ctx) {
   test->add_flag("--require-coverage", opts.require_coverage,
                  "Fail unless every article with rules of every charter deployed was exercised");
   test->add_flag("-q,--quiet", opts.quiet, "Print only failures and the summary");
+  test->add_option("--keep", opts.keep,
+                   "Keep each scenario's ledger in DIR/N (N counts the scenarios from 1), with genesis.json and "
+                   "every party's key under keys/, for `arteld --data DIR/N` and the explorer");
   test->callback([&ctx] { ctx.exit_code = run_tests(opts); });
 }
 

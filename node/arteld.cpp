@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "etcd_log.h"
+#include "explorer/explorer.h"
 #include "genesis.h"
 
 #include "http_server.h"
@@ -63,6 +64,13 @@ int main(int argc, char** argv) {
   app.add_flag("--public-reads", http.public_reads,
                "anyone may read every account, statement, notice and block (demos and tests); without it a "
                "member's records need a read signed by the member, its cooperative or the operator council");
+  std::string ui_listen;
+  app.add_option("--ui", ui_listen,
+                 "HOST:PORT to serve the members' explorer on (web pages and the same API, without /metrics; "
+                 "docs/explorer.md)");
+  std::string ui_tweetnacl;
+  app.add_option("--ui-tweetnacl", ui_tweetnacl,
+                 "the browser build of tweetnacl the pages sign reads with (default: Debian node-tweetnacl's)");
   std::string etcd_urls, etcd_prefix, node_name;
   app.add_option("--etcd", etcd_urls,
                  "join a cluster ordered by etcd: its client URLs, http://HOST:PORT[,...] (default: a single node)");
@@ -153,18 +161,26 @@ int main(int argc, char** argv) {
     }
     opts.genesis = text.str();
   }
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    std::fprintf(stderr, "arteld: --listen needs HOST:PORT, got %s\n", listen.c_str());
-    return 2;
-  }
-  http.address = listen.substr(0, colon);
-  try {
-    http.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "arteld: bad port in --listen %s\n", listen.c_str());
-    return 2;
-  }
+  auto host_port = [](const char* option, const std::string& text, HttpOptions& into) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) {
+      std::fprintf(stderr, "arteld: %s needs HOST:PORT, got %s\n", option, text.c_str());
+      return false;
+    }
+    into.address = text.substr(0, colon);
+    try {
+      const unsigned long port = std::stoul(text.substr(colon + 1));
+      if (port > 65535) throw std::out_of_range("port");
+      into.port = static_cast<std::uint16_t>(port);
+    } catch (const std::exception&) {
+      std::fprintf(stderr, "arteld: bad port in %s %s\n", option, text.c_str());
+      return false;
+    }
+    return true;
+  };
+  if (!host_port("--listen", listen, http)) return 2;
+  HttpOptions ui_http;
+  if (!ui_listen.empty() && !host_port("--ui", ui_listen, ui_http)) return 2;
   opts.data_dir = data;
   auto millis = [](double seconds) { return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)); };
   http.head_timeout = millis(head_timeout);
@@ -211,6 +227,15 @@ int main(int argc, char** argv) {
     }
     Node node(opts, std::move(log));
     HttpServer server(node, http);
+    // The explorer: its own listener, with the API's limits and privacy.
+    std::unique_ptr<HttpServer> ui;
+    if (!ui_listen.empty()) {
+      HttpOptions u = http;
+      u.address = ui_http.address;
+      u.port = ui_http.port;
+      u.site = explorer::make_site(explorer::Options{ui_tweetnacl});
+      ui = std::make_unique<HttpServer>(node, u);
+    }
     auto s = node.ledger().summary();
     if (server.options().max_connections < http.max_connections)
       std::fprintf(stderr, "arteld: --max-connections lowered to %zu to fit the open-file limit\n",
@@ -218,6 +243,7 @@ int main(int argc, char** argv) {
     std::printf("arteld listening on %s:%u ledger %s height %llu digest %s\n", http.address.c_str(),
                 server.port(), hex(node.ledger().id()).c_str(), static_cast<unsigned long long>(s.height),
                 hex(s.digest).c_str());
+    if (ui) std::printf("arteld explorer on http://%s:%u/\n", ui_http.address.c_str(), ui->port());
     std::fflush(stdout);
     std::thread waiter([&] {
       for (;;) {
@@ -225,9 +251,11 @@ int main(int argc, char** argv) {
         sigwait(&signals, &sig);
         if (sig != SIGPIPE) break;
       }
+      if (ui) ui->stop();
       server.stop();
     });
     server.run();
+    if (ui) ui->run();
     waiter.join();
     node.stop();
     std::printf("arteld stopped at height %llu\n",

@@ -817,6 +817,10 @@ void handle_request_async(Node& node, const ApiRequest& req, const Defer& defer,
       if (path == "/metrics" || path.starts_with("/v1/")) return done(method_not_allowed());
       return done(error_reply(404, "not_found", "no endpoint " + std::string(path)));
     }
+    if (req.site != nullptr && *req.site && !path.starts_with("/v1/")) {
+      if (auto page = (*req.site)(node, req, path, query)) return done(std::move(*page));
+      return done(error_reply(404, "not_found", "no page " + std::string(path)));
+    }
     if (path == "/v1/health") {
       r = health(node);
     } else if (path == "/v1/status") {
@@ -1094,7 +1098,7 @@ class Session : public std::enable_shared_from_this<Session> {
       };
       return handle_request_async(core_->node,
                                   ApiRequest{method, target, req->body(), std::string_view(ctype.data(), ctype.size()),
-                                             {}, core_->options.public_reads},
+                                             {}, core_->options.public_reads, nullptr},
                                   on_strand, [self](HttpReply r) { self->write(std::move(r)); });
     }
     // Everything else may read much of the ledger: the handler pool does it,
@@ -1109,7 +1113,8 @@ class Session : public std::enable_shared_from_this<Session> {
                            ApiRequest{std::string_view(req->method_string().data(), req->method_string().size()),
                                       std::string_view(req->target().data(), req->target().size()), req->body(),
                                       std::string_view(type.data(), type.size()),
-                                      std::string_view(auth.data(), auth.size()), core->options.public_reads},
+                                      std::string_view(auth.data(), auth.size()), core->options.public_reads,
+                                      core->options.site ? &core->options.site : nullptr},
                            core->defer(), std::move(done));
     });
   }

@@ -12,11 +12,20 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "node.h"
 
 namespace artel::node {
+
+struct HttpReply;
+struct ApiRequest;
+// Pages served beside the API on a listener (the explorer): asked for every
+// GET outside /v1/; a reply, or nullopt for the API's 404. Runs on the
+// handler threads.
+using Site = std::function<std::optional<HttpReply>(Node& node, const ApiRequest& request, std::string_view path,
+                                                    std::string_view query)>;
 
 struct HttpOptions {
   std::string address = "127.0.0.1";
@@ -42,6 +51,8 @@ struct HttpOptions {
   // only with a signed read request (read_auth.h) unless this is set: for
   // demos and tests that say so.
   bool public_reads = false;
+  // When set, this listener also serves these pages (and not /metrics).
+  Site site;
 };
 
 // One request as the handler sees it.
@@ -50,6 +61,7 @@ struct ApiRequest {
   std::string_view content_type = "application/json";
   std::string_view authorization;  // the Authorization header: a signed read
   bool public_reads = false;       // HttpOptions::public_reads
+  const Site* site = nullptr;      // HttpOptions::site, when set
 };
 
 // Answers one request; exposed for tests that skip the socket.
@@ -76,7 +88,7 @@ void handle_request_async(Node& node, const ApiRequest& request, const Defer& de
 HttpReply handle_request(Node& node, const ApiRequest& request);
 inline HttpReply handle_request(Node& node, std::string_view method, std::string_view target, std::string_view body,
                                 std::string_view content_type = "application/json") {
-  return handle_request(node, ApiRequest{method, target, body, content_type, {}, false});
+  return handle_request(node, ApiRequest{method, target, body, content_type, {}, false, nullptr});
 }
 
 class HttpServer {

@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   etcd-server etcd-client
   curl
+  libgraphviz-dev node-tweetnacl
+  chromium python3-websocket fonts-dejavu-core
 )
 
 missing=()
