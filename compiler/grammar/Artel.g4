@@ -279,9 +279,17 @@ NOT         : 'not' | 'не' ;
 TRUE        : 'true' | 'истина' ;
 FALSE       : 'false' | 'ложь' ;
 
-DECIMAL     : DIGITS '.' DIGITS ;
-INT         : DIGITS ;
+DECIMAL     : INT_PART '.' DIGITS ;
+INT         : INT_PART ;
 fragment DIGITS : [0-9] ('_'? [0-9])* ;
+// Thousands as Russian lawyers write them: `10 000`, a space (or a no-break
+// space) between groups of exactly three digits. No construct puts two
+// numbers side by side, so this is never ambiguous.
+fragment INT_PART : DIGITS | [0-9] [0-9]? [0-9]? (GROUP_SEP [0-9] [0-9] [0-9])+ ;
+fragment GROUP_SEP : ' ' | '\u00A0' | '\u202F' ;
+// A decimal comma (`1,5`): one token the parser never accepts, so that the
+// error says "write 1.5" instead of reading two arguments.
+DECIMAL_COMMA : DIGITS ',' [0-9]+ ;
 
 IDENT       : [\p{L}_] [\p{L}\p{N}_]* ;
 

@@ -67,6 +67,78 @@ struct UnclosedBrace {
   std::string what;  // "article 2", "rule pay", "the `if` block"
 };
 
+// Words that begin a line of a charter (an item or a statement), in both
+// languages: the candidates for "did you mean".
+constexpr const char* kLineKeywords[] = {
+    "charter", "currency", "rounding", "period", "import", "article", "text", "parameter", "state", "account",
+    "record", "rule", "clause", "every", "let", "require", "if", "else", "for", "transfer", "split", "emit",
+    "remove", "return", "устав", "валюта", "округление", "период", "использовать", "статья", "текст", "параметр",
+    "состояние", "счёт", "запись", "правило", "пункт", "каждую", "пусть", "требуется", "если", "иначе", "для",
+    "перевести", "разделить", "событие", "удалить", "вернуть"};
+
+// Optimal string alignment distance over code points (a swap of two
+// neighbours counts once): "whlie" is 1 from "while".
+std::size_t edit_distance(const std::string& a8, const std::string& b8) {
+  auto points = [](const std::string& s) {
+    std::vector<std::uint32_t> out;
+    for (std::size_t i = 0; i < s.size();) {
+      const auto c = static_cast<unsigned char>(s[i]);
+      const std::size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      std::uint32_t cp = 0;
+      for (std::size_t k = 0; k < n && i + k < s.size(); ++k) cp = cp << 8 | static_cast<unsigned char>(s[i + k]);
+      out.push_back(cp);
+      i += n;
+    }
+    return out;
+  };
+  const auto a = points(a8), b = points(b8);
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i)
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// Constructs Artel does not have, with what to write instead.
+std::optional<std::string> missing_construct(const std::string& word) {
+  if (word == "while" || word == "пока" || word == "loop" || word == "do" || word == "until")
+    return "Artel has no `" + word + "` loop: every rule must end, so it repeats only over something finite — "
+           "`for m in members { ... }`, over a state table, or `for i in range(1, n) { ... }`";
+  if (word == "goto") return std::string("Artel has no `goto`: write the steps in order, with `if` and `for`");
+  if (word == "break" || word == "continue")
+    return "Artel has no `" + word + "`: put the condition in an `if` around the loop's body";
+  return std::nullopt;
+}
+
+// The currency as people write it in Russian, which Artel spells by its code.
+bool is_currency_habit(const std::string& w) {
+  for (const char* h : {"руб", "Руб", "руб.", "р", "р.", "₽", "рублей", "рубля", "рубль", "rub", "Rub"})
+    if (w == h) return true;
+  return false;
+}
+
+// A word at the start of its line, where a keyword belongs, that is not
+// one: the keyword it most likely misspells, or nullopt.
+std::optional<std::string> misspelled_keyword(const std::string& word) {
+  std::optional<std::string> best;
+  std::size_t best_d = 0;
+  const std::size_t allowed = word.size() <= 4 ? 1 : 2;
+  for (const char* k : kLineKeywords) {
+    const std::size_t d = edit_distance(word, k);
+    if (d > 0 && d <= allowed && (!best || d < best_d)) {
+      best = k;
+      best_d = d;
+    }
+  }
+  for (const char* k : {"while", "goto"})
+    if (edit_distance(word, k) == 1 && (!best || best_d > 1)) best = k;
+  return best;
+}
+
 class ErrorListener : public antlr4::BaseErrorListener {
  public:
   ErrorListener(const std::string& path, Diagnostics& diags) : path_(path), diags_(diags) {}
@@ -126,6 +198,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
       if (shown < names.size()) expected += ", ...";
     }
     std::string what = describe_token(offending, vocab);
+    if (offending != nullptr && teach(offending, parser)) return;
     // A string running over several lines just before the error usually
     // lacks its closing quote: the error is then where the string began.
     std::string hint;
@@ -178,6 +251,64 @@ class ErrorListener : public antlr4::BaseErrorListener {
   [[nodiscard]] std::size_t count() const { return count_; }
 
  private:
+  // Habits from other languages and from Russian legal writing, each with
+  // a message that says what to write; the caret on the word at fault.
+  // True when it reported the error.
+  bool teach(const antlr4::Token* offending, antlr4::Parser* parser) {
+    const antlr4::Token* prev = nullptr;
+    const antlr4::Token* next = nullptr;
+    if (auto* ts = parser->getTokenStream()) {
+      if (offending->getTokenIndex() > 0) prev = ts->get(offending->getTokenIndex() - 1);
+      if (offending->getType() != antlr4::Token::EOF) next = ts->LT(2);
+    }
+    const std::string text = offending->getText();
+    if (offending->getType() == L::DECIMAL_COMMA) {
+      std::string dotted = text;
+      dotted[dotted.find(',')] = '.';
+      diags_.error(path_, loc_at(offending),
+                   "a decimal comma: write `" + dotted + "` (Artel writes decimals with a point; between "
+                   "arguments write a comma and a space, `f(1, 5)`)");
+      return true;
+    }
+    for (const antlr4::Token* t : {prev, offending, next}) {
+      if (t == nullptr) continue;
+      if (is_currency_habit(t->getText())) {
+        diags_.error(path_, loc_at(t),
+                     "write the currency by its code after the amount: `10 000.00 RUB`, not `" + t->getText() + "`");
+        return true;
+      }
+    }
+    // A word at the start of its line that is no keyword: Artel's lines
+    // begin with one, so the word is where the mistake is.
+    for (const antlr4::Token* t : {prev, offending}) {
+      if (t == nullptr || t->getType() != L::IDENT || !first_on_line(t, parser)) continue;
+      const std::string word = t->getText();
+      if (auto m = missing_construct(word)) {
+        diags_.error(path_, loc_at(t), *m);
+        return true;
+      }
+      if (auto k = misspelled_keyword(word)) {
+        if (auto m = missing_construct(*k)) {
+          diags_.error(path_, loc_at(t), "unknown word '" + word + "'; " + *m);
+          return true;
+        }
+        diags_.error(path_, loc_at(t), "unknown word '" + word + "': did you mean '" + *k + "'?");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static Loc loc_at(const antlr4::Token* t) {
+    return {static_cast<std::uint32_t>(t->getLine()), static_cast<std::uint32_t>(t->getCharPositionInLine() + 1)};
+  }
+  static bool first_on_line(const antlr4::Token* t, antlr4::Parser* parser) {
+    auto* ts = parser->getTokenStream();
+    if (ts == nullptr || t->getTokenIndex() == 0) return true;
+    const antlr4::Token* before = ts->get(t->getTokenIndex() - 1);
+    return before == nullptr || before->getLine() < t->getLine();
+  }
+
   const std::string& path_;
   Diagnostics& diags_;
   std::size_t count_ = 0;
@@ -192,9 +323,25 @@ Loc loc_of(const antlr4::Token* t) {
 Loc loc_of(antlr4::ParserRuleContext* c) { return c ? loc_of(c->getStart()) : Loc{}; }
 Loc loc_of(antlr4::tree::TerminalNode* n) { return n ? loc_of(n->getSymbol()) : Loc{}; }
 
+// A number's digits without `_` and the thousands separators (a space, a
+// no-break space U+00A0 or a narrow one U+202F): "10 000" -> "10000".
 std::string strip_underscores(std::string s) {
-  s.erase(std::remove(s.begin(), s.end(), '_'), s.end());
-  return s;
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c == '_' || c == ' ') continue;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0xA0) {
+      ++i;
+      continue;
+    }
+    if (c == 0xE2 && i + 2 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(s[i + 2]) == 0xAF) {
+      i += 2;
+      continue;
+    }
+    out.push_back(s[i]);
+  }
+  return out;
 }
 
 // Removes the quotes and resolves \" \\ \n \t.

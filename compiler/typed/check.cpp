@@ -1112,6 +1112,18 @@ class Checker {
   }
   ExprPtr poison(Loc loc) { return make(Op::constant, {}, loc); }
 
+  // A decimal fraction as per cent, exactly: "0.01" -> "1", "0.125" ->
+  // "12.5", "1.5" -> "150".
+  static std::string percent_of_fraction(const std::string& text) {
+    const auto dot = text.find('.');
+    std::string whole = text.substr(0, dot), frac = dot == std::string::npos ? "" : text.substr(dot + 1);
+    frac.resize(std::max<std::size_t>(frac.size(), 2), '0');
+    std::string digits = whole + frac.substr(0, 2), rest = frac.substr(2);
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size() - 1));
+    while (!rest.empty() && rest.back() == '0') rest.pop_back();
+    return rest.empty() ? digits : digits + "." + rest;
+  }
+
   // When a bare number stands where money or a rate is wanted, says how to
   // write it with its unit; "" otherwise.
   std::string unit_hint(const Expr& e, Kind wanted) const {
@@ -1142,8 +1154,12 @@ class Checker {
         return constant(Kind::count, *v, e.loc);
       }
       case ExprKind::decimal_lit:
-        err(e.loc, "the number " + e.text + " has no unit: write `" + e.text + "%` for a rate or `" + e.text +
-                       " " + (out_.currency.empty() ? std::string("RUB") : out_.currency) + "` for money");
+        // Both readings of a bare decimal as a rate, so that neither is a
+        // hundred times off what was meant.
+        err(e.loc, "the number " + e.text + " has no unit: for a rate, write `" + percent_of_fraction(e.text) +
+                       "%` if " + e.text + " is a share of the whole, or `" + e.text + "%` if it is per cent; for "
+                       "money, write `" + e.text + " " + (out_.currency.empty() ? std::string("RUB") : out_.currency) +
+                       "`");
         return poison(e.loc);
       case ExprKind::percent_lit: {
         std::string why;

@@ -166,7 +166,7 @@ def http_status(url, headers=None):
 def main():
     os.makedirs(OUT, exist_ok=True)
     work = tempfile.mkdtemp(prefix="artel-explorer-")
-    daemon = browser = None
+    daemon = browser = daemon_err = None
     try:
         run = subprocess.run([ARTEL, "test", SCENARIO, "--keep", os.path.join(work, "ledgers")],
                              capture_output=True, text=True)
@@ -175,8 +175,9 @@ def main():
             return 1
         data = os.path.join(work, "ledgers", "1")
         keys = os.path.join(data, "keys")
+        daemon_err = open(os.path.join(work, "arteld.err"), "w+")
         daemon = subprocess.Popen([ARTELD, "--data", data, "--listen", "127.0.0.1:0", "--ui", "127.0.0.1:0"],
-                                  stdout=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE, stderr=daemon_err, text=True)
         first, second = daemon.stdout.readline(), daemon.stdout.readline()
         api = "http://" + first.split(" on ")[1].split()[0]
         ui = second.split(" on ")[1].strip().rstrip("/")
@@ -315,9 +316,15 @@ def main():
         if daemon:
             daemon.send_signal(signal.SIGTERM)
             try:
-                daemon.wait(20)
+                # Under the sanitizers a leak or an error at exit fails here.
+                ok = daemon.wait(60) == 0
+                if not ok:
+                    daemon_err.seek(0)
+                    print(daemon_err.read()[-6000:])
+                check(ok, f"arteld stops cleanly on SIGTERM (exit {daemon.returncode})")
             except subprocess.TimeoutExpired:
                 daemon.kill()
+                check(False, "arteld stops within 60 s of SIGTERM")
         shutil.rmtree(work, ignore_errors=True)
     print(f"explorer_test: {len(failures)} failed" if failures else "explorer_test: all passed")
     return 1 if failures else 0
