@@ -38,7 +38,10 @@ json charter_document_json(const vm::Module& m) {
     json rules = json::array();
     for (const auto& e : m.entries)
       if (e.article == a.number) rules.push_back(rule_json(e));
-    articles.push_back({{"number", a.number}, {"titles", a.titles}, {"texts", a.texts}, {"rules", rules}});
+    // Texts as members read them: each `{parameter}` with this version's value.
+    json texts = json::object();
+    for (const auto& [lang, text] : a.texts) texts[lang] = vm::render_text(text, m, lang);
+    articles.push_back({{"number", a.number}, {"titles", a.titles}, {"texts", texts}, {"rules", rules}});
   }
   json other = json::array();
   for (const auto& e : m.entries)

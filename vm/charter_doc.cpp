@@ -210,4 +210,145 @@ CharterDiff diff_modules(const Module& a, const Module& b) {
   return d;
 }
 
+std::optional<std::vector<TextPiece>> split_text(std::string_view text, std::string& why, std::size_t& at) {
+  std::vector<TextPiece> out;
+  std::string literal;
+  std::size_t literal_at = 0;
+  auto flush = [&](std::size_t next) {
+    if (!literal.empty()) out.push_back({false, literal, literal_at});
+    literal.clear();
+    literal_at = next;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      if (literal.empty()) literal_at = i;
+      literal.push_back(c);
+      i += 2;
+      continue;
+    }
+    if (c == '}') {
+      why = "a `}` that closes no `{` (write `}}` for a brace)";
+      at = i;
+      return std::nullopt;
+    }
+    if (c != '{') {
+      if (literal.empty()) literal_at = i;
+      literal.push_back(c);
+      ++i;
+      continue;
+    }
+    const std::size_t close = text.find('}', i + 1);
+    if (close == std::string_view::npos) {
+      why = "a `{` that is never closed (write `{{` for a brace)";
+      at = i;
+      return std::nullopt;
+    }
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    bool is_name = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
+    for (char ch : name)
+      is_name = is_name && (ch == '_' || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
+                            (ch >= 'A' && ch <= 'Z') || (static_cast<unsigned char>(ch) >= 0x80));
+    if (!is_name) {
+      why = "`{" + std::string(name) + "}` is not a parameter's name (write `{{` for a brace)";
+      at = i;
+      return std::nullopt;
+    }
+    flush(i);
+    out.push_back({true, std::string(name), i});
+    i = close + 1;
+    literal_at = i;
+  }
+  flush(text.size());
+  return out;
+}
+
+std::string render_text(std::string_view text, const Module& m, std::string_view lang) {
+  std::string why;
+  std::size_t at = 0;
+  auto pieces = split_text(text, why, at);
+  if (!pieces) return std::string(text);
+  std::string out;
+  for (const auto& p : *pieces) {
+    if (!p.placeholder) {
+      out += p.text;
+      continue;
+    }
+    const Parameter* found = nullptr;
+    for (const auto& q : m.parameters)
+      if (q.name == p.text) found = &q;
+    if (found == nullptr) {
+      out += "{" + p.text + "}";
+      continue;
+    }
+    std::string shown = found->display;
+    if (lang == "ru")
+      for (std::size_t k = 0; k + 1 < shown.size(); ++k)
+        if (shown[k] == '.' && shown[k + 1] >= '0' && shown[k + 1] <= '9' && k > 0 && shown[k - 1] >= '0' &&
+            shown[k - 1] <= '9')
+          shown[k] = ',';
+    out += shown;
+  }
+  return out;
+}
+
+std::vector<StatedNumber> stated_numbers(std::string_view text, int scale, std::string_view currency) {
+  std::vector<StatedNumber> out;
+  auto digit = [&](std::size_t i) { return i < text.size() && text[i] >= '0' && text[i] <= '9'; };
+  // A space, a no-break space (C2 A0) or a narrow one (E2 80 AF): its length, or 0.
+  auto space = [&](std::size_t i) -> std::size_t {
+    if (i < text.size() && text[i] == ' ') return 1;
+    if (text.substr(i, 2) == "\xC2\xA0") return 2;
+    if (text.substr(i, 3) == "\xE2\x80\xAF") return 3;
+    return 0;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (!digit(i) || (i > 0 && (digit(i - 1) || text[i - 1] == '.' || text[i - 1] == ','))) {
+      ++i;
+      continue;
+    }
+    const std::size_t start = i;
+    std::string whole;
+    while (digit(i)) whole.push_back(text[i++]);
+    // Thousands: a space and exactly three digits, not followed by a fourth.
+    for (;;) {
+      const std::size_t sp = space(i);
+      if (sp == 0 || !digit(i + sp) || !digit(i + sp + 1) || !digit(i + sp + 2) || digit(i + sp + 3)) break;
+      whole.append(text.substr(i + sp, 3));
+      i += sp + 3;
+    }
+    std::string frac;
+    if (i + 1 < text.size() && (text[i] == '.' || text[i] == ',') && digit(i + 1)) {
+      ++i;
+      while (digit(i)) frac.push_back(text[i++]);
+    }
+    std::size_t j = i;
+    while (std::size_t sp = space(j)) j += sp;
+    StatedNumber n;
+    n.offset = start;
+    std::size_t end = 0;
+    int places = 0;
+    if (j < text.size() && text[j] == '%') {
+      n.rate = true;
+      places = 7;  // parts per billion: 1 % = 10^7
+      end = j + 1;
+    } else if (!currency.empty() && text.substr(j, currency.size()) == currency) {
+      places = scale;
+      end = j + currency.size();
+    } else {
+      continue;
+    }
+    if (static_cast<int>(frac.size()) > places || whole.size() + static_cast<std::size_t>(places) > 18) continue;
+    std::int64_t v = 0;
+    for (char ch : whole) v = v * 10 + (ch - '0');
+    for (int k = 0; k < places; ++k)
+      v = v * 10 + (static_cast<std::size_t>(k) < frac.size() ? frac[static_cast<std::size_t>(k)] - '0' : 0);
+    n.value = v;
+    n.text = std::string(text.substr(start, end - start));
+    out.push_back(std::move(n));
+    i = end;
+  }
+  return out;
+}
+
 }  // namespace artel::vm

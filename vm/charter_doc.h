@@ -4,6 +4,7 @@
 // functions, so the explorer's version history and the lawyer's diff agree.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -65,6 +66,34 @@ struct CharterDiff {
 };
 
 std::string change_name(CharterDiff::Change c);
+
+// ---- Article texts that cannot drift from the parameters.
+//
+// An article's text may name a parameter, `{monthly_fee}`: members read it
+// with the value of the version in force. `{{` and `}}` are braces.
+struct TextPiece {
+  bool placeholder = false;  // `text` is a parameter's name
+  std::string text;
+  std::size_t offset = 0;  // in bytes from the start of the text
+};
+// The text cut into literal pieces and placeholders; nullopt with `why`
+// and `at` (a byte offset) for a `{` never closed, a lone `}` or a
+// placeholder that is not a name.
+std::optional<std::vector<TextPiece>> split_text(std::string_view text, std::string& why, std::size_t& at);
+// The text with each placeholder replaced by its parameter's value in `m`
+// as the module displays it (in Russian, "ru", with a decimal comma); a
+// placeholder naming no parameter of `m` stays as written.
+std::string render_text(std::string_view text, const Module& m, std::string_view lang);
+// An amount or a rate a text states in figures: "0.5 %", "0,5 %", "10 %",
+// "10 000.00 RUB" (a space between groups of three digits, a decimal point
+// or comma, then `%` or the currency code).
+struct StatedNumber {
+  bool rate = false;       // else money
+  std::int64_t value = 0;  // a rate in parts per billion (1 % = 10,000,000), money in minor units
+  std::size_t offset = 0;
+  std::string text;  // as written
+};
+std::vector<StatedNumber> stated_numbers(std::string_view text, int scale, std::string_view currency);
 
 // Rules are compared by their metadata (who may call them, their
 // parameters, their article); their bodies only through code_changed.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "compiler/typed/typed.h"
+#include "vm/charter_doc.h"
 #include "vm/money.h"
 
 namespace artel::typed {
@@ -455,6 +456,50 @@ class Checker {
       p.display = display_value(declared.kind, *folded);
     }
     params_ready_ = param_decls_.size();
+    check_texts();
+  }
+
+  // Article texts name parameters as `{name}`, so that an amendment of the
+  // parameter changes the text members read; a text that states a
+  // parameter's value in figures instead is warned about.
+  void check_texts() {
+    current_file_ = file_.path;
+    std::map<std::string, const Param*> by_name;
+    for (const auto& p : out_.params) by_name[p.name] = &p;
+    std::set<std::pair<const syntax::LangString*, std::string>> warned;  // once per text and parameter
+    for (const auto& a : file_.articles)
+      for (const auto& t : a.texts) {
+        std::string why;
+        std::size_t at = 0;
+        auto pieces = vm::split_text(t.text, why, at);
+        if (!pieces) {
+          err(t.loc, "the text of article " + a.number + " has " + why);
+          continue;
+        }
+        for (const auto& piece : *pieces) {
+          if (piece.placeholder) {
+            if (!by_name.count(piece.text))
+              err(t.loc, "the text of article " + a.number + " names `{" + piece.text +
+                             "}`, which is no parameter of this charter" + did_you_mean_param(piece.text, by_name));
+            continue;
+          }
+          for (const auto& n : vm::stated_numbers(piece.text, out_.scale, out_.currency))
+            for (const auto& p : out_.params)
+              if (((n.rate && p.type.kind == Kind::rate) || (!n.rate && p.type.kind == Kind::money)) &&
+                  p.value == n.value && warned.insert({&t, p.name}).second) {
+                diags_.warning(current_file_, t.loc,
+                               "the text of article " + a.number + " states " + n.text + ", the value of parameter `" +
+                                   p.name + "`: write `{" + p.name + "}` so that the text follows an amendment");
+                break;
+              }
+        }
+      }
+  }
+
+  static std::string did_you_mean_param(const std::string& name, const std::map<std::string, const Param*>& params) {
+    for (const auto& [n, p] : params)
+      if (n.find(name) != std::string::npos || name.find(n) != std::string::npos) return " (did you mean `{" + n + "}`?)";
+    return "";
   }
 
   std::string display_value(Kind k, std::int64_t v) const {
