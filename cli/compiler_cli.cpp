@@ -274,6 +274,53 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
     else
       print_charter_diff(changes, std::cout);
   });
+
+  // The charter as a document for the general meeting.
+  static std::string doc_charter, doc_format = "markdown", doc_lang = "en", doc_out;
+  auto* dc = app.add_subcommand(
+      "doc", "The charter as a document for the general meeting: articles, parameters in force, who may do what");
+  dc->add_option("charter", doc_charter, "Charter file (.artel) or module (.acm)")->required();
+  dc->add_option("--format", doc_format, "markdown or html")
+      ->check(CLI::IsMember({"markdown", "html"}))
+      ->capture_default_str();
+  dc->add_option("--lang", doc_lang, "language of titles, texts and rights: en or ru")->capture_default_str();
+  dc->add_option("-o,--out", doc_out, "write it here instead of to the standard output");
+  dc->callback([&ctx] {
+    std::optional<vm::Module> m;
+    if (doc_charter.ends_with(".acm")) {
+      std::string why;
+      auto bytes = read_binary_file(doc_charter, why);
+      if (!bytes) {
+        std::cerr << doc_charter << ": error: " << why << "\n";
+        ctx.exit_code = 1;
+        return;
+      }
+      auto parsed = vm::parse(*bytes);
+      if (!parsed.ok()) {
+        std::cerr << doc_charter << ": error: not a charter module: " << parsed.error().describe() << "\n";
+        ctx.exit_code = 1;
+        return;
+      }
+      m = std::move(parsed.value());
+    } else if (auto c = compile_charter_file(doc_charter, std::cerr)) {
+      m = std::move(c->built.module);
+    } else {
+      ctx.exit_code = 1;
+      return;
+    }
+    const nlohmann::json document = node::charter_document_json(*m);
+    const std::string text = doc_format == "html" ? charter_html(document, doc_lang) : charter_markdown(document, doc_lang);
+    if (doc_out.empty()) {
+      std::cout << text;
+      return;
+    }
+    std::ofstream out(doc_out, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::cerr << "artel: cannot write " << doc_out << "\n";
+      ctx.exit_code = 1;
+    }
+  });
 }
 
 }  // namespace artel::cli
