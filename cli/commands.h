@@ -18,5 +18,6 @@ void add_demo_commands(CLI::App& app, Context& ctx);
 void add_test_commands(CLI::App& app, Context& ctx);
 void add_analyze_commands(CLI::App& app, Context& ctx);
 void add_simulate_commands(CLI::App& app, Context& ctx);
+void add_lsp_command(CLI::App& app, Context& ctx);
 
 }  // namespace artel::cli

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   artel::cli::add_test_commands(app, ctx);
   artel::cli::add_analyze_commands(app, ctx);
   artel::cli::add_simulate_commands(app, ctx);
+  artel::cli::add_lsp_command(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

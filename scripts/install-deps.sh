@@ -14,6 +14,7 @@ PACKAGES=(
   curl
   libgraphviz-dev node-tweetnacl
   chromium python3-websocket fonts-dejavu-core
+  neovim
 )
 
 missing=()
