@@ -1,4 +1,6 @@
 // `artel check` and `artel build`.
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -8,6 +10,7 @@
 #include "compiler/driver.h"
 #include "compiler/lower/lower.h"
 #include "compiler/module/disasm.h"
+#include "compiler/syntax/format.h"
 #include "file_io.h"
 #include "node/charter_json.h"
 #include "vm/charter_doc.h"
@@ -320,6 +323,72 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
       std::cerr << "artel: cannot write " << doc_out << "\n";
       ctx.exit_code = 1;
     }
+  });
+
+  // One canonical layout: in place, or --check for CI.
+  static std::vector<std::string> fmt_paths;
+  static bool fmt_check = false, fmt_stdout = false;
+  auto* fm = app.add_subcommand("fmt", "Lay charters out canonically, keeping every token and comment (docs/tools.md)");
+  fm->add_option("paths", fmt_paths, "Charter files, or folders of .artel files")->required();
+  fm->add_flag("--check", fmt_check, "Change nothing; list the files not laid out canonically and exit 1 if any");
+  fm->add_flag("--stdout", fmt_stdout, "Print the formatted text instead of rewriting the file");
+  fm->callback([&ctx] {
+    std::vector<std::string> files;
+    for (const auto& p : fmt_paths) {
+      std::error_code ec;
+      if (std::filesystem::is_directory(p, ec)) {
+        std::vector<std::string> found;
+        for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec))
+          if (e.is_regular_file() && e.path().extension() == ".artel") found.push_back(e.path().string());
+        std::sort(found.begin(), found.end());
+        files.insert(files.end(), found.begin(), found.end());
+      } else {
+        files.push_back(p);
+      }
+    }
+    std::size_t unformatted = 0;
+    for (const auto& path : files) {
+      std::string why;
+      auto text = read_text_file(path, why);
+      if (!text) {
+        std::cerr << path << ": error: " << why << "\n";
+        ctx.exit_code = 1;
+        continue;
+      }
+      // Only a charter that parses is laid out: its syntax errors come first.
+      Diagnostics diags;
+      if (!syntax::parse(SourceFile{path, *text}, diags)) {
+        diags.print(std::cerr);
+        std::cerr << path << ": error: not formatted: fix the syntax first\n";
+        ctx.exit_code = 1;
+        continue;
+      }
+      auto formatted = syntax::format_source(*text, why);
+      if (!formatted) {
+        std::cerr << path << ": error: " << why << "\n";
+        ctx.exit_code = 1;
+        continue;
+      }
+      if (fmt_stdout) {
+        std::cout << *formatted;
+        continue;
+      }
+      if (*formatted == *text) continue;
+      ++unformatted;
+      if (fmt_check) {
+        std::cout << path << ": not laid out canonically (artel fmt " << path << ")\n";
+        continue;
+      }
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out << *formatted;
+      if (!out) {
+        std::cerr << path << ": error: cannot write the file\n";
+        ctx.exit_code = 1;
+        continue;
+      }
+      std::cout << "formatted " << path << "\n";
+    }
+    if (fmt_check && unformatted > 0) ctx.exit_code = 1;
   });
 }
 
