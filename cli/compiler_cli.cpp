@@ -59,6 +59,10 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   auto* check = app.add_subcommand("check", "Check charters for errors and print a summary of each");
   check->add_option("files", check_files, "Charter files")->required();
   check->add_option("--stdlib", check_stdlib, "Folder of the standard library");
+  static bool check_cost = false;
+  check->add_flag("--cost", check_cost,
+                  "Also print each rule's and periodic clause's bound in steps as a function of the ledger's "
+                  "collection sizes (members, state tables)");
   check->callback([&ctx] {
     compiler::DirectoryLibraryLoader libs(check_stdlib.empty() ? compiler::default_stdlib_dir()
                                                                : std::filesystem::path(check_stdlib));
@@ -69,6 +73,10 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
       diags.print(std::cerr);
       if (fe.typed && !diags.has_errors()) {
         std::cout << path << ": ok: " << summary(*fe.typed) << "\n";
+        if (check_cost)
+          for (const auto& line : typed::cost_report(*fe.typed))
+            std::cout << "  cost: " << line.who << (line.article.empty() ? "" : " (article " + line.article + ")")
+                      << ": ≈ " << line.bound << " steps" << (line.per_account ? " per account" : "") << "\n";
       } else {
         all_ok = false;
         std::cerr << path << ": " << diags.error_count() << " error(s)\n";

@@ -7,8 +7,11 @@
 // never all the members, and no clause may nest two such loops. This pass
 // warns about both; it never refuses a charter (the budget still bounds
 // every run), so lawyers see the cost before the ledger does.
+#include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "compiler/typed/typed.h"
 
@@ -46,8 +49,8 @@ class Cost {
         d_.warning(
             n.file, n.loc,
             who + article + " nests " + std::to_string(n.grows) +
-                " loops over members or state tables: its cost grows with the square of the membership "
-                "(a thousand members make a million steps, and the run stops at its budget); keep an "
+                " loops over members, cooperatives or state tables: its cost grows with the square of "
+                "their number (a thousand make a million steps, and the run stops at its budget); keep an "
                 "index of what is due instead");
       } else if (n.members >= 1 && !fn.per_account) {
         d_.warning(n.file, n.loc,
@@ -63,8 +66,11 @@ class Cost {
   static bool over_members(const Expr& coll) {
     return coll.collection == Collection::members || coll.collection == Collection::members_of;
   }
+  // Collections that grow with the ledger: its members, its cooperatives
+  // (one platform, many cooperatives), a state table.
   static bool grows(const Expr& coll) {
-    return over_members(coll) || coll.collection == Collection::state_keys;
+    return over_members(coll) || coll.collection == Collection::state_keys ||
+           coll.collection == Collection::cooperatives;
   }
 
   Nest nest(int f) {
@@ -154,10 +160,167 @@ class Cost {
   std::vector<std::optional<Nest>> memo_;
 };
 
+// ---- The bound printed by `artel check --cost`.
+
+// A polynomial in the sizes of the collections a charter walks: each
+// monomial (its variables, sorted) with its coefficient.
+using Poly = std::map<std::vector<std::string>, std::uint64_t>;
+
+void add(Poly& to, const Poly& p) {
+  for (const auto& [m, c] : p) to[m] += c;
+}
+Poly times(const Poly& p, const std::string& var) {
+  Poly out;
+  for (const auto& [m, c] : p) {
+    auto v = m;
+    v.push_back(var);
+    std::sort(v.begin(), v.end());
+    out[v] += c;
+  }
+  return out;
+}
+Poly scaled(const Poly& p, std::uint64_t k) {
+  Poly out;
+  for (const auto& [m, c] : p) out[m] = c * k;
+  return out;
+}
+// An upper bound of either: the larger coefficient of each monomial.
+Poly either(const Poly& a, const Poly& b) {
+  Poly out = a;
+  for (const auto& [m, c] : b) out[m] = std::max(out[m], c);
+  return out;
+}
+
+class Bound {
+ public:
+  explicit Bound(const Charter& c) : c_(c), memo_(c.functions.size()) {}
+
+  Poly function(int f) {
+    auto& m = memo_[static_cast<std::size_t>(f)];
+    if (m) return *m;
+    m = Poly{};  // no recursion: the checker refuses it
+    Poly p{{{}, 1}};
+    add(p, block(c_.functions[static_cast<std::size_t>(f)].body));
+    m = p;
+    return p;
+  }
+
+ private:
+  // The size of a collection: a variable, or a constant where the ledger
+  // bounds it.
+  Poly size(const Expr& coll) {
+    switch (coll.collection) {
+      case Collection::members:
+      case Collection::members_of: return {{{"members"}, 1}};
+      case Collection::cooperatives: return {{{"cooperatives"}, 1}};
+      case Collection::guarantors_of: return {{{}, 16}};  // a rule names at most 16 guarantors
+      case Collection::state_keys:
+        return {{{"|" + c_.states.at(static_cast<std::size_t>(coll.index)).name + "|"}, 1}};
+      case Collection::range:
+        if (coll.args.size() == 2 && coll.args[0]->op == Op::constant && coll.args[1]->op == Op::constant &&
+            coll.args[1]->value >= coll.args[0]->value)
+          return {{{}, static_cast<std::uint64_t>(coll.args[1]->value - coll.args[0]->value + 1)}};
+        return {{{"n"}, 1}};
+    }
+    return {{{"n"}, 1}};
+  }
+
+  Poly loop(const Expr& coll, const Poly& body) {
+    Poly out;
+    for (const auto& [m, c] : size(coll)) {
+      Poly term = scaled(body, c);
+      for (const auto& v : m) term = times(term, v);
+      add(out, term);
+    }
+    return out;
+  }
+
+  Poly expr(const Expr* e) {
+    Poly p;
+    if (!e) return p;
+    p[{}] += 1;
+    if (e->op == Op::call && e->index >= 0) add(p, function(e->index));
+    for (const auto& a : e->args) add(p, expr(a.get()));
+    return p;
+  }
+
+  Poly block(const Block& b) {
+    Poly total;
+    for (const auto& s : b) {
+      if (!s) continue;
+      Poly p{{{}, 1}};
+      if (s->kind == StmtKind::for_ && !s->exprs.empty() && s->exprs[0]) {
+        for (const auto& a : s->exprs[0]->args) add(p, expr(a.get()));
+        Poly body = block(s->body);
+        body[{}] += 2;  // the step to the next element
+        add(p, loop(*s->exprs[0], body));
+        add(total, p);
+        continue;
+      }
+      for (const auto& x : s->exprs) add(p, expr(x.get()));
+      add(p, expr(s->key.get()));
+      if (s->kind == StmtKind::call && s->clause >= 0) add(p, function(s->clause));
+      if (s->kind == StmtKind::split)
+        for (const auto& part : s->parts) {
+          Poly each = expr(part.weight.get());
+          add(each, expr(part.target.get()));
+          add(each, expr(part.share.get()));
+          each[{}] += 2;
+          if (part.pro_rata && part.collection) add(p, loop(*part.collection, each));
+          else add(p, each);
+        }
+      add(p, either(block(s->body), block(s->else_body)));
+      add(total, p);
+    }
+    return total;
+  }
+
+  const Charter& c_;
+  std::vector<std::optional<Poly>> memo_;
+};
+
+std::string poly_text(const Poly& p) {
+  // Constant first, then by degree.
+  std::vector<std::pair<std::vector<std::string>, std::uint64_t>> terms(p.begin(), p.end());
+  std::stable_sort(terms.begin(), terms.end(), [](const auto& a, const auto& b) { return a.first.size() < b.first.size(); });
+  std::string out;
+  for (const auto& [m, c] : terms) {
+    if (c == 0) continue;
+    if (!out.empty()) out += " + ";
+    std::string vars;
+    for (std::size_t i = 0; i < m.size();) {
+      std::size_t j = i;
+      while (j < m.size() && m[j] == m[i]) ++j;
+      vars += (vars.empty() ? "" : "·") + m[i] + (j - i == 2 ? "²" : j - i == 3 ? "³" : j - i > 3 ? "^" + std::to_string(j - i) : "");
+      i = j;
+    }
+    out += vars.empty() ? std::to_string(c) : (c == 1 ? vars : std::to_string(c) + "·" + vars);
+  }
+  return out.empty() ? "0" : out;
+}
+
 }  // namespace
 
 void check_costs(const Charter& charter, Diagnostics& diags) {
   Cost(charter, diags).run();
+}
+
+std::vector<CostLine> cost_report(const Charter& charter) {
+  Bound bound(charter);
+  std::vector<CostLine> out;
+  for (std::size_t i = 0; i < charter.functions.size(); ++i) {
+    const Function& fn = charter.functions[i];
+    if (fn.kind == FunctionKind::clause) continue;
+    CostLine line;
+    line.who = fn.kind == FunctionKind::rule ? "rule " + fn.name
+               : std::string("every ") + (fn.every == PeriodUnit::week ? "week" : "month") +
+                     (fn.per_account ? ", for each account" : "");
+    line.article = fn.article >= 0 ? charter.articles[static_cast<std::size_t>(fn.article)].number : "";
+    line.bound = poly_text(bound.function(static_cast<int>(i)));
+    line.per_account = fn.per_account;
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 }  // namespace artel::typed

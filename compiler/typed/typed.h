@@ -260,6 +260,20 @@ struct LibraryLoader {
 // tables nested two deep (directly or through clauses).
 void check_costs(const Charter& charter, Diagnostics& diags);
 
+// How many steps (statements and operations) a rule or a periodic clause
+// may take, as a polynomial in the sizes of what it walks: `members`,
+// `cooperatives`, `|table|` (a state table's entries), `n` (a range not
+// fixed by constants); a call counts its clause. An upper bound of the
+// charter's own work (host calls such as a transfer count as one step), for
+// `artel check --cost`.
+struct CostLine {
+  std::string who;      // "rule pay", "every week", "every week, for each account"
+  std::string article;  // its article's number
+  std::string bound;    // e.g. "12 + 40·members"
+  bool per_account = false;  // run for one account at a time, lazily
+};
+std::vector<CostLine> cost_report(const Charter& charter);
+
 // A stable, readable rendering of the typed AST (`--emit=typed`), without
 // source places.
 std::string dump(const Charter& charter);
