@@ -236,7 +236,7 @@ bool write_svg(const std::string& path, const std::string& title, const std::str
   if (y0 > y1) y0 = 0, y1 = 1;
   if (x1 <= x0) x1 = x0 + 1;
   if (y1 <= y0) y1 = y0 + 1;
-  const double W = 860, H = 460, L = 80, R = 200, T = 40, B = 50;
+  const double W = 860, H = 470, L = 80, R = 200, T = 52, B = 50;
   auto px = [&](double x) { return L + (x - x0) / (x1 - x0) * (W - L - R); };
   auto py = [&](double y) { return H - B - (y - y0) / (y1 - y0) * (H - T - B); };
   static const char* colours[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd",
@@ -245,7 +245,15 @@ bool write_svg(const std::string& path, const std::string& title, const std::str
   o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << H
     << "' font-family='sans-serif' font-size='12'>\n";
   o << "<rect width='100%' height='100%' fill='white'/>\n";
-  o << "<text x='" << L << "' y='22' font-size='15'>" << svg_escape(title) << "</text>\n";
+  // The title on one line, what it is of (the part in parentheses) on a
+  // second, smaller: a long title must not run off the drawing.
+  const auto paren = title.find(" (");
+  o << "<text x='" << L << "' y='20' font-size='15'>" << svg_escape(title.substr(0, paren)) << "</text>\n";
+  if (paren != std::string::npos) {
+    std::string sub = title.substr(paren + 2);
+    if (!sub.empty() && sub.back() == ')') sub.pop_back();
+    o << "<text x='" << L << "' y='38' font-size='11' fill='#444'>" << svg_escape(sub) << "</text>\n";
+  }
   o << "<line x1='" << L << "' y1='" << H - B << "' x2='" << W - R << "' y2='" << H - B
     << "' stroke='black'/>\n";
   o << "<line x1='" << L << "' y1='" << T << "' x2='" << L << "' y2='" << H - B << "' stroke='black'/>\n";
@@ -265,6 +273,7 @@ bool write_svg(const std::string& path, const std::string& title, const std::str
     o << "<line x1='" << L << "' y1='" << py(0) << "' x2='" << W - R << "' y2='" << py(0)
       << "' stroke='#d62728' stroke-dasharray='6 4'/><text x='" << W - R + 4 << "' y='" << py(0) + 4
       << "' fill='#d62728'>0: a pyramid below</text>\n";
+  double legend_y = 0;
   for (std::size_t k = 0; k < series.size(); ++k) {
     const char* c = colours[k % 8];
     o << "<polyline fill='none' stroke='" << c << "' stroke-width='1.5' points='";
@@ -275,8 +284,18 @@ bool write_svg(const std::string& path, const std::string& title, const std::str
       o << "<line x1='" << px(x) << "' y1='" << py(series[k].band[i].first) << "' x2='" << px(x) << "' y2='"
         << py(series[k].band[i].second) << "' stroke='" << c << "'/>\n";
     }
-    o << "<text x='" << W - R + 10 << "' y='" << T + 16 * (k + 1) << "' fill='" << c << "'>"
-      << svg_escape(series[k].label) << "</text>\n";
+    // The legend, wrapped to the margin's width (about 28 characters a line).
+    std::vector<std::string> rows{""};
+    std::istringstream words(series[k].label);
+    for (std::string w; words >> w;) {
+      if (!rows.back().empty() && rows.back().size() + 1 + w.size() > 28) rows.emplace_back();
+      rows.back() += (rows.back().empty() ? "" : " ") + w;
+    }
+    o << "<text x='" << W - R + 10 << "' y='" << T + 16 + legend_y << "' fill='" << c << "'>";
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      o << "<tspan x='" << W - R + 10 << "' dy='" << (r == 0 ? 0 : 14) << "'>" << svg_escape(rows[r]) << "</tspan>";
+    o << "</text>\n";
+    legend_y += 16 + 14 * static_cast<double>(rows.size() - 1);
   }
   o << "</svg>\n";
   std::FILE* f = std::fopen(path.c_str(), "wb");

@@ -86,7 +86,9 @@ if python3 -c "
 import sys, xml.dom.minidom as m
 d = m.parse(sys.argv[1])
 lines = d.getElementsByTagName('polyline')
-texts = [t.firstChild.data for t in d.getElementsByTagName('text') if t.firstChild]
+def text_of(n):
+    return ''.join(c.data if c.nodeType == c.TEXT_NODE else text_of(c) for c in n.childNodes)
+texts = [text_of(t) for t in d.getElementsByTagName('text')]
 assert len(lines) == 4, len(lines)
 assert any('pyramid below' in t for t in texts)
 assert any(t == 'x = 56 %' for t in texts)

@@ -14,7 +14,6 @@ written to OUT so that a reviewer can look at them.
 Usage: explorer_test.py ARTEL ARTELD SCENARIO OUT
 Exit 77 (skipped) when Chromium or python3-websocket is missing.
 """
-import base64
 import json
 import os
 import shutil
@@ -26,15 +25,11 @@ import time
 import urllib.error
 import urllib.request
 
-try:
-    import websocket  # Debian python3-websocket
-except ImportError:
-    print("SKIP: python3-websocket is not installed (scripts/install-deps.sh installs it)")
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser import Browser, available  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if CHROMIUM is None:
-    print("SKIP: chromium is not installed (scripts/install-deps.sh installs it)")
+if available():
+    print("SKIP:", available())
     sys.exit(77)
 
 ARTEL, ARTELD, SCENARIO, OUT = sys.argv[1:5]
@@ -57,103 +52,6 @@ def money(minor, sign=False):
     whole, frac = divmod(abs(minor), 100)
     text = f"{whole:,}".replace(",", " ") + f".{frac:02d} RUB"
     return ("-" if neg else "+" if sign and minor > 0 else "") + text
-
-
-class Browser:
-    """A headless Chromium and one page, driven over the DevTools protocol."""
-
-    def __init__(self, work):
-        self.profile = os.path.join(work, "chromium")
-        self.proc = subprocess.Popen(
-            [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-             "--disable-dev-shm-usage", "--remote-debugging-port=0", "--remote-allow-origins=*",
-             f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(self.profile, "DevToolsActivePort")
-        for _ in range(300):
-            if os.path.exists(port_file) and open(port_file).read().count("\n") >= 1:
-                break
-            time.sleep(0.1)
-        port = int(open(port_file).read().split("\n")[0])
-        pages = []
-        for _ in range(100):
-            pages = [p for p in json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list"))
-                     if p["type"] == "page"]
-            if pages:
-                break
-            time.sleep(0.1)
-        self.ws = websocket.create_connection(pages[0]["webSocketDebuggerUrl"], timeout=30)
-        self.next_id = 0
-        self.call("Page.enable")
-        self.call("Runtime.enable")
-        self.call("DOM.enable")
-
-    def call(self, method, **params):
-        self.next_id += 1
-        my = self.next_id
-        self.ws.send(json.dumps({"id": my, "method": method, "params": params}))
-        while True:
-            msg = json.loads(self.ws.recv())
-            if msg.get("id") == my:
-                if "error" in msg:
-                    raise RuntimeError(f"{method}: {msg['error']}")
-                return msg.get("result", {})
-
-    def eval(self, expression):
-        r = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
-        if "exceptionDetails" in r:
-            raise RuntimeError(f"{expression}: {r['exceptionDetails']}")
-        return r["result"].get("value")
-
-    def wait_ready(self, timeout=20):
-        end = time.time() + timeout
-        while time.time() < end:
-            try:
-                if self.eval("document.body && document.body.dataset.ready") == "1":
-                    return True
-            except RuntimeError:
-                pass
-            time.sleep(0.05)
-        return False
-
-    def open(self, url):
-        self.call("Page.navigate", url=url)
-        time.sleep(0.1)
-        return self.wait_ready()
-
-    def click(self, selector):
-        self.eval(f"document.body.dataset.ready = ''; document.querySelector({json.dumps(selector)}).click()")
-
-    def load_key(self, path):
-        self.eval("document.body.dataset.ready = ''")
-        doc = self.call("DOM.getDocument")
-        node = self.call("DOM.querySelector", nodeId=doc["root"]["nodeId"], selector="#keyfile")
-        self.call("DOM.setFileInputFiles", files=[path], nodeId=node["nodeId"])
-        return self.wait_ready()
-
-    def size(self, width, height, mobile=False):
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1,
-                  mobile=mobile)
-
-    def screenshot(self, name):
-        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
-        path = os.path.join(OUT, name + ".png")
-        with open(path, "wb") as f:
-            f.write(base64.b64decode(data))
-        print("      screenshot", path)
-
-    def text(self, selector):
-        return self.eval(f"(document.querySelector({json.dumps(selector)}) || {{}}).innerText || ''")
-
-    def close(self):
-        try:
-            self.ws.close()
-        finally:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
 
 
 def http_status(url, headers=None):
@@ -209,7 +107,7 @@ def main():
         check(browser.open(ui + "/"), "the home page draws")
         rows = browser.eval("Array.from(document.querySelectorAll('#charters tr')).map(r => r.innerText)")
         check(len(rows) == 3 and "Consumer Society" in rows[1] and "Guarantor" in rows[2], f"three charters listed: {rows}")
-        browser.screenshot("home")
+        browser.screenshot(OUT, "home")
 
         # The consumer society's charter: version 2 in force (the amendment
         # took effect after a week), version 1 as it was.
@@ -230,7 +128,7 @@ def main():
         check("minimum_contribution: 100.00 RUB → 50.00 RUB" in changes, f"version 2 says what changed: {changes!r}")
         approved = browser.eval("document.querySelectorAll('#approved li').length")
         check(approved == 4, f"signed by alice, approved by alice, bob, carol: {approved}")
-        browser.screenshot("charter")
+        browser.screenshot(OUT, "charter")
         check(browser.open(ui + "/charter/1/1"), "version 1 draws")
         params = browser.eval("Object.fromEntries(Array.from(document.querySelectorAll('#parameters tr')).map(r => [r.cells[0].innerText, r.cells[1].innerText]))")
         check(params.get("minimum_contribution") == "100.00 RUB", f"v1's minimum contribution: {params}")
@@ -240,7 +138,7 @@ def main():
         titles_ru = browser.eval("Array.from(document.querySelectorAll('.article h3')).map(e => e.innerText)")
         check(titles_ru[1] == "Статья 2. Паевые счета и взносы", f"Russian titles: {titles_ru[1:2]}")
         check("три четверти общего собрания" in browser.text("#article-6"), "rights in Russian")
-        browser.screenshot("charter-ru")
+        browser.screenshot(OUT, "charter-ru")
         browser.click("#lang")
         browser.wait_ready()
 
@@ -248,7 +146,7 @@ def main():
         check(browser.open(ui + "/member/1"), "the member page draws")
         code = browser.eval("(document.querySelector('#private') || {dataset: {}}).dataset.code")
         check(code == "read_signature_required", f"no key: private ({code})")
-        browser.screenshot("member-private")
+        browser.screenshot(OUT, "member-private")
         check(browser.load_key(os.path.join(keys, "bob.key")), "bob's key loads")
         code = browser.eval("(document.querySelector('#private') || {dataset: {}}).dataset.code")
         check(code == "read_not_allowed", f"bob may not read alice's statement ({code})")
@@ -278,13 +176,13 @@ def main():
         check(flat(demurrage_text) in flat(shown) and "\n\n" in shown and "version 1" in shown, f"the cited article's text: {shown!r} should hold {demurrage_text!r}")
         events = browser.text("#events")
         check("contribution_accepted" in events, f"alice's events: {events[:80]!r}")
-        browser.screenshot("member")
+        browser.screenshot(OUT, "member")
         # At a phone's width the page does not scroll sideways.
         browser.size(390, 844, mobile=True)
         browser.open(ui + "/member/1")
         width = browser.eval("document.documentElement.scrollWidth")
         check(width <= 390, f"the member page fits 390 px: {width}")
-        browser.screenshot("member-phone")
+        browser.screenshot(OUT, "member-phone")
         browser.size(1100, 900)
 
         # The guarantor network: boris and vera vouch for anna (member 4),
@@ -294,19 +192,19 @@ def main():
         check(edges == ["e5_4", "e6_4", "e7_5"], f"the graph's edges: {edges}")
         nodes = browser.eval("Array.from(document.querySelectorAll('#graph svg g.node')).map(e => e.id).sort()")
         check(nodes == ["m4", "m5", "m6", "m7"], f"the graph's participants: {nodes}")
-        browser.screenshot("network")
+        browser.screenshot(OUT, "network")
         browser.size(390, 844, mobile=True)
         browser.open(ui + "/network/2?member=4&levels=2")
         width = browser.eval("document.documentElement.scrollWidth")
         check(width <= 390, f"the network page fits 390 px: {width}")
-        browser.screenshot("network-phone")
+        browser.screenshot(OUT, "network-phone")
         browser.size(1100, 900)
 
         # Unknown things say so.
         browser.open(ui + "/charter/1/9")
         code = browser.eval("(document.querySelector('#error') || {dataset: {}}).dataset.code")
         check(code == "unknown_charter_version", f"an unknown version says so ({code})")
-        browser.screenshot("not-found")
+        browser.screenshot(OUT, "not-found")
         browser.open(ui + "/member/99")
         code = browser.eval("(document.querySelector('#error') || {dataset: {}}).dataset.code")
         check(code == "unknown_member", f"an unknown member says so ({code})")
