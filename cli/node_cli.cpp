@@ -389,6 +389,17 @@ void add_node_commands(CLI::App& app, Context& ctx) {
     });
   });
 
+  auto* block = app.add_subcommand(
+      "block", "one block: its transactions (hex), state digest and hash — to compare nodes or replay a ledger");
+  block->add_option("height", ro->from, "the block's height")->required();
+  add_read_key(block);
+  block->callback([&ctx, node, ro, signed_get] {
+    guarded(ctx, [&] {
+      if (auto r = signed_get(*node, ro->key_file, "/v1/blocks/" + std::to_string(ro->from))) print_response(*r, ctx);
+    });
+  });
+  add_node_option(block, *node);
+
   auto* events = app.add_subcommand("events", "the charter events that name a member (notices, acts), oldest first");
   events->add_option("member", ro->member, "member id")->required();
   events->add_option("--from", ro->from, "first event");

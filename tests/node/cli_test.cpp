@@ -99,6 +99,10 @@ TEST_F(CliTest, ConsumerSocietyCharterEndToEnd) {
   EXPECT_EQ(unsigned_read.status, 1);
   EXPECT_EQ(unsigned_read.j["error"]["code"], "read_signature_required") << unsigned_read.out;
   EXPECT_EQ(artel("events 2" + k("alice") + " --node " + url).j["error"]["code"], "read_not_allowed");
+  CliRun blk = artel("block 1" + k("op") + " --node " + url);  // the blocks: the council's
+  EXPECT_EQ(blk.status, 0) << blk.out;
+  EXPECT_EQ(blk.j["height"], 1);
+  EXPECT_EQ(artel("block 1" + k("alice") + " --node " + url).j["error"]["code"], "read_not_allowed");
   CliRun ev = artel("events 2" + k("bob") + " --node " + url);
   ASSERT_EQ(ev.status, 0) << ev.out;
   ASSERT_EQ(ev.j["events"].size(), 1u) << ev.out;
