@@ -51,6 +51,28 @@ struct BuildOptions {
   std::string stdlib;
 };
 
+// A charter version as a module: a `.acm` file parsed, anything else
+// compiled as a source; nullopt after printing why.
+std::optional<vm::Module> load_module(const std::string& path) {
+  if (!path.ends_with(".acm")) {
+    auto c = compile_charter_file(path, std::cerr);
+    if (!c) return std::nullopt;
+    return std::move(c->built.module);
+  }
+  std::string why;
+  auto bytes = read_binary_file(path, why);
+  if (!bytes) {
+    std::cerr << path << ": error: " << why << "\n";
+    return std::nullopt;
+  }
+  auto m = vm::parse(*bytes);
+  if (!m.ok()) {
+    std::cerr << path << ": error: not a charter module: " << m.error().describe() << "\n";
+    return std::nullopt;
+  }
+  return std::move(m.value());
+}
+
 }  // namespace
 
 void add_compiler_commands(CLI::App& app, Context& ctx) {
@@ -254,27 +276,8 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   df->add_option("new", diff_new, "the later version")->required();
   df->add_flag("--json", diff_json, "print the changes as JSON");
   df->callback([&ctx] {
-    auto load = [&](const std::string& path) -> std::optional<vm::Module> {
-      if (path.ends_with(".acm")) {
-        std::string why;
-        auto bytes = read_binary_file(path, why);
-        if (!bytes) {
-          std::cerr << path << ": error: " << why << "\n";
-          return std::nullopt;
-        }
-        auto m = vm::parse(*bytes);
-        if (!m.ok()) {
-          std::cerr << path << ": error: not a charter module: " << m.error().describe() << "\n";
-          return std::nullopt;
-        }
-        return std::move(m.value());
-      }
-      auto c = compile_charter_file(path, std::cerr);
-      if (!c) return std::nullopt;
-      return std::move(c->built.module);
-    };
-    auto older = load(diff_old);
-    auto newer = older ? load(diff_new) : std::nullopt;
+    auto older = load_module(diff_old);
+    auto newer = older ? load_module(diff_new) : std::nullopt;
     if (!older || !newer) {
       ctx.exit_code = 1;
       return;
@@ -297,25 +300,8 @@ void add_compiler_commands(CLI::App& app, Context& ctx) {
   dc->add_option("--lang", doc_lang, "language of titles, texts and rights: en or ru")->capture_default_str();
   dc->add_option("-o,--out", doc_out, "write it here instead of to the standard output");
   dc->callback([&ctx] {
-    std::optional<vm::Module> m;
-    if (doc_charter.ends_with(".acm")) {
-      std::string why;
-      auto bytes = read_binary_file(doc_charter, why);
-      if (!bytes) {
-        std::cerr << doc_charter << ": error: " << why << "\n";
-        ctx.exit_code = 1;
-        return;
-      }
-      auto parsed = vm::parse(*bytes);
-      if (!parsed.ok()) {
-        std::cerr << doc_charter << ": error: not a charter module: " << parsed.error().describe() << "\n";
-        ctx.exit_code = 1;
-        return;
-      }
-      m = std::move(parsed.value());
-    } else if (auto c = compile_charter_file(doc_charter, std::cerr)) {
-      m = std::move(c->built.module);
-    } else {
+    auto m = load_module(doc_charter);
+    if (!m) {
       ctx.exit_code = 1;
       return;
     }

@@ -55,6 +55,12 @@ struct HttpOptions {
   Site site;
 };
 
+// A request target's pieces, as every handler reads them: a decimal number
+// (nullopt unless the whole text is one), and the value of `name` in a query
+// string ("" when absent).
+std::optional<std::uint64_t> parse_u64(std::string_view s);
+std::string query_param(std::string_view query, std::string_view name);
+
 // One request as the handler sees it.
 struct ApiRequest {
   std::string_view method, target, body;

@@ -22,25 +22,6 @@ namespace {
 
 using json = nlohmann::json;
 
-std::optional<std::uint64_t> number(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::string query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    const auto amp = query.find('&');
-    const auto part = query.substr(0, amp);
-    const auto eq = part.find('=');
-    if (part.substr(0, eq) == name) return eq == std::string_view::npos ? "" : std::string(part.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
-}
-
 std::string content_type(std::string_view name) {
   if (name.ends_with(".html")) return "text/html; charset=utf-8";
   if (name.ends_with(".js")) return "text/javascript; charset=utf-8";
@@ -74,20 +55,20 @@ bool page_exists(Node& node, std::string_view path) {
   }(path.substr(1));
   if (parts.empty()) return false;
   if (parts[0] == "charter" && (parts.size() == 2 || parts.size() == 3)) {
-    const auto coop = number(parts[1]);
+    const auto coop = parse_u64(parts[1]);
     if (!coop || (*coop != 0 && !st.coop(*coop))) return false;
     const CharterSlot slot = st.charter_slot(*coop);
     if (slot.latest == 0) return false;
     if (parts.size() == 2) return true;
-    const auto v = number(parts[2]);
+    const auto v = parse_u64(parts[2]);
     return v && *v >= 1 && *v <= slot.latest;
   }
   if (parts[0] == "member" && parts.size() == 2) {
-    const auto m = number(parts[1]);
+    const auto m = parse_u64(parts[1]);
     return m && st.member(*m).has_value();
   }
   if (parts[0] == "network" && parts.size() == 2) {
-    const auto c = number(parts[1]);
+    const auto c = parse_u64(parts[1]);
     return c && *c != 0 && st.coop(*c).has_value();
   }
   return false;
@@ -171,9 +152,9 @@ Site make_site(const Options& options) {
       return HttpReply{200, content_type(name), std::string(it->second), {}};
     }
     if (path == "/graph.svg") {
-      const std::string coop = query_value(query, "coop"), member = query_value(query, "member");
-      const std::string levels = query_value(query, "levels");
-      if (!number(coop) || !number(member) || (!levels.empty() && !number(levels)))
+      const std::string coop = query_param(query, "coop"), member = query_param(query, "member");
+      const std::string levels = query_param(query, "levels");
+      if (!parse_u64(coop) || !parse_u64(member) || (!levels.empty() && !parse_u64(levels)))
         return error(400, "bad_query", "graph.svg needs coop=N and member=M (and levels=K)");
       // The same query as any API client's, through the API's own handler.
       const std::string target = "/v1/networks/" + coop + "/graph?member=" + member + "&limit=200" +
