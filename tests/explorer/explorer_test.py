@@ -182,6 +182,8 @@ def main():
         browser.open(ui + "/member/1")
         width = browser.eval("document.documentElement.scrollWidth")
         check(width <= 390, f"the member page fits 390 px: {width}")
+        cell = browser.eval("document.querySelector('#statement tr[data-seq] td:nth-child(4)').getBoundingClientRect().width")
+        check(cell > 300, f"on a phone each statement line's article has the full width: {cell:.0f} px")
         browser.screenshot(OUT, "member-phone")
         browser.size(1100, 900)
 
