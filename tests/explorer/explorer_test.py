@@ -187,6 +187,17 @@ def main():
         browser.screenshot(OUT, "member-phone")
         browser.size(1100, 900)
 
+        # A participant's page shows the guarantees given and received:
+        # anna (member 4) has boris (5) and vera (6); boris has gleb (7) and
+        # vouches for anna.
+        check(browser.load_key(os.path.join(keys, "boris.key")), "boris's key loads")
+        browser.open(ui + "/member/5")
+        given = browser.text("#guarantees [data-kind=vouches]")
+        received = browser.text("#guarantees [data-kind=guarantors]")
+        check("Member 4" in given and "Member 7" in received and "Member 6" not in received,
+              f"boris's guarantees: {received!r} / {given!r}")
+        browser.screenshot(OUT, "member-guarantees")
+
         # The guarantor network: boris and vera vouch for anna (member 4),
         # gleb for boris (5 -> 4, 6 -> 4, 7 -> 5).
         check(browser.open(ui + "/network/2?member=4&levels=2"), "the network page draws")

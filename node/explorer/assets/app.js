@@ -27,7 +27,7 @@ const T = {
     sealed_key: "A sealed key file is for the command line; load the plain key file here.",
     no_nacl: "This node cannot sign in the browser (tweetnacl is not installed on it).",
     truncated: "The drawing was cut at 200 participants.", loading: "Loading…",
-    charter_text_of: "as it stood in version", more: "More lines follow.",
+    charter_text_of: "as it stood in version", more: "More lines follow.", guarantees: "Guarantees",
   },
   ru: {
     load_key: "Загрузить ключ", forget_key: "Забыть ключ", footer: "Каждая строка указывает статью и редакцию устава, по которой она сделана.",
@@ -51,7 +51,7 @@ const T = {
     sealed_key: "Запечатанный файл ключа — для командной строки; загрузите здесь обычный файл ключа.",
     no_nacl: "Этот узел не может подписывать в браузере (tweetnacl не установлен).",
     truncated: "Рисунок обрезан на 200 участниках.", loading: "Загрузка…",
-    charter_text_of: "в редакции", more: "Есть ещё строки.",
+    charter_text_of: "в редакции", more: "Есть ещё строки.", guarantees: "Поручительства",
   },
 };
 
@@ -269,6 +269,21 @@ async function memberPage(m) {
   });
   const ev = await api(`/v1/members/${m}/events`);
   const events = ev.status === 200 ? ev.body.events : [];
+  // Guarantees given and received: the network's shape is public.
+  const g = await api(`/v1/networks/${a.member.cooperative}/graph?member=${m}&levels=1`);
+  let guarantees = null;
+  if (g.status === 200) {
+    const me = g.body.nodes.find((n) => n.member === m);
+    const vouched = g.body.nodes.filter((n) => n.guarantors.includes(m)).map((n) => n.member);
+    if (me && (me.guarantors.length || vouched.length))
+      guarantees = [h("h2", {}, t("guarantees")),
+        h("ul", { id: "guarantees" },
+          h("li", { "data-kind": "guarantors" }, t("guarantors") + ": ",
+            me.guarantors.length ? me.guarantors.map((x, i) => [i ? ", " : "", link(`/member/${x}`, `${t("member")} ${x}`)]) : "—"),
+          h("li", { "data-kind": "vouches" }, t("vouches_for") + ": ",
+            vouched.length ? vouched.map((x, i) => [i ? ", " : "", link(`/member/${x}`, `${t("member")} ${x}`)]) : "—")),
+        h("p", {}, link(`/network/${a.member.cooperative}?member=${m}&levels=2`, t("network")))];
+  }
   show(h("h1", {}, `${t("member")} ${m}`),
     h("p", { class: "muted" }, t("admitted") + " ", link(`/charter/${a.member.cooperative}`, `${t("cooperative")} ${a.member.cooperative}`),
       ` · ${t("person")} ${a.member.person} · ${t("date")} ${a.date}`),
@@ -277,6 +292,7 @@ async function memberPage(m) {
     h("div", { class: "scroll" }, h("table", { id: "statement" },
       h("tr", {}, h("th", {}, t("date")), h("th", { class: "num" }, t("amount")), h("th", { class: "num" }, t("balance")), h("th", {}, t("article_col"))), lines)),
     a.next !== undefined ? h("p", { class: "muted" }, t("more")) : null,
+    guarantees,
     h("h2", {}, t("events")),
     events.length ? h("ul", { id: "events" }, events.map((e) => h("li", {}, h("strong", {}, e.event), " ",
       e.values.map((v) => `${v.name} = ${v.type === "money" ? cur(v.value) : v.value}`).join(", "), h("span", { class: "muted" }, ` (${t("charter")} ${e.cooperative} v${e.charter_version})`))))
