@@ -173,6 +173,12 @@ class ErrorListener : public antlr4::BaseErrorListener {
       diags_.error(path_, loc, "unreadable input: " + msg);
       return;
     }
+    // A word taught about above (`while x > y {`) opened a `{` the parser
+    // did not read as a block, so the last `}` of the file is one too many:
+    // a consequence, not a second mistake.
+    if (taught_ && offending != nullptr && offending->getText() == "}" &&
+        dynamic_cast<P::FileContext*>(parser->getContext()) != nullptr)
+      return;
     const auto& vocab = parser->getVocabulary();
     std::string expected;
     antlr4::misc::IntervalSet set;
@@ -198,7 +204,10 @@ class ErrorListener : public antlr4::BaseErrorListener {
       if (shown < names.size()) expected += ", ...";
     }
     std::string what = describe_token(offending, vocab);
-    if (offending != nullptr && teach(offending, parser)) return;
+    if (offending != nullptr && teach(offending, parser)) {
+      taught_ = true;
+      return;
+    }
     // A string running over several lines just before the error usually
     // lacks its closing quote: the error is then where the string began.
     std::string hint;
@@ -313,6 +322,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
   Diagnostics& diags_;
   std::size_t count_ = 0;
   std::optional<UnclosedBrace> unclosed_;
+  bool taught_ = false;  // a habit was taught about: its stray `}` is not reported again
 };
 
 Loc loc_of(const antlr4::Token* t) {
