@@ -92,6 +92,13 @@ std::vector<std::string> CharterRuntime::per_account_entries(const CharterVersio
   return out;
 }
 
+std::shared_ptr<const vm::Module> CharterRuntime::module(const CharterVersion& c) {
+  Check error;
+  auto l = load(c, error);
+  if (!l) return nullptr;
+  return std::shared_ptr<const vm::Module>(l, &l->module);
+}
+
 vm::PeriodKind CharterRuntime::period_kind(const CharterVersion& c) {
   Check error;
   auto l = load(c, error);

@@ -58,6 +58,9 @@ class CharterRuntime {
   // the text of message `index`, or "message N" when there is none. Holds
   // the loaded module, not a copy of the charter's bytes.
   std::function<std::string(std::uint64_t)> messages(const CharterVersion& c);
+  // The module as it was parsed and verified once for the ledger (null when
+  // it does not load): for readers that want its metadata.
+  std::shared_ptr<const vm::Module> module(const CharterVersion& c);
   // The module's event declarations (null when the module does not load).
   std::shared_ptr<const std::vector<vm::EventDecl>> events(const CharterVersion& c);
   // Runs `entry` with `args`; a failed host call, a budget overrun or any VM

@@ -294,14 +294,14 @@ std::optional<HttpReply> refuse_read(const State& st, const ApiRequest& req, std
 // The money an account counts in: the currency and minor-unit scale of the
 // charter in force for cooperative `coop`, or of the platform's charter
 // when it has none.
-void add_currency(json& j, const State& st, std::uint64_t coop) {
+void add_currency(json& j, const Ledger& ledger, const State& st, std::uint64_t coop) {
   for (std::uint64_t c : {coop, std::uint64_t{0}}) {
     const CharterSlot slot = st.charter_slot(c);
     if (slot.latest == 0) continue;
     if (auto ch = st.charter(c, slot.active))
-      if (auto m = vm::parse(ch->module)) {
-        j["currency"] = m.value().header.currency;
-        j["scale"] = m.value().header.scale;
+      if (auto m = ledger.module(*ch)) {
+        j["currency"] = m->header.currency;
+        j["scale"] = m->header.scale;
         return;
       }
   }
@@ -316,11 +316,11 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   Overlay view(*snapshot);
   State st(view);
   if (auto e = st.account_exists(*handle)) return error_reply(404, code_name(e->code), e->message);
-  if (abi::account_kind(*handle) == abi::AccountKind::share)
-    if (auto refused = refuse_read(st, req, abi::account_owner(*handle))) return *refused;
-  // Demurrage is charged lazily: show a share account as of now, with the
-  // weeks not yet taken settled in this read-only view (nothing is written).
+  // A share account is a member's record: private. Demurrage is charged
+  // lazily: show it as of now, with the weeks not yet taken settled in this
+  // read-only view (nothing is written).
   if (abi::account_kind(*handle) == abi::AccountKind::share) {
+    if (auto refused = refuse_read(st, req, abi::account_owner(*handle))) return *refused;
     node.ledger().install_settler(st);
     if (auto e = st.settle(abi::account_owner(*handle))) return error_reply(500, code_name(e->code), e->message);
   }
@@ -338,16 +338,16 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
     j["member"] = {{"id", abi::account_owner(*handle)}, {"cooperative", m->coop_id},
                    {"person", m->person}, {"admitted_day", m->admitted_day}};
     if (m->member_coop != 0) j["member"]["is_cooperative"] = m->member_coop;
-    add_currency(j, st, m->coop_id);
+    add_currency(j, node.ledger(), st, m->coop_id);
   } else if (abi::account_kind(*handle) == abi::AccountKind::cooperative) {
     std::uint64_t c = abi::account_owner(*handle);
     auto rec = st.coop(c);
     j["cooperative"] = {{"id", c}, {"name", rec->name}, {"person", rec->person},
                         {"members", st.coop_members_count(c)},
                         {"cooperative_account", st.coop_aggregate(c)}};
-    add_currency(j, st, c);
+    add_currency(j, node.ledger(), st, c);
   } else {
-    add_currency(j, st, 0);
+    add_currency(j, node.ledger(), st, 0);
   }
   // The fund and a cooperative's own account receive lazily charged
   // demurrage when the charged accounts are next used. On request
@@ -381,14 +381,13 @@ HttpReply account(Node& node, std::string_view name, bool statement, std::string
   std::uint64_t seq = from;
   // Article citations: the number and titles from the module of the charter
   // version that made the posting.
-  std::map<std::pair<std::uint64_t, std::uint32_t>, std::optional<vm::Module>> modules;
+  std::map<std::pair<std::uint64_t, std::uint32_t>, std::shared_ptr<const vm::Module>> modules;
   auto cite = [&](std::uint64_t coop, std::uint32_t version, std::uint32_t ordinal) -> json {
     if (ordinal == 0) return nullptr;
     auto it = modules.find({coop, version});
     if (it == modules.end()) {
-      std::optional<vm::Module> m;
-      if (auto c = st.charter(coop, version))
-        if (auto parsed = vm::parse(c->module)) m = std::move(parsed.value());
+      std::shared_ptr<const vm::Module> m;
+      if (auto c = st.charter(coop, version)) m = node.ledger().module(*c);
       it = modules.emplace(std::pair{coop, version}, std::move(m)).first;
     }
     if (!it->second || ordinal > it->second->articles.size()) return nullptr;
@@ -478,11 +477,6 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   if (!coop || (*coop != 0 && !st.coop(*coop)))
     return error_reply(404, "unknown_cooperative", "no cooperative " + coop_text);
   const CharterSlot slot = st.charter_slot(*coop);
-  auto parsed = [](const CharterVersion& c) -> std::optional<vm::Module> {
-    auto m = vm::parse(c.module);
-    if (!m) return std::nullopt;
-    return std::move(m.value());
-  };
   if (!rest.empty()) {
     auto v = parse_u64(rest.substr(rest.starts_with("/") ? 1 : 0));
     auto c = v && *v <= 0xffffffffu ? st.charter(*coop, static_cast<std::uint32_t>(*v)) : std::nullopt;
@@ -491,8 +485,8 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
                          "cooperative " + std::to_string(*coop) + " has no charter version " +
                              std::string(rest.substr(rest.starts_with("/") ? 1 : 0)));
     json j = charter_version_json(*c, true);
-    auto m = parsed(*c);
-    if (!m) return error_reply(500, "internal", "the stored module of this version does not parse");
+    auto m = node.ledger().module(*c);
+    if (!m) return error_reply(500, "internal", "the stored module of this version does not load");
     j["document"] = charter_document_json(*m);
     j["effective_date"] = effective_date(st, *c, *m);
     j["in_force"] = c->version == slot.active;
@@ -500,7 +494,7 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
     j["changes"] = nullptr;
     if (c->version > 1)
       if (auto prev = st.charter(*coop, c->version - 1))
-        if (auto pm = parsed(*prev)) j["changes"] = charter_diff_json(vm::diff_modules(*pm, *m));
+        if (auto pm = node.ledger().module(*prev)) j["changes"] = charter_diff_json(vm::diff_modules(*pm, *m));
     return json_reply(200, j);
   }
   if (slot.latest == 0) return error_reply(404, "no_charter", "no charter is deployed");
@@ -509,7 +503,7 @@ HttpReply charter(Node& node, std::string_view rest, std::string_view query) {
   for (std::uint32_t v = 1; v <= slot.latest; ++v)
     if (auto c = st.charter(*coop, v)) {
       json vj = charter_version_json(*c, false);
-      if (auto m = parsed(*c)) {
+      if (auto m = node.ledger().module(*c)) {
         vj["effective_date"] = effective_date(st, *c, *m);
         vj["name"] = m->header.name;
       }

@@ -101,6 +101,11 @@ class Ledger {
   // collected them (zero in a read-only view).
   void install_settler(State& st, const Hash& tx = {}) const;
 
+  // A charter version's module, parsed and verified once and kept by module
+  // id (null when it does not load): the API reads its metadata here
+  // instead of parsing the bytes on every request.
+  std::shared_ptr<const vm::Module> module(const CharterVersion& c) const { return runtime_->module(c); }
+
  private:
   Check settle(State& st, std::uint64_t member, const Hash& tx) const;
   Check settle_scope(State& st, std::uint64_t scope, std::uint64_t member, const Hash& tx) const;
