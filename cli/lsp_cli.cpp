@@ -250,11 +250,11 @@ class Server {
       if (auto f = syntax::parse(src, ignored)) a.libraries.insert_or_assign(name, std::move(*f));
     }
     json list = json::array();
+    const auto lines = lines_of(a.text);
     for (const auto& d : a.diags.all()) {
       const bool here = d.file.empty() || d.file == a.path;
       // A problem in an imported library is shown at the top of the file.
       const Loc at = here ? d.loc : Loc{1, 1};
-      const auto lines = lines_of(a.text);
       std::string word;
       if (at.line >= 1 && at.line <= lines.size()) {
         const std::string& line = lines[at.line - 1];
